@@ -1,0 +1,150 @@
+package problems
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+)
+
+// Split names a seed stream. Training and test functions never share one.
+type Split uint64
+
+const (
+	Train Split = 1
+	Test  Split = 2
+)
+
+// noiseStream offsets the streams of the target noise from those of the
+// functions, so that a noisy and a noiseless set share their functions.
+const noiseStream = 1 << 20
+
+// Spec says what to generate: an operator, an input family, the number of
+// sensors m at which the branch net sees each input and the number of output
+// points P per function along each output axis.
+type Spec struct {
+	Operator Operator
+	Family   Family
+	Sensors  int
+	Points   int
+}
+
+// Dataset is a set of n input–output function pairs in the aligned layout:
+// U (n×m) holds the inputs at the sensors X (m×d1), V (n×P) the outputs at
+// the points Y (P×d2). All are row-major.
+type Dataset struct {
+	N, M, P    int
+	D1, D2     int
+	X, U, Y, V []float64
+}
+
+// Validate reports the first field of s that cannot describe a dataset.
+func (s Spec) Validate() error {
+	switch {
+	case s.Operator == nil:
+		return fmt.Errorf("problems: spec has no operator")
+	case s.Family == nil:
+		return fmt.Errorf("problems: spec has no input family")
+	case s.Family.Dim() != s.Operator.InDim():
+		return fmt.Errorf("problems: family %s lives in %d dimensions but operator %s takes inputs in %d",
+			s.Family.Name(), s.Family.Dim(), s.Operator.Name(), s.Operator.InDim())
+	case s.Sensors < 2:
+		return fmt.Errorf("problems: sensors = %d: use at least 2", s.Sensors)
+	case s.Points < 2:
+		return fmt.Errorf("problems: points = %d: use at least 2", s.Points)
+	}
+	return nil
+}
+
+// Generate returns n function pairs from the given split. Training targets
+// get independent Gaussian noise of standard deviation sigma; a test split
+// must have sigma = 0. Functions are generated in parallel, each from its own
+// generator, so the result does not depend on the number of threads.
+func Generate(s Spec, n int, seed uint64, split Split, sigma float64) (*Dataset, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if n <= 0 {
+		return nil, fmt.Errorf("problems: n = %d functions: it must be positive", n)
+	}
+	if sigma < 0 {
+		return nil, fmt.Errorf("problems: noise sigma = %g: it must be ≥ 0", sigma)
+	}
+	if split == Test && sigma != 0 {
+		return nil, fmt.Errorf("problems: test sets are noiseless, got sigma = %g", sigma)
+	}
+	d1, d2 := s.Operator.InDim(), s.Operator.OutDim()
+	ds := &Dataset{
+		N: n, M: pow(s.Sensors, d1), P: pow(s.Points, d2), D1: d1, D2: d2,
+	}
+	ds.X = Grid(s.Sensors, d1)
+	ds.Y = Grid(s.Points, d2)
+	ds.U = make([]float64, ds.N*ds.M)
+	ds.V = make([]float64, ds.N*ds.P)
+
+	workers := min(runtime.GOMAXPROCS(0), n)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < n; i += workers {
+				if err := ds.fill(s, i, seed, split, sigma); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ds, nil
+}
+
+// fill generates function i of the set.
+func (ds *Dataset) fill(s Spec, i int, seed uint64, split Split, sigma float64) error {
+	rng := rand.New(rand.NewPCG(seed, uint64(split)<<32|uint64(i)))
+	u := s.Family.Sample(rng)
+	row := ds.U[i*ds.M : (i+1)*ds.M]
+	for j := range row {
+		row[j] = u(ds.X[j*ds.D1 : (j+1)*ds.D1])
+	}
+	out := ds.V[i*ds.P : (i+1)*ds.P]
+	if err := s.Operator.Apply(out, u, ds.Y); err != nil {
+		return fmt.Errorf("problems: %s on function %d: %w", s.Operator.Name(), i, err)
+	}
+	if sigma > 0 {
+		noise := rand.New(rand.NewPCG(seed, (uint64(split)+noiseStream)<<32|uint64(i)))
+		for j := range out {
+			out[j] += sigma * noise.NormFloat64()
+		}
+	}
+	return nil
+}
+
+// Grid returns the tensor grid of q equispaced points per axis on [0,1]^d,
+// end points included, as a q^d×d row-major matrix with the last axis
+// varying fastest.
+func Grid(q, d int) []float64 {
+	total := pow(q, d)
+	g := make([]float64, total*d)
+	for i := range total {
+		r := i
+		for a := d - 1; a >= 0; a-- {
+			g[i*d+a] = float64(r%q) / float64(q-1)
+			r /= q
+		}
+	}
+	return g
+}
+
+func pow(q, d int) int {
+	p := 1
+	for range d {
+		p *= q
+	}
+	return p
+}

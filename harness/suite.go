@@ -1,0 +1,192 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"opscale/bounds"
+	"opscale/problems"
+)
+
+// Suite is a list of experiments, read from a TOML file.
+type Suite struct {
+	Name        string       `toml:"name"`
+	Experiments []Experiment `toml:"experiment"`
+}
+
+// Experiment ties a theorem to a problem, an input family and a sweep.
+type Experiment struct {
+	ID      string `toml:"id"`
+	Theorem string `toml:"theorem"`
+	Problem string `toml:"problem"`
+	Family  string `toml:"family"`
+	BU      int    `toml:"b_u"`
+	// Sweep is "n", the number of training functions. Model-size sweeps
+	// ("N") are not run yet.
+	Sweep     string   `toml:"sweep"`
+	Sizes     []int    `toml:"sizes"`
+	Seeds     []uint64 `toml:"seeds"`
+	Noise     float64  `toml:"noise"`
+	Sensors   int      `toml:"sensors"`
+	Points    int      `toml:"points"`
+	Grid      int      `toml:"grid"`
+	TestSize  int      `toml:"test_functions"`
+	TestSeed  uint64   `toml:"test_seed"`
+	Precision string   `toml:"precision"`
+	Network   Network  `toml:"network"`
+	Training  Training `toml:"training"`
+}
+
+// Network sizes the DeepONet of an experiment.
+type Network struct {
+	Branch        []int `toml:"branch"`
+	Trunk         []int `toml:"trunk"`
+	P             int   `toml:"p"`
+	TrunkLastReLU bool  `toml:"trunk_last_relu"`
+}
+
+// Training sets up each run's optimisation.
+type Training struct {
+	Steps      int     `toml:"steps"`
+	Batch      int     `toml:"batch"`
+	LR         float64 `toml:"lr"`
+	FinalLR    float64 `toml:"final_lr"`
+	Validation float64 `toml:"validation"`
+	EvalEvery  int     `toml:"eval_every"`
+	Patience   int     `toml:"patience"`
+}
+
+// LoadSuite reads and checks a suite file. Unknown keys and invalid values
+// are errors that name the file, the experiment and the field.
+func LoadSuite(path string) (*Suite, error) {
+	var s Suite
+	md, err := toml.DecodeFile(path, &s)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return nil, fmt.Errorf("%s: %s", path, perr.ErrorWithPosition())
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("%s: unknown field %s (see harness/suite.go for the fields a suite may set)", path, strings.Join(keys, ", "))
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// Validate names the first field of the suite that cannot be run.
+func (s *Suite) Validate() error {
+	if len(s.Experiments) == 0 {
+		return fmt.Errorf("no [[experiment]] tables")
+	}
+	seen := map[string]bool{}
+	for i := range s.Experiments {
+		e := &s.Experiments[i]
+		if e.ID == "" {
+			return fmt.Errorf("experiment %d: field id is empty", i+1)
+		}
+		if seen[e.ID] {
+			return fmt.Errorf("experiment %q: id used twice", e.ID)
+		}
+		seen[e.ID] = true
+		if err := e.validate(); err != nil {
+			return fmt.Errorf("experiment %q: %w", e.ID, err)
+		}
+	}
+	return nil
+}
+
+func (e *Experiment) validate() error {
+	if _, err := bounds.Lookup(e.Theorem); err != nil {
+		return fmt.Errorf("field theorem: %w", err)
+	}
+	if _, err := e.Spec(); err != nil {
+		return err
+	}
+	switch e.Sweep {
+	case "n":
+	case "N":
+		return fmt.Errorf("field sweep = %q: model-size sweeps are not implemented yet; use \"n\"", e.Sweep)
+	default:
+		return fmt.Errorf("field sweep = %q: use \"n\" (training functions)", e.Sweep)
+	}
+	if len(e.Sizes) < 2 {
+		return fmt.Errorf("field sizes: need at least 2 sizes to fit a slope, got %d", len(e.Sizes))
+	}
+	for _, n := range e.Sizes {
+		if n < 2 {
+			return fmt.Errorf("field sizes: size %d is too small (at least 2)", n)
+		}
+	}
+	if !slices.IsSorted(e.Sizes) || len(slices.Compact(slices.Clone(e.Sizes))) != len(e.Sizes) {
+		return fmt.Errorf("field sizes: list them increasing and without repeats, got %v", e.Sizes)
+	}
+	if len(e.Seeds) == 0 {
+		return fmt.Errorf("field seeds: give at least one seed")
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(e.Seeds)))) != len(e.Seeds) {
+		return fmt.Errorf("field seeds: %v repeats a seed", e.Seeds)
+	}
+	if e.Noise < 0 {
+		return fmt.Errorf("field noise = %g: must be ≥ 0", e.Noise)
+	}
+	if e.TestSize < 1 {
+		return fmt.Errorf("field test_functions = %d: must be positive", e.TestSize)
+	}
+	if e.Precision != "float64" && e.Precision != "float32" {
+		return fmt.Errorf("field precision = %q: use \"float64\" or \"float32\"", e.Precision)
+	}
+	if e.Network.P < 1 {
+		return fmt.Errorf("field network.p = %d: must be positive", e.Network.P)
+	}
+	for _, w := range append(slices.Clone(e.Network.Branch), e.Network.Trunk...) {
+		if w < 1 {
+			return fmt.Errorf("field network: hidden width %d must be positive", w)
+		}
+	}
+	if err := e.trainConfig(0).Validate(); err != nil {
+		return fmt.Errorf("table training: %w", err)
+	}
+	if e.Training.Steps < 1 {
+		return fmt.Errorf("field training.steps = %d: must be positive", e.Training.Steps)
+	}
+	return nil
+}
+
+// Spec returns the dataset specification of the experiment.
+func (e *Experiment) Spec() (problems.Spec, error) {
+	p := problems.Params{BU: e.BU, Grid: e.Grid}
+	op, err := problems.NewOperator(e.Problem, p)
+	if err != nil {
+		return problems.Spec{}, fmt.Errorf("field problem: %w", err)
+	}
+	fam, err := problems.NewFamily(e.Family, p)
+	if err != nil {
+		return problems.Spec{}, fmt.Errorf("field family: %w", err)
+	}
+	s := problems.Spec{Operator: op, Family: fam, Sensors: e.Sensors, Points: e.Points}
+	if err := s.Validate(); err != nil {
+		return problems.Spec{}, err
+	}
+	return s, nil
+}
+
+// Dims returns the dimensions the theorem's exponent depends on.
+func (e *Experiment) Dims() (bounds.Dims, error) {
+	s, err := e.Spec()
+	if err != nil {
+		return bounds.Dims{}, err
+	}
+	return bounds.Dims{D1: s.Operator.InDim(), D2: s.Operator.OutDim(), BU: s.Family.NominalDim()}, nil
+}

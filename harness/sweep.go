@@ -1,0 +1,224 @@
+package harness
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
+
+	"opscale/nets"
+	"opscale/problems"
+)
+
+// defaultTestSeed is the seed of the test set when a suite gives none. Every
+// run of an experiment is scored on the same test functions, so differences
+// between sizes are not differences between test sets.
+const defaultTestSeed = 1 << 40
+
+// hash identifies the settings that decide a run's outcome.
+func (e *Experiment) hash() string {
+	b, _ := json.Marshal(e)
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:6])
+}
+
+func (e *Experiment) trainConfig(seed uint64) nets.TrainConfig {
+	t := e.Training
+	return nets.TrainConfig{
+		Steps: t.Steps, BatchSize: t.Batch, LR: t.LR, FinalLR: t.FinalLR,
+		Validation: t.Validation, EvalEvery: t.EvalEvery, Patience: t.Patience, Seed: seed,
+	}
+}
+
+func (e *Experiment) netConfig(s problems.Spec, m int) nets.DeepONetConfig {
+	return nets.DeepONetConfig{
+		Sensors: m, OutDim: s.Operator.OutDim(),
+		Branch: e.Network.Branch, Trunk: e.Network.Trunk, P: e.Network.P,
+		TrunkLastReLU: e.Network.TrunkLastReLU,
+	}
+}
+
+// SweepOptions tunes a sweep. The zero value runs GOMAXPROCS runs at once
+// and logs nothing.
+type SweepOptions struct {
+	Workers int
+	Log     io.Writer
+}
+
+type job struct {
+	e    *Experiment
+	size int
+	seed uint64
+}
+
+// Sweep runs every (experiment, size, seed) of the suite that the store does
+// not hold yet, several at a time, and records each as it finishes. A run
+// that diverges is recorded as diverged; the sweep goes on.
+func Sweep(s *Suite, store *Store, opt SweepOptions) error {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	logf := func(format string, a ...any) {
+		if opt.Log != nil {
+			fmt.Fprintf(opt.Log, format, a...)
+		}
+	}
+	var jobs []job
+	skipped := 0
+	for i := range s.Experiments {
+		e := &s.Experiments[i]
+		for _, n := range e.Sizes {
+			for _, seed := range e.Seeds {
+				r := Run{Experiment: e.ID, ConfigHash: e.hash(), Size: n, Seed: seed}
+				if store.Has(&r) {
+					skipped++
+					continue
+				}
+				jobs = append(jobs, job{e, n, seed})
+			}
+		}
+	}
+	logf("sweep %s: %d runs to do, %d already recorded\n", s.Name, len(jobs), skipped)
+	// Large runs first, so that the last ones to finish are short.
+	next := make(chan job)
+	errs := make(chan error, len(jobs))
+	var wg sync.WaitGroup
+	var done int
+	var mu sync.Mutex
+	for range workers {
+		wg.Go(func() {
+			for j := range next {
+				r, err := runOne(j)
+				if err == nil {
+					err = store.Append(r)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("%s n=%d seed=%d: %w", j.e.ID, j.size, j.seed, err)
+					continue
+				}
+				mu.Lock()
+				done++
+				status := fmt.Sprintf("sq L2 %.3e", r.Metrics.MeanSqL2)
+				if r.Train.Diverged {
+					status = "DIVERGED"
+				}
+				logf("[%d/%d] %s n=%d seed=%d: %s, %d steps, %.1fs\n", done, len(jobs), j.e.ID, j.size, j.seed, status, r.Train.Steps, r.WallSec)
+				mu.Unlock()
+			}
+		})
+	}
+	for i := len(jobs) - 1; i >= 0; i-- {
+		next <- jobs[i]
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	var first error
+	for err := range errs {
+		logf("error: %v\n", err)
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// runOne generates the data, trains and scores one run.
+func runOne(j job) (Run, error) {
+	start := time.Now()
+	e := j.e
+	spec, err := e.Spec()
+	if err != nil {
+		return Run{}, err
+	}
+	train, err := problems.Generate(spec, j.size, j.seed, problems.Train, e.Noise)
+	if err != nil {
+		return Run{}, err
+	}
+	testSeed := e.TestSeed
+	if testSeed == 0 {
+		testSeed = defaultTestSeed
+	}
+	test, err := problems.Generate(spec, e.TestSize, testSeed, problems.Test, 0)
+	if err != nil {
+		return Run{}, err
+	}
+	dims, err := e.Dims()
+	if err != nil {
+		return Run{}, err
+	}
+	r := Run{
+		Experiment: e.ID, ConfigHash: e.hash(), Theorem: e.Theorem,
+		Problem: spec.Operator.Name(), Family: spec.Family.Name(),
+		D1: dims.D1, D2: dims.D2, BU: dims.BU, Sweep: e.Sweep, Size: j.size,
+		NTrain: j.size, Seed: j.seed, Precision: e.Precision, Noise: e.Noise,
+	}
+	switch e.Precision {
+	case "float32":
+		err = trainAndScore[float32](&r, e, spec, train, test)
+	default:
+		err = trainAndScore[float64](&r, e, spec, train, test)
+	}
+	if err != nil {
+		return Run{}, err
+	}
+	r.WallSec = math.Round(time.Since(start).Seconds()*1000) / 1000
+	r.Env = CurrentEnv()
+	return r, nil
+}
+
+func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, train, test *problems.Dataset) error {
+	// The network's initial weights come from the run's seed on a stream of
+	// their own, apart from the data's and the batch order's.
+	rng := rand.New(rand.NewPCG(r.Seed, 0x696e6974)) // "init"
+	d, err := nets.NewDeepONet[T](e.netConfig(spec, train.M), rng)
+	if err != nil {
+		return err
+	}
+	r.Params = d.NumParams()
+	data := nets.ConvertData[T](train.N, train.M, train.P, train.D2, train.U, train.Y, train.V)
+	res, err := nets.Train(d, data, e.trainConfig(r.Seed))
+	if err != nil {
+		return err
+	}
+	r.Train = TrainRecord{
+		Steps: res.Steps, BestStep: res.BestStep, TrainLoss: finite(res.TrainLoss),
+		Diverged: res.Diverged, Stopped: res.Stopped, GFlop: math.Round(res.Flops/1e6) / 1e3,
+	}
+	if !math.IsNaN(res.ValLoss) {
+		v := res.ValLoss
+		r.Train.ValLoss = &v
+	}
+	testData := nets.ConvertData[T](test.N, test.M, test.P, test.D2, test.U, test.Y, test.V)
+	pred := d.Predict(testData.U, test.N, testData.Y, test.P)
+	m, err := nets.Evaluate(pred, test.V, test.N, test.P)
+	if err != nil {
+		return err
+	}
+	// A diverged run keeps the parameters of its best check before the
+	// divergence; its metrics are recorded but kept out of fits.
+	r.Metrics = sanitize(m)
+	return nil
+}
+
+// finite maps NaN and ±Inf, which JSON cannot hold, to the largest float.
+func finite(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return math.MaxFloat64
+	}
+	return x
+}
+
+func sanitize(m nets.Metrics) nets.Metrics {
+	return nets.Metrics{
+		MeanRelL2: finite(m.MeanRelL2), MedianRelL2: finite(m.MedianRelL2),
+		MeanSup: finite(m.MeanSup), MeanSqL2: finite(m.MeanSqL2),
+	}
+}

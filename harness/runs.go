@@ -33,10 +33,21 @@ type Run struct {
 	Seed       uint64       `json:"seed"`
 	Precision  string       `json:"precision"`
 	Noise      float64      `json:"noise"`
+	Setup      Setup        `json:"setup"`
 	Metrics    nets.Metrics `json:"metrics"`
 	Train      TrainRecord  `json:"train"`
 	WallSec    float64      `json:"wall_seconds"`
 	Env        Env          `json:"env"`
+}
+
+// Setup records what a run was trained and scored on, so that a report can
+// describe an experiment from the runs file alone.
+type Setup struct {
+	Network  string   `json:"network"`
+	Sensors  int      `json:"sensors"`
+	Points   int      `json:"points"`
+	TestSize int      `json:"test_functions"`
+	Training Training `json:"training"`
 }
 
 // TrainRecord is what the optimiser reports about a run.

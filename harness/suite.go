@@ -51,13 +51,13 @@ type Network struct {
 
 // Training sets up each run's optimisation.
 type Training struct {
-	Steps      int     `toml:"steps"`
-	Batch      int     `toml:"batch"`
-	LR         float64 `toml:"lr"`
-	FinalLR    float64 `toml:"final_lr"`
-	Validation float64 `toml:"validation"`
-	EvalEvery  int     `toml:"eval_every"`
-	Patience   int     `toml:"patience"`
+	Steps      int     `toml:"steps" json:"steps"`
+	Batch      int     `toml:"batch" json:"batch"`
+	LR         float64 `toml:"lr" json:"lr"`
+	FinalLR    float64 `toml:"final_lr" json:"final_lr"`
+	Validation float64 `toml:"validation" json:"validation"`
+	EvalEvery  int     `toml:"eval_every" json:"eval_every"`
+	Patience   int     `toml:"patience" json:"patience"`
 }
 
 // LoadSuite reads and checks a suite file. Unknown keys and invalid values

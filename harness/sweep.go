@@ -183,6 +183,7 @@ func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, trai
 		return err
 	}
 	r.Params = d.NumParams()
+	r.Setup = Setup{Network: d.String(), Sensors: e.Sensors, Points: e.Points, TestSize: e.TestSize, Training: e.Training}
 	data := nets.ConvertData[T](train.N, train.M, train.P, train.D2, train.U, train.Y, train.V)
 	res, err := nets.Train(d, data, e.trainConfig(r.Seed))
 	if err != nil {

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"opscale/harness"
+)
+
+func init() {
+	commands["report"] = command{run: runReport, summary: "render tables, plots and the report from runs.jsonl"}
+}
+
+func runReport(args []string, stdout io.Writer) error {
+	fs := newFlagSet("report", os.Stderr)
+	results := fs.String("results", "results", "results folder holding runs.jsonl; tables/ and plots/ are written there")
+	out := fs.String("out", "REPORT.md", "report file to write")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := harness.WriteReport(harness.ReportOptions{Results: *results, Report: *out}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	return nil
+}

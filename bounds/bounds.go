@@ -280,7 +280,9 @@ func (t Theorem) Rate(d Dims, x float64) (float64, error) {
 // between lo and hi: α less what the log factor takes back over that range,
 // or, for a log-rate, the small positive slope it shows there. A measurement
 // fitted on [lo, hi] is best compared with this; it says how far the log
-// factor alone moves the slope on the sizes actually used.
+// factor alone moves the slope on the sizes actually used. It is negative
+// where the log factor wins: n^{−2/5}·log³ n rises until n = e^{7.5} ≈ 1808
+// (see DecreasingFrom).
 func (t Theorem) EffectiveExponent(d Dims, lo, hi float64) (float64, error) {
 	p, err := t.RatePower(d)
 	if err != nil {
@@ -291,6 +293,24 @@ func (t Theorem) EffectiveExponent(d Dims, lo, hi float64) (float64, error) {
 	}
 	llo, lhi := math.Log(lo), math.Log(hi)
 	return -(t.logRate(p, lhi) - t.logRate(p, llo)) / (lhi - llo), nil
+}
+
+// DecreasingFrom returns the size above which the rate decreases: e^{λ/α}
+// for a power law with a log factor (where x^{−α}·(log x)^λ peaks), e^e for
+// a log-rate (where log x/log log x is least), and MinSize otherwise. Below
+// it the bound grows with x and a fitted slope cannot be held against it.
+func (t Theorem) DecreasingFrom(d Dims) (float64, error) {
+	p, err := t.RatePower(d)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case t.Form == LogRate:
+		return math.Exp(math.E), nil
+	case t.LogPower > 0:
+		return math.Exp(t.LogPower / p), nil
+	}
+	return t.MinSize(), nil
 }
 
 // Catalog returns the paper's theorems, in the order of DESIGN.md §1.

@@ -266,3 +266,32 @@ func TestEffectiveExponentLogRate(t *testing.T) {
 		t.Error("fit range reaching below e accepted")
 	}
 }
+
+func TestDecreasingFrom(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		d    Dims
+		want float64
+	}{
+		{"T-don-gen-low", Dims{BU: 2, D2: 1}, math.Exp(7.5)}, // λ/α = 3/(2/5)
+		{"T-relu-gen", Dims{D: 1}, math.Exp(4.5)},            // 3/(2/3)
+		{"T-don-gen", Dims{D1: 1}, math.Exp(math.E)},
+		{"T-don-approx-low", Dims{BU: 2, D2: 1}, 1},
+	} {
+		th, _ := Lookup(tc.id)
+		x, err := th.DecreasingFrom(tc.d)
+		if err != nil || math.Abs(x-tc.want) > 1e-13*tc.want {
+			t.Errorf("%s: DecreasingFrom = %g, %v; want %g", tc.id, x, err, tc.want)
+		}
+		if tc.want == 1 {
+			continue
+		}
+		// The rate peaks there: below it rises, above it falls.
+		r, _ := th.Rate(tc.d, x)
+		rlo, _ := th.Rate(tc.d, 0.9*x)
+		rhi, _ := th.Rate(tc.d, 1.1*x)
+		if !(rlo < r && rhi < r) {
+			t.Errorf("%s: rate %g, %g, %g around %g: not a peak", tc.id, rlo, r, rhi, x)
+		}
+	}
+}

@@ -180,6 +180,7 @@ func TestPrescribedApproxLowDim(t *testing.T) {
 	th, _ := Lookup("T-don-approx-low")
 	for _, d := range []Dims{{BU: 2, D2: 1, NX: 100}, {BU: 2, D2: 1, NX: 1}, {BU: 1, D2: 1, NX: 10}} {
 		k := float64(d.BU + d.D2)
+		checked := 0
 		for _, lnN := range []float64{20, 50, 100, 300, 600} {
 			lnN2 := lnN + math.Log(100)
 			e1, err := th.PrescribedError(d, math.Exp(lnN))
@@ -191,10 +192,14 @@ func TestPrescribedApproxLowDim(t *testing.T) {
 			if u < 5 {
 				continue
 			}
+			checked++
 			delta := 1 - k*secant(lnN, math.Log(e1), lnN2, math.Log(e2))
 			if bound := 1 / (k * (1 + u + float64(d.NX))); !(delta > 0 && delta <= bound) {
 				t.Errorf("%+v ln N = %g (u = %.2f): δ = %.3g outside (0, %.3g]", d, lnN, u, delta, bound)
 			}
+		}
+		if checked < 4 {
+			t.Errorf("%+v: only %d sizes in the asymptotic regime", d, checked)
 		}
 	}
 }
@@ -222,11 +227,13 @@ func TestLogRatesFromPrescription(t *testing.T) {
 		d := Dims{D1: d1, D2: 1, NX: 100}
 		k := 1 + float64(d1)/2
 		lp := func(u float64) float64 { return approx.params(d, u).LogParams }
+		checked := 0
 		for _, l := range []float64{1e4, 1e8, 1e16, 1e32, 1e64} {
 			u1, u2 := invertLog(lp, l), invertLog(lp, 10*l)
 			if u1*float64(d1) < 7 {
 				continue // below the asymptotic regime the bound is derived for
 			}
+			checked++
 			bound := (math.Log(k*u1) - 1) / (float64(d1*d1) * u1 * u1)
 			delta := 1 - float64(d1)*secant(q(l), -u1, q(10*l), -u2)
 			if !(delta >= 0 && delta <= bound) {
@@ -242,6 +249,9 @@ func TestLogRatesFromPrescription(t *testing.T) {
 			if !(math.Abs(delta) <= bound) {
 				t.Errorf("gen d1=%d ln n = %g (u = %.2f): δ = %.3g, |δ| above %.3g", d1, l, ug1, delta, bound)
 			}
+		}
+		if checked < 3 {
+			t.Errorf("d1=%d: only %d sizes in the asymptotic regime", d1, checked)
 		}
 	}
 	// Both public entry points work on representable sizes.

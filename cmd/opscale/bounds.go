@@ -54,7 +54,7 @@ func runBounds(args []string, stdout io.Writer) error {
 		write = harness.WriteMarkdownTable
 	}
 
-	header := []string{"id", "kind", "error", "x", "rate", "α", "power", fmt.Sprintf("α_eff [%g, %g]", *lo, *hi)}
+	header := []string{"id", "kind", "error", "x", "rate", "α", "power", fmt.Sprintf("α_eff [%g, %g]", *lo, *hi), "falls above"}
 	var rows [][]string
 	for _, list := range [][]bounds.Theorem{bounds.Catalog(), bounds.References()} {
 		for _, t := range list {
@@ -70,6 +70,10 @@ func runBounds(args []string, stdout io.Writer) error {
 			if err != nil {
 				return err
 			}
+			from, err := t.DecreasingFrom(d)
+			if err != nil {
+				return err
+			}
 			kind := "theorem"
 			if t.Reference {
 				kind = "reference"
@@ -78,7 +82,7 @@ func runBounds(args []string, stdout io.Writer) error {
 			if t.Form == bounds.LogRate {
 				alpha = "0 (log-rate)"
 			}
-			rows = append(rows, []string{t.ID, kind, t.Quantity.String(), t.Swept.String(), t.Formula(), alpha, num(p), num(eff)})
+			rows = append(rows, []string{t.ID, kind, t.Quantity.String(), t.Swept.String(), t.Formula(), alpha, num(p), num(eff), num(from)})
 		}
 	}
 	fmt.Fprintf(stdout, "dimensions: d=%d d1=%d d2=%d b_U=%d s=%g; logs natural; power is α, or β of (log x/log log x)^{-β}\n", d.D, d.D1, d.D2, d.BU, d.S)

@@ -140,9 +140,9 @@ type Theorem struct {
 	power func(DimsF) float64
 	// formula is the rate with the dimensions left as symbols.
 	formula string
-	// params is ln N(ε) of the network the proof builds for accuracy ε; nil
-	// for references. Its dims are validated by the caller.
-	params func(d Dims, eps float64) Prescription
+	// params returns the network the proof builds for accuracy ε = e^{−u};
+	// nil for references. The caller validates the dims.
+	params func(d Dims, u float64) Prescription
 	// paramReads are the dimensions params reads beyond Reads.
 	paramReads []string
 }

@@ -29,7 +29,6 @@ var catalog = []Theorem{
 		power:      func(f DimsF) float64 { return 1 / f.D },
 		formula:    "N^{-1/d}",
 		params:     reluNet,
-		paramReads: nil,
 	},
 	{
 		ID:        "T-relu-gen",

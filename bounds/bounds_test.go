@@ -86,4 +86,13 @@ func TestJudge(t *testing.T) {
 	if _, err := Judge(math.NaN(), 0.3, 0.4); err == nil {
 		t.Error("NaN CI accepted")
 	}
+	if _, err := Judge(0.3, 0.5, math.NaN()); err == nil {
+		t.Error("NaN exponent accepted")
+	}
+	// A log-rate's exponent is 0: any CI wholly above 0 beats it.
+	th, _ := Lookup("T-don-gen")
+	a, err := th.Exponent(Dims{D1: 1})
+	if v, _ := Judge(0.05, 0.2, a); err != nil || v != FasterThanBound {
+		t.Errorf("log-rate: verdict %v, %v", v, err)
+	}
 }

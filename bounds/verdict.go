@@ -1,6 +1,9 @@
 package bounds
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Verdict sets a measured exponent beside a theorem's.
 type Verdict int
@@ -21,12 +24,18 @@ func (v Verdict) String() string {
 	return "slower than bound"
 }
 
-// Judge returns the verdict of a measured decay exponent whose confidence
-// interval is [lo, hi] against the theorem's exponent alpha. Exponents are
-// decay rates: larger is faster.
+// Judge returns the verdict of DESIGN.md §5 for a measured decay exponent
+// whose confidence interval is [lo, hi] against the theorem's exponent alpha.
+// Exponents are decay rates: larger is faster. An interval that touches
+// alpha contains it. Pass Theorem.EffectiveExponent over the fit range as
+// alpha to take the log factors into account; Theorem.Exponent gives the
+// asymptotic comparison (0 for log-rates).
 func Judge(lo, hi, alpha float64) (Verdict, error) {
 	if !(lo <= hi) {
 		return 0, fmt.Errorf("bounds: confidence interval [%g, %g] is empty or NaN", lo, hi)
+	}
+	if math.IsNaN(alpha) {
+		return 0, fmt.Errorf("bounds: theorem exponent is NaN")
 	}
 	switch {
 	case lo > alpha:

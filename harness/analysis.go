@@ -44,6 +44,10 @@ type Analysis struct {
 	AlphaErr   error
 	Verdict    bounds.Verdict
 	VerdictLog bounds.Verdict
+	// Envelope is the smallest C with e ≤ C·Rate(x) at every fitted size:
+	// where it is attained says, with no unknown constant, whether the
+	// errors fall more slowly than the rate.
+	Envelope bounds.Envelope
 }
 
 // metricOf returns the error a theorem bounds, from a run's metrics.
@@ -153,6 +157,15 @@ func analyze(id string, runs []Run) Analysis {
 	if a.AlphaErr != nil {
 		return a
 	}
+	var xs, es []float64
+	for i, p := range points {
+		if a.Fit.Used[i] {
+			xs, es = append(xs, p.Size), append(es, a.Aggregate.of(p.Values))
+		}
+	}
+	if a.Envelope, a.AlphaErr = th.Envelope(a.Dims, xs, es); a.AlphaErr != nil {
+		return a
+	}
 	a.Verdict, a.FitErr = bounds.Judge(a.Fit.CILo, a.Fit.CIHi, a.Alpha)
 	if a.FitErr == nil {
 		a.VerdictLog, a.FitErr = bounds.Judge(a.Fit.CILo, a.Fit.CIHi, a.AlphaLog)
@@ -201,6 +214,13 @@ func (a *Analysis) Discussion() []string {
 		}
 		out = append(out, fmt.Sprintf("The bound's factor (log %s)^%g is not negligible at these sizes: over %s = %g…%g it turns the slope of the rate from %+.3f into %+.3f%s (%s against it).",
 			a.Theorem.Swept, a.Theorem.LogPower, a.Theorem.Swept, f.Lo, f.Hi, -a.Alpha, -a.AlphaLog, grows, a.VerdictLog))
+	}
+	env := a.Envelope
+	switch {
+	case env.Index == len(env.Ratios)-1:
+		out = append(out, fmt.Sprintf("Envelope check: the smallest C with e ≤ C·rate (log factor included) is %.3g, attained at the largest size %s = %g: there the errors fall more slowly than the rate's own shape.", env.C, a.Theorem.Swept, env.At))
+	default:
+		out = append(out, fmt.Sprintf("Envelope check: the smallest C with e ≤ C·rate (log factor included) is %.3g, attained at %s = %g, not at the largest size: past it the errors keep below the rate's own shape.", env.C, a.Theorem.Swept, env.At))
 	}
 	if a.Theorem.Swept == bounds.DataSize && f.CILo <= 1 && 1 <= f.CIHi {
 		out = append(out, "A slope near −1 is the variance-limited regime (Bahri et al.): the noise on the targets, not the dimension of the inputs, sets the decay.")

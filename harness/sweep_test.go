@@ -1,0 +1,212 @@
+package harness
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const tinySuite = `
+name = "tiny"
+
+[[experiment]]
+id = "tiny"
+theorem = "T-don-gen-low"
+problem = "poisson1d"
+family = "subspace"
+b_u = 2
+sweep = "n"
+sizes = [8, 16, 32]
+seeds = [1, 2]
+noise = 0.01
+sensors = 8
+points = 8
+grid = 64
+test_functions = 20
+precision = "float64"
+
+[experiment.network]
+branch = [8]
+trunk = [8]
+p = 4
+
+[experiment.training]
+steps = 30
+batch = 4
+lr = 1e-3
+validation = 0.25
+eval_every = 10
+`
+
+func writeSuite(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "suite.toml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadSuiteNamesBadFields(t *testing.T) {
+	for _, tc := range []struct{ old, new, want string }{
+		{`noise = 0.01`, "noise = 0.01\nnoize = 1", "noize"},
+		{`theorem = "T-don-gen-low"`, `theorem = "T-nope"`, "theorem"},
+		{`problem = "poisson1d"`, `problem = "heat"`, "problem"},
+		{`family = "subspace"`, `family = "grf9"`, "family"},
+		{`b_u = 2`, `b_u = 0`, "b_U"},
+		{`sweep = "n"`, `sweep = "N"`, "sweep"},
+		{`sizes = [8, 16, 32]`, `sizes = [8]`, "sizes"},
+		{`sizes = [8, 16, 32]`, `sizes = [16, 8]`, "sizes"},
+		{`seeds = [1, 2]`, `seeds = []`, "seeds"},
+		{`seeds = [1, 2]`, `seeds = [1, 1]`, "seeds"},
+		{`noise = 0.01`, `noise = -1`, "noise"},
+		{`precision = "float64"`, `precision = "half"`, "precision"},
+		{`p = 4`, `p = 0`, "network.p"},
+		{`steps = 30`, `steps = 0`, "steps"},
+		{`validation = 0.25`, `validation = 1.5`, "validation"},
+		{`lr = 1e-3`, `lr = "fast"`, "lr"},
+	} {
+		body := strings.Replace(tinySuite, tc.old, tc.new, 1)
+		_, err := LoadSuite(writeSuite(t, body))
+		if err == nil {
+			t.Errorf("%s: accepted", tc.new)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "suite.toml") {
+			t.Errorf("%s: error %q does not name %q and the file", tc.new, err, tc.want)
+		}
+	}
+	if _, err := LoadSuite(writeSuite(t, tinySuite)); err != nil {
+		t.Fatalf("valid suite rejected: %v", err)
+	}
+}
+
+func TestSweepResumesAndIsReproducible(t *testing.T) {
+	s, err := LoadSuite(writeSuite(t, tinySuite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "runs.jsonl")
+	store, _ := OpenStore(path)
+	if err := Sweep(s, store, SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := os.ReadFile(path)
+	if n := bytes.Count(first, []byte("\n")); n != 6 {
+		t.Fatalf("%d runs recorded, want 6", n)
+	}
+
+	// A second sweep finds everything done.
+	var log bytes.Buffer
+	store, _ = OpenStore(path)
+	if err := Sweep(s, store, SweepOptions{Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "0 runs to do, 6 already recorded") {
+		t.Errorf("rerun did work again: %s", log.String())
+	}
+
+	// Losing a run (an interrupted sweep) reruns exactly that one, with the
+	// same result bit for bit, on one worker instead of several.
+	lines := strings.SplitAfter(string(first), "\n")
+	lost := lines[2]
+	kept := strings.Join(append(lines[:2:2], lines[3:]...), "")
+	os.WriteFile(path, []byte(kept), 0o644)
+	store, _ = OpenStore(path)
+	log.Reset()
+	if err := Sweep(s, store, SweepOptions{Workers: 1, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "1 runs to do, 5 already recorded") {
+		t.Errorf("resume: %s", log.String())
+	}
+	redo := store.Runs()[5]
+	var orig []Run
+	orig, err = ParseRuns("lost", []byte(lost))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if redo.Metrics != orig[0].Metrics || redo.Train.TrainLoss != orig[0].Train.TrainLoss {
+		t.Errorf("rerun differs: %+v vs %+v", redo.Metrics, orig[0].Metrics)
+	}
+
+	// A change of settings reruns everything under the new hash.
+	s.Experiments[0].Noise = 0.02
+	log.Reset()
+	if err := Sweep(s, store, SweepOptions{Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "6 runs to do, 0 already recorded") {
+		t.Errorf("changed settings reused runs: %s", log.String())
+	}
+	as := Analyze(store.Runs())
+	if len(as) != 1 || as[0].Stale != 6 || as[0].First.Noise != 0.02 {
+		t.Errorf("analysis did not keep the latest settings only: %d analyses, stale %d", len(as), as[0].Stale)
+	}
+}
+
+func TestSweepRecordsDivergenceAndGoesOn(t *testing.T) {
+	body := strings.Replace(tinySuite, "lr = 1e-3", "lr = 1e9", 1)
+	s, err := LoadSuite(writeSuite(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _ := OpenStore(filepath.Join(t.TempDir(), "runs.jsonl"))
+	if err := Sweep(s, store, SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	runs := store.Runs()
+	if len(runs) != 6 {
+		t.Fatalf("%d runs recorded, want all 6", len(runs))
+	}
+	for _, r := range runs {
+		if !r.Train.Diverged {
+			t.Errorf("n=%d seed=%d: learning rate 1e9 not recorded as diverged", r.Size, r.Seed)
+		}
+	}
+	a := Analyze(runs)[0]
+	if a.FitErr == nil {
+		t.Error("a fit was made from diverged runs only")
+	}
+}
+
+func TestReportFromRunsAlone(t *testing.T) {
+	s, _ := LoadSuite(writeSuite(t, tinySuite))
+	dir := t.TempDir()
+	store, _ := OpenStore(filepath.Join(dir, "runs.jsonl"))
+	if err := Sweep(s, store, SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(dir, "REPORT.md")
+	if err := WriteReport(ReportOptions{Results: dir, Report: report}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(report)
+	a := Analyze(store.Runs())[0]
+	for _, want := range []string{
+		"## tiny", "T-don-gen-low", "**Verdict:** " + a.Verdict.String(),
+		"plots/tiny.svg", "tables/tiny.md",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	for _, f := range []string{"tables/tiny.md", "plots/tiny.svg"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	if err := WriteReport(ReportOptions{Results: t.TempDir(), Report: report}); err == nil {
+		t.Error("report from a folder without runs accepted")
+	}
+}
+
+func TestParseRunsNamesBadLine(t *testing.T) {
+	_, err := ParseRuns("runs.jsonl", []byte("{\"experiment\":\"x\",\"size\":4}\n{not json\n"))
+	if err == nil || !strings.Contains(err.Error(), "runs.jsonl:2") {
+		t.Errorf("error %v does not name runs.jsonl:2", err)
+	}
+}

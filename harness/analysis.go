@@ -225,6 +225,9 @@ func (a *Analysis) Discussion() []string {
 	if a.Theorem.Swept == bounds.DataSize && f.CILo <= 1 && 1 <= f.CIHi {
 		out = append(out, "A slope near −1 is the variance-limited regime (Bahri et al.): the noise on the targets, not the dimension of the inputs, sets the decay.")
 	}
+	if a.Theorem.Swept == bounds.DataSize && f.CILo > 1 {
+		out = append(out, "The decay is faster even than the variance-limited slope −1 of an estimator of fixed capacity: the smallest sizes are pre-asymptotic (too few functions for the network to fit the operator at all), a regime that no rate of the theory describes; more sizes at the large end, below the floor, would be needed to see the asymptotic slope.")
+	}
 	if f.Floor.Preferred {
 		n := 0
 		for _, s := range f.Saturated {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -24,8 +25,9 @@ func PlotSVG(a *Analysis) ([]byte, error) {
 	}
 	p.Y.Label.Text = a.Metric
 	p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
-	p.Legend.Top = true
+	p.X.Tick.Marker, p.Y.Tick.Marker = decades{}, decades{}
+	p.Legend.Left = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
 
 	var seeds, agg, sat plotter.XYs
 	for _, r := range a.runsBySize() {
@@ -110,7 +112,7 @@ func PlotSVG(a *Analysis) ([]byte, error) {
 			p.Legend.Add(c.name, l)
 		}
 	}
-	w, err := p.WriterTo(6*vg.Inch, 4.2*vg.Inch, "svg")
+	w, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, "svg")
 	if err != nil {
 		return nil, err
 	}
@@ -152,4 +154,27 @@ func (a *Analysis) runsBySize() []sizeValue {
 		}
 	}
 	return out
+}
+
+// decades labels each power of ten as 1e±k and marks the 2…9 multiples
+// between them without labels: gonum's LogTicks prints 9.999…e-05 for 1e-4.
+type decades struct{}
+
+func (decades) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		base := math.Pow(10, e)
+		for k := 1; k <= 9; k++ {
+			v := float64(k) * base
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if k == 1 {
+				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
 }

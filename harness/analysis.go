@@ -13,7 +13,8 @@ import (
 
 // SizeRow summarises the runs at one size of a sweep.
 type SizeRow struct {
-	Size      int
+	Size      int     // the suite's size: n, or the width of a model sweep
+	X         float64 // the swept variable: n, or N = Params
 	Params    int
 	Seeds     int     // runs that finished
 	Diverged  int     // runs that diverged, kept out of the fit
@@ -112,7 +113,7 @@ func analyze(id string, runs []Run) Analysis {
 	var points []Point
 	for i := 0; i < len(cur); {
 		j := i
-		row := SizeRow{Size: cur[i].Size, Params: cur[i].Params}
+		row := SizeRow{Size: cur[i].Size, Params: cur[i].Params, X: a.x(&cur[i])}
 		var errs []float64
 		for ; j < len(cur) && cur[j].Size == cur[i].Size; j++ {
 			r := &cur[j]
@@ -135,7 +136,7 @@ func analyze(id string, runs []Run) Analysis {
 			row.RelL2 /= float64(row.Seeds)
 			row.Sup /= float64(row.Seeds)
 			row.Steps /= float64(row.Seeds)
-			points = append(points, Point{Size: float64(row.Size), Values: errs})
+			points = append(points, Point{Size: row.X, Values: errs})
 		}
 		a.Rows = append(a.Rows, row)
 		i = j
@@ -171,6 +172,14 @@ func analyze(id string, runs []Run) Analysis {
 		a.VerdictLog, a.FitErr = bounds.Judge(a.Fit.CILo, a.Fit.CIHi, a.AlphaLog)
 	}
 	return a
+}
+
+// x returns the value of the swept variable of a run.
+func (a *Analysis) x(r *Run) float64 {
+	if a.Theorem.Swept == bounds.ModelSize {
+		return float64(r.Params)
+	}
+	return float64(r.NTrain)
 }
 
 // Seeds returns the distinct seeds the analysis's runs used.

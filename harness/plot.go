@@ -11,6 +11,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"opscale/bounds"
 )
 
 // PlotSVG draws an experiment's errors against size on log–log axes: every
@@ -19,8 +21,8 @@ import (
 func PlotSVG(a *Analysis) ([]byte, error) {
 	p := plot.New()
 	p.Title.Text = a.Experiment
-	p.X.Label.Text = a.Theorem.Swept.String()
-	if a.Theorem.Swept.String() == "n" {
+	p.X.Label.Text = "N (parameters)"
+	if a.Theorem.Swept == bounds.DataSize {
 		p.X.Label.Text = "n (training function pairs)"
 	}
 	p.Y.Label.Text = a.Metric
@@ -30,14 +32,16 @@ func PlotSVG(a *Analysis) ([]byte, error) {
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
 
 	var seeds, agg, sat plotter.XYs
-	for _, r := range a.runsBySize() {
-		seeds = append(seeds, plotter.XY{X: float64(r.size), Y: r.value})
+	for _, r := range a.runs {
+		if !r.Train.Diverged {
+			seeds = append(seeds, plotter.XY{X: a.x(&r), Y: metricOf(a.Theorem.Quantity, &r)})
+		}
 	}
 	for _, row := range a.Rows {
 		if row.Seeds == 0 {
 			continue
 		}
-		pt := plotter.XY{X: float64(row.Size), Y: row.Err}
+		pt := plotter.XY{X: row.X, Y: row.Err}
 		if row.Saturated {
 			sat = append(sat, pt)
 		} else {
@@ -138,22 +142,6 @@ func curve(lo, hi float64, f func(float64) float64) plotter.XYs {
 		xy[i] = plotter.XY{X: x, Y: f(x)}
 	}
 	return xy
-}
-
-type sizeValue struct {
-	size  int
-	value float64
-}
-
-// runsBySize lists every finished run's error, for the scatter of seeds.
-func (a *Analysis) runsBySize() []sizeValue {
-	var out []sizeValue
-	for _, r := range a.runs {
-		if !r.Train.Diverged {
-			out = append(out, sizeValue{r.Size, metricOf(a.Theorem.Quantity, &r)})
-		}
-	}
-	return out
 }
 
 // decades labels each power of ten as 1e±k and marks the 2…9 multiples

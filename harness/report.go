@@ -204,7 +204,11 @@ func writeSizeTable(w *bytes.Buffer, a *Analysis) error {
 			fmt.Sprintf("%.0f", r.Steps), fmt.Sprintf("%.1f", r.WallSec), note,
 		})
 	}
-	return WriteMarkdownTable(w, []string{a.Theorem.Swept.String(), "N (parameters)", "seeds", a.Metric + " (" + aggName(a.Aggregate) + " ± sd)", "mean rel. L2", "mean sup", "best step", "wall s", "note"}, rows)
+	first := "n"
+	if a.Theorem.Swept == bounds.ModelSize {
+		first = "width"
+	}
+	return WriteMarkdownTable(w, []string{first, "N (parameters)", "seeds", a.Metric + " (" + aggName(a.Aggregate) + " ± sd)", "mean rel. L2", "mean sup", "best step", "wall s", "note"}, rows)
 }
 
 func writeExperiment(doc *bytes.Buffer, a *Analysis, plot, table string, tableMD []byte) {
@@ -214,8 +218,13 @@ func writeExperiment(doc *bytes.Buffer, a *Analysis, plot, table string, tableMD
 	w("- Theorem: **%s**: %s.\n", a.Theorem.ID, a.Theorem.Statement)
 	w("- Problem: %s on inputs from %s (d1 = %d, d2 = %d, b_U = %s); %d sensors, %d output points per function.\n",
 		r.Problem, r.Family, r.D1, r.D2, dimStr(r.BU), r.Setup.Sensors, r.Setup.Points)
-	w("- Data: training targets with Gaussian noise σ = %g; test set of %d noiseless functions from its own seed stream, the same for every run.\n", r.Noise, r.Setup.TestSize)
-	w("- Network: DeepONet, %s, N = %d parameters, fixed across sizes; %s precision.\n", r.Setup.Network, r.Params, r.Precision)
+	if a.Theorem.Swept == bounds.ModelSize {
+		w("- Data: %d training functions at every size, targets with Gaussian noise σ = %g; test set of %d noiseless functions from its own seed stream, the same for every run.\n", r.NTrain, r.Noise, r.Setup.TestSize)
+		w("- Network: DeepONet of width w in every hidden layer and p = w basis functions (at the smallest size: %s); %s precision.\n", r.Setup.Network, r.Precision)
+	} else {
+		w("- Data: training targets with Gaussian noise σ = %g; test set of %d noiseless functions from its own seed stream, the same for every run.\n", r.Noise, r.Setup.TestSize)
+		w("- Network: DeepONet, %s, N = %d parameters, fixed across sizes; %s precision.\n", r.Setup.Network, r.Params, r.Precision)
+	}
 	t := r.Setup.Training
 	w("- Training: Adam, %d steps, batch %s functions, learning rate %g with cosine decay, %s.\n",
 		t.Steps, batchStr(t.Batch), t.LR, valStr(t.Validation))

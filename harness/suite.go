@@ -25,10 +25,13 @@ type Experiment struct {
 	Problem string `toml:"problem"`
 	Family  string `toml:"family"`
 	BU      int    `toml:"b_u"`
-	// Sweep is "n", the number of training functions. Model-size sweeps
-	// ("N") are not run yet.
+	// Sweep is "n" to vary the number of training functions with a fixed
+	// network, or "N" to vary the model: then Sizes are hidden widths w,
+	// every hidden layer of Network and the number of basis functions p
+	// become w, and TrainSize functions train every size.
 	Sweep     string   `toml:"sweep"`
 	Sizes     []int    `toml:"sizes"`
+	TrainSize int      `toml:"train_functions"`
 	Seeds     []uint64 `toml:"seeds"`
 	Noise     float64  `toml:"noise"`
 	Sensors   int      `toml:"sensors"`
@@ -114,12 +117,24 @@ func (e *Experiment) validate() error {
 	if _, err := e.Spec(); err != nil {
 		return err
 	}
+	th, _ := bounds.Lookup(e.Theorem)
 	switch e.Sweep {
 	case "n":
+		if th.Swept != bounds.DataSize {
+			return fmt.Errorf("field sweep = \"n\": theorem %s is a function of the model size N; use sweep = \"N\"", th.ID)
+		}
+		if e.TrainSize != 0 {
+			return fmt.Errorf("field train_functions: a data-size sweep takes n from sizes; remove it")
+		}
 	case "N":
-		return fmt.Errorf("field sweep = %q: model-size sweeps are not implemented yet; use \"n\"", e.Sweep)
+		if th.Swept != bounds.ModelSize {
+			return fmt.Errorf("field sweep = \"N\": theorem %s is a function of the data size n; use sweep = \"n\"", th.ID)
+		}
+		if e.TrainSize < 2 {
+			return fmt.Errorf("field train_functions = %d: a model-size sweep trains every width on this many functions; give at least 2", e.TrainSize)
+		}
 	default:
-		return fmt.Errorf("field sweep = %q: use \"n\" (training functions)", e.Sweep)
+		return fmt.Errorf("field sweep = %q: use \"n\" (training functions) or \"N\" (model size)", e.Sweep)
 	}
 	if len(e.Sizes) < 2 {
 		return fmt.Errorf("field sizes: need at least 2 sizes to fit a slope, got %d", len(e.Sizes))

@@ -36,12 +36,34 @@ func (e *Experiment) trainConfig(seed uint64) nets.TrainConfig {
 	}
 }
 
-func (e *Experiment) netConfig(s problems.Spec, m int) nets.DeepONetConfig {
-	return nets.DeepONetConfig{
+// netConfig sizes the network of a run: the suite's network for a data
+// sweep, or the suite's depths at width size for a model sweep.
+func (e *Experiment) netConfig(s problems.Spec, m, size int) nets.DeepONetConfig {
+	c := nets.DeepONetConfig{
 		Sensors: m, OutDim: s.Operator.OutDim(),
 		Branch: e.Network.Branch, Trunk: e.Network.Trunk, P: e.Network.P,
 		TrunkLastReLU: e.Network.TrunkLastReLU,
 	}
+	if e.Sweep == "N" {
+		c.Branch, c.Trunk, c.P = fill(len(c.Branch), size), fill(len(c.Trunk), size), size
+	}
+	return c
+}
+
+func fill(n, v int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = v
+	}
+	return s
+}
+
+// trainSize is the number of training functions of a run.
+func (e *Experiment) trainSize(size int) int {
+	if e.Sweep == "N" {
+		return e.TrainSize
+	}
+	return size
 }
 
 // SweepOptions tunes a sweep. The zero value runs GOMAXPROCS runs at once
@@ -49,6 +71,9 @@ func (e *Experiment) netConfig(s problems.Spec, m int) nets.DeepONetConfig {
 type SweepOptions struct {
 	Workers int
 	Log     io.Writer
+	// Shard and Shards split a suite across machines: this sweep runs the
+	// jobs whose index modulo Shards is Shard. Zero Shards runs all.
+	Shard, Shards int
 }
 
 type job struct {
@@ -70,12 +95,19 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 			fmt.Fprintf(opt.Log, format, a...)
 		}
 	}
+	if opt.Shards < 0 || (opt.Shards > 0 && (opt.Shard < 0 || opt.Shard >= opt.Shards)) {
+		return fmt.Errorf("harness: shard %d of %d: need 0 ≤ shard < shards", opt.Shard, opt.Shards)
+	}
 	var jobs []job
-	skipped := 0
+	skipped, index := 0, -1
 	for i := range s.Experiments {
 		e := &s.Experiments[i]
 		for _, n := range e.Sizes {
 			for _, seed := range e.Seeds {
+				index++
+				if opt.Shards > 0 && index%opt.Shards != opt.Shard {
+					continue
+				}
 				r := Run{Experiment: e.ID, ConfigHash: e.hash(), Size: n, Seed: seed}
 				if store.Has(&r) {
 					skipped++
@@ -138,7 +170,7 @@ func runOne(j job) (Run, error) {
 	if err != nil {
 		return Run{}, err
 	}
-	train, err := problems.Generate(spec, j.size, j.seed, problems.Train, e.Noise)
+	train, err := problems.Generate(spec, e.trainSize(j.size), j.seed, problems.Train, e.Noise)
 	if err != nil {
 		return Run{}, err
 	}
@@ -158,7 +190,7 @@ func runOne(j job) (Run, error) {
 		Experiment: e.ID, ConfigHash: e.hash(), Theorem: e.Theorem,
 		Problem: spec.Operator.Name(), Family: spec.Family.Name(),
 		D1: dims.D1, D2: dims.D2, BU: dims.BU, Sweep: e.Sweep, Size: j.size,
-		NTrain: j.size, Seed: j.seed, Precision: e.Precision, Noise: e.Noise,
+		NTrain: e.trainSize(j.size), Seed: j.seed, Precision: e.Precision, Noise: e.Noise,
 	}
 	switch e.Precision {
 	case "float32":
@@ -178,7 +210,7 @@ func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, trai
 	// The network's initial weights come from the run's seed on a stream of
 	// their own, apart from the data's and the batch order's.
 	rng := rand.New(rand.NewPCG(r.Seed, 0x696e6974)) // "init"
-	d, err := nets.NewDeepONet[T](e.netConfig(spec, train.M), rng)
+	d, err := nets.NewDeepONet[T](e.netConfig(spec, train.M, r.Size), rng)
 	if err != nil {
 		return err
 	}

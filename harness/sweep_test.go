@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,5 +209,72 @@ func TestParseRunsNamesBadLine(t *testing.T) {
 	_, err := ParseRuns("runs.jsonl", []byte("{\"experiment\":\"x\",\"size\":4}\n{not json\n"))
 	if err == nil || !strings.Contains(err.Error(), "runs.jsonl:2") {
 		t.Errorf("error %v does not name runs.jsonl:2", err)
+	}
+}
+
+func TestModelSizeSweep(t *testing.T) {
+	body := strings.NewReplacer(
+		`theorem = "T-don-gen-low"`, `theorem = "T-don-approx-low"`,
+		`sweep = "n"`, "sweep = \"N\"\ntrain_functions = 24",
+		`noise = 0.01`, `noise = 0`,
+	).Replace(tinySuite)
+	s, err := LoadSuite(writeSuite(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _ := OpenStore(filepath.Join(t.TempDir(), "runs.jsonl"))
+	if err := Sweep(s, store, SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	a := Analyze(store.Runs())[0]
+	if len(a.Rows) != 3 {
+		t.Fatalf("%d sizes analysed, want 3", len(a.Rows))
+	}
+	// Width w with one hidden layer in each net and p = w, 8 sensors, d2 = 1:
+	// branch 8w+w + w·w+w, trunk w+w + w·w+w, plus b₀.
+	for _, row := range a.Rows {
+		w := row.Size
+		want := 8*w + w + w*w + w + w + w + w*w + w + 1
+		if row.Params != want || row.X != float64(want) {
+			t.Errorf("width %d: N = %d (x = %g), want %d", w, row.Params, row.X, want)
+		}
+	}
+	for _, r := range store.Runs() {
+		if r.NTrain != 24 {
+			t.Errorf("width %d trained on %d functions, want 24", r.Size, r.NTrain)
+		}
+	}
+	if a.Aggregate != Best || a.Metric != "mean sup error" {
+		t.Errorf("model sweep fitted the %s of the %v seed", a.Metric, a.Aggregate)
+	}
+	bad := strings.Replace(body, "train_functions = 24", "", 1)
+	if _, err := LoadSuite(writeSuite(t, bad)); err == nil || !strings.Contains(err.Error(), "train_functions") {
+		t.Errorf("model sweep without train_functions: %v", err)
+	}
+}
+
+func TestSweepShardsPartitionTheJobs(t *testing.T) {
+	s, _ := LoadSuite(writeSuite(t, tinySuite))
+	seen := map[string]int{}
+	for shard := range 3 {
+		store, _ := OpenStore(filepath.Join(t.TempDir(), "runs.jsonl"))
+		if err := Sweep(s, store, SweepOptions{Shard: shard, Shards: 3}); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range store.Runs() {
+			seen[fmt.Sprint(r.Size, "/", r.Seed)]++
+		}
+	}
+	if len(seen) != 6 {
+		t.Errorf("3 shards ran %d distinct runs, want 6", len(seen))
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("run %s ran in %d shards", k, n)
+		}
+	}
+	store, _ := OpenStore(filepath.Join(t.TempDir(), "runs.jsonl"))
+	if err := Sweep(s, store, SweepOptions{Shard: 3, Shards: 3}); err == nil {
+		t.Error("shard 3 of 3 accepted")
 	}
 }

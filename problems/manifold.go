@@ -6,11 +6,9 @@ import (
 	"math/rand/v2"
 )
 
-// Bump parameter ranges of the Manifold family. Centres stay a few widths
-// inside the domain so that every parameter moves the function.
+// Bump parameter ranges of the Manifold family. Centres range over the
+// middle half of their own slot so that every parameter moves the function.
 const (
-	bumpCentreLo = 0.25
-	bumpCentreHi = 0.75
 	bumpWidthLo  = 0.06
 	bumpWidthHi  = 0.14
 	bumpWidthFix = 0.1
@@ -20,8 +18,11 @@ const (
 // Gaussian bumps exp(−|x − c|²/2w²) whose centres c and widths w are the
 // parameters θ ~ U[0,1]^d. The d parameters are dealt to bumps in order,
 // D centre coordinates and then a width each; a bump left short keeps the
-// width 0.1 and the centre coordinate 0.5 it was not given. Centres range
-// over [0.25, 0.75] and widths over [0.06, 0.14].
+// width 0.1 and the centre of its slot. With b bumps the first axis is cut
+// into b equal slots and bump j's centre ranges over the middle half of slot
+// j (other axes: over [0.25, 0.75]); widths range over [0.06, 0.14]. Separate
+// slots keep the bumps from swapping places, which would fold the manifold
+// onto itself.
 //
 // The functions fill a d-dimensional manifold, but a moving bump is a
 // curve that is spread over many orthogonal directions, so the PCA energy
@@ -74,8 +75,11 @@ func (m *Manifold) Func(theta []float64) Func {
 	// centre (D coordinates) and 1/(2w²) of each bump
 	b := make([]float64, m.bumps*m.perBump)
 	for j := range m.bumps {
+		lo, hi := [2]float64{0.25, 0.25}, [2]float64{0.75, 0.75}
+		lo[0] = (float64(j) + 0.25) / float64(m.bumps)
+		hi[0] = (float64(j) + 0.75) / float64(m.bumps)
 		for a := range m.D {
-			b[j*m.perBump+a] = 0.5
+			b[j*m.perBump+a] = (lo[a] + hi[a]) / 2
 		}
 		w := bumpWidthFix
 		for a := range m.perBump {
@@ -84,7 +88,7 @@ func (m *Manifold) Func(theta []float64) Func {
 				break
 			}
 			if a < m.D {
-				b[i] = bumpCentreLo + (bumpCentreHi-bumpCentreLo)*theta[i]
+				b[i] = lo[a] + (hi[a]-lo[a])*theta[i]
 			} else {
 				w = bumpWidthLo + (bumpWidthHi-bumpWidthLo)*theta[i]
 			}

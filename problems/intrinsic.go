@@ -37,10 +37,14 @@ type DimEstimate struct {
 	// Duplicates counts points left out of the nearest-neighbour estimates
 	// because another point coincides with them.
 	Duplicates int
+	// Warnings explain estimates that are NaN because the sample does not
+	// support them.
+	Warnings []string
 }
 
 // EstimateDim measures the intrinsic dimension of the rows of the n×d
-// row-major matrix x. It needs at least MLENeighbours+2 distinct points.
+// row-major matrix x. It needs at least MLENeighbours+2 points; an estimate
+// the sample cannot support (duplicates, a lattice) is NaN with a warning.
 func EstimateDim(x []float64, n, d int) (DimEstimate, error) {
 	if err := checkSample(x, n, d); err != nil {
 		return DimEstimate{}, err
@@ -52,10 +56,12 @@ func EstimateDim(x []float64, n, d int) (DimEstimate, error) {
 	nn := nearestDistances(x, n, d, MLENeighbours)
 	var err error
 	if est.TwoNN, est.Duplicates, err = twoNN(nn); err != nil {
-		return est, err
+		est.TwoNN = math.NaN()
+		est.Warnings = append(est.Warnings, err.Error())
 	}
 	if est.MLE, err = levinaBickel(nn, MLENeighbours); err != nil {
-		return est, err
+		est.MLE = math.NaN()
+		est.Warnings = append(est.Warnings, err.Error())
 	}
 	return est, nil
 }
@@ -197,14 +203,22 @@ func twoNN(nn []float64) (float64, int, error) {
 	k := MLENeighbours
 	n := len(nn) / k
 	mu := make([]float64, 0, n)
-	dup := 0
+	dup, ties := 0, 0
 	for i := range n {
 		r1, r2 := nn[i*k], nn[i*k+1]
 		if r1 == 0 {
 			dup++
 			continue
 		}
+		if r2 == r1 {
+			ties++
+		}
 		mu = append(mu, r2/r1)
+	}
+	// On a lattice the two nearest neighbours are equidistant and the ratio
+	// carries no information about the dimension.
+	if ties > len(mu)/10 {
+		return 0, dup, fmt.Errorf("problems: TwoNN: %d of %d points have equidistant first and second neighbours (lattice-like data): the estimate is undefined", ties, len(mu))
 	}
 	if len(mu) < 10 {
 		return 0, dup, fmt.Errorf("problems: TwoNN: only %d of %d points are distinct from their neighbours", len(mu), n)

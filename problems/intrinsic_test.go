@@ -135,7 +135,12 @@ func TestEstimateDimBadInput(t *testing.T) {
 	if _, err := EstimateDim(x, 50, 2); err == nil {
 		t.Error("NaN accepted")
 	}
-	if _, err := EstimateDim(make([]float64, 100), 50, 2); err == nil {
-		t.Error("50 identical points accepted")
+	est, err := EstimateDim(make([]float64, 100), 50, 2)
+	if err != nil || !math.IsNaN(est.TwoNN) || !math.IsNaN(est.MLE) || len(est.Warnings) != 2 {
+		t.Errorf("50 identical points: %+v, %v", est, err)
+	}
+	est, err = EstimateDim(Grid(64, 1), 64, 1)
+	if err != nil || !math.IsNaN(est.TwoNN) || est.PCA99 != 1 {
+		t.Errorf("lattice: %+v, %v", est, err)
 	}
 }

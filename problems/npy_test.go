@@ -160,3 +160,24 @@ func TestCacheHitMissRepair(t *testing.T) {
 		t.Errorf("seed 10: status %v, want miss", st)
 	}
 }
+
+// Files written by NumPy itself (testdata/make_npy.py): C and Fortran order,
+// float64 and float32, 1D.
+func TestReadNPYNumPyFiles(t *testing.T) {
+	want := make([]float64, 12)
+	for i := range want {
+		want[i] = float64(i) / 8
+	}
+	for _, c := range []struct {
+		file       string
+		rows, cols int
+	}{{"numpy_f64_c.npy", 3, 4}, {"numpy_f32_fortran.npy", 3, 4}, {"numpy_f64_1d.npy", 5, 1}} {
+		got, r, cl, err := ReadNPY(filepath.Join("testdata", c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r != c.rows || cl != c.cols || !slices.Equal(got, want[:r*cl]) {
+			t.Errorf("%s: %d×%d %v", c.file, r, cl, got)
+		}
+	}
+}

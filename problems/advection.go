@@ -173,9 +173,9 @@ func (o *AdvectionVelocity) Apply(dst []float64, u Func, y []float64) error {
 		x[0] = float64(i) / float64(g)
 		tab[i] = o.A * math.Exp(o.Amplitude*u(x))
 	}
-	a := periodicLagrange(tab)
+	a := newPeriodicTable(tab)
 	for j, yj := range y {
-		dst[j] = o.Initial(o.Char.Foot(yj, a))
+		dst[j] = o.Initial(a.foot(o.Char, yj))
 	}
 	return nil
 }
@@ -194,27 +194,73 @@ func (o *AdvectionVelocity) SolveVelocity(dst []float64, a func(float64) float64
 			return fmt.Errorf("problems: advection velocity a(%g) = %g: it must be positive", x, tab[i])
 		}
 	}
-	ai := periodicLagrange(tab)
+	ai := newPeriodicTable(tab)
 	for j, yj := range y {
-		dst[j] = o.Initial(o.Char.Foot(yj, ai))
+		dst[j] = o.Initial(ai.foot(o.Char, yj))
 	}
 	return nil
 }
 
-// periodicLagrange returns the cubic interpolant through the 4 nodes nearest
-// x of the periodic table tab (nodes at i/len(tab)); x must lie in [0,1).
-func periodicLagrange(tab []float64) func(float64) float64 {
+// periodicTable is a velocity tabulated at the nodes i/g of the period,
+// read by cubic Lagrange interpolation through the 4 nearest nodes (error
+// O(g⁻⁴) for smooth velocities). The table is padded by one node before and
+// two after so that reading needs no modulo beyond locating the cell.
+type periodicTable struct {
+	pad []float64
+	g   float64
+	n   int
+}
+
+func newPeriodicTable(tab []float64) *periodicTable {
 	g := len(tab)
-	return func(x float64) float64 {
-		s := x * float64(g)
-		i := int(s)
-		t := s - float64(i)
-		at := func(k int) float64 { return tab[((k%g)+g)%g] }
-		y0, y1, y2, y3 := at(i-1), at(i), at(i+1), at(i+2)
-		// Lagrange weights for nodes −1, 0, 1, 2 at t.
-		return -t*(t-1)*(t-2)/6*y0 + (t+1)*(t-1)*(t-2)/2*y1 -
-			(t+1)*t*(t-2)/2*y2 + (t+1)*t*(t-1)/6*y3
+	pad := make([]float64, g+3)
+	pad[0] = tab[g-1]
+	copy(pad[1:], tab)
+	pad[g+1], pad[g+2] = tab[0], tab[1%g]
+	return &periodicTable{pad: pad, g: float64(g), n: g}
+}
+
+// at returns the interpolated velocity at any real x, read periodically.
+func (p *periodicTable) at(x float64) float64 {
+	// Shifting by one period makes s positive for x > −1, where truncation
+	// is the floor; farther out math.Floor takes over.
+	s := x*p.g + p.g
+	var fl float64
+	if s >= 0 {
+		fl = float64(int(s))
+	} else {
+		fl = math.Floor(s)
 	}
+	t := s - fl
+	i := int(fl)
+	// The tracer keeps x within a period or so of [0,1): a branch or two
+	// is cheaper than an integer division.
+	for i < 0 {
+		i += p.n
+	}
+	for i >= p.n {
+		i -= p.n
+	}
+	y := p.pad[i : i+4 : i+4] // nodes i−1 … i+2
+	tm, t1, t2 := t+1, t-1, t-2
+	return -t*t1*t2/6*y[0] + tm*t1*t2/2*y[1] - tm*t*t2/2*y[2] + tm*t*t1/6*y[3]
+}
+
+// foot is Characteristics.Foot specialised to a table, to spare the
+// indirect call at each of the 4·Steps stages.
+func (p *periodicTable) foot(c Characteristics, x float64) float64 {
+	dt := c.T / float64(c.Steps)
+	for range c.Steps {
+		k1 := -p.at(x)
+		k2 := -p.at(x + dt/2*k1)
+		k3 := -p.at(x + dt/2*k2)
+		k4 := -p.at(x + dt*k3)
+		x += dt / 6 * (k1 + 2*k2 + 2*k3 + k4)
+		if x < 0 {
+			x++
+		}
+	}
+	return wrap(x)
 }
 
 // checkOut checks a 1D output request: buffer length and points in [0,1].

@@ -55,6 +55,13 @@ type Params struct {
 	Coefficient float64
 	// Gravity is the constant k of the pendulum θ'' = −k sin θ + u; 0 means 1.
 	Gravity float64
+	// ProbeModes is the number K of sine coefficients the tightness probe
+	// reads; 0 means BU if set, else 4.
+	ProbeModes int
+	// Levels is the finest level J of the tightness probe; 0 means 8.
+	Levels int
+	// ProbeSeed draws the tightness probe's directions and phases.
+	ProbeSeed uint64
 }
 
 // orDefault returns v, or def when v is zero.
@@ -70,7 +77,7 @@ func orDefault[T comparable](v, def T) T {
 var Families = []string{"subspace", "grf", "manifold", "rough"}
 
 // Operators lists the operators NewOperator knows.
-var Operators = []string{"antiderivative", "poisson1d", "poisson2d", "advection", "advection-velocity", "darcy1d", "pendulum"}
+var Operators = []string{"antiderivative", "poisson1d", "poisson2d", "advection", "advection-velocity", "darcy1d", "pendulum", "tightness"}
 
 // NewFamily returns the input family called kind.
 func NewFamily(kind string, p Params) (Family, error) {
@@ -127,6 +134,8 @@ func NewOperator(kind string, p Params) (Operator, error) {
 		return NewDarcy1D(grid, orDefault(p.Coefficient, 1.0), orDefault(p.Amplitude, 0.5))
 	case "pendulum":
 		return NewPendulum(grid, orDefault(p.Gravity, 1.0))
+	case "tightness":
+		return NewTightness(orDefault(p.ProbeModes, orDefault(p.BU, 4)), orDefault(p.Levels, 8), grid, p.ProbeSeed)
 	}
 	return nil, fmt.Errorf("problems: unknown problem %q (known: %s)", kind, strings.Join(Operators, ", "))
 }

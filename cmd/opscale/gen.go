@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"opscale/problems"
 )
@@ -33,14 +34,17 @@ func paramFlags(fs *flag.FlagSet, p *problems.Params) {
 	fs.Float64Var(&p.Amplitude, "amplitude", 0, "input scale in the coefficient A·exp(amplitude·u) (0: 0.5)")
 	fs.Float64Var(&p.Coefficient, "coefficient", 0, "darcy1d permeability scale (0: 1)")
 	fs.Float64Var(&p.Gravity, "gravity", 0, "pendulum constant k (0: 1)")
+	fs.IntVar(&p.ProbeModes, "probe-modes", 0, "sine coefficients read by the tightness probe (0: -bu, else 4)")
+	fs.IntVar(&p.Levels, "levels", 0, "finest level J of the tightness probe (0: 8)")
+	fs.Uint64Var(&p.ProbeSeed, "probe-seed", 0, "seed of the tightness probe's directions")
 }
 
 func runGen(args []string, stdout io.Writer) error {
 	fs := newFlagSet("gen", os.Stderr)
 	var p problems.Params
 	paramFlags(fs, &p)
-	problem := fs.String("problem", "", "operator: antiderivative, poisson1d, poisson2d, advection, advection-velocity, darcy1d, pendulum")
-	family := fs.String("family", "", "input family: subspace, grf, manifold, rough")
+	problem := fs.String("problem", "", "operator: "+strings.Join(problems.Operators, ", "))
+	family := fs.String("family", "", "input family: "+strings.Join(problems.Families, ", "))
 	n := fs.Int("n", 1000, "number of functions")
 	seed := fs.Uint64("seed", 1, "seed")
 	split := fs.String("split", "train", `"train" or "test" (separate seed streams)`)

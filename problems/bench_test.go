@@ -42,4 +42,4 @@ func BenchmarkGenerate10000(b *testing.B) {
 }
 
 // benchN is the set size of BenchmarkGenerate10000; profiling runs shrink it.
-var benchN = 2000
+var benchN = 10000

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -13,6 +14,18 @@ import (
 // klEnergy is the share of the field's variance (the trace of its covariance
 // on the fine grid) that the retained Karhunen–Loève modes must hold.
 const klEnergy = 1 - 1e-4
+
+// grfCache holds the fields built so far: their modes depend only on the
+// key, and decomposing a 2D Matérn covariance takes seconds. A GRF is
+// read-only once built, so one value serves every caller.
+var grfCache sync.Map
+
+type grfKey struct {
+	dim      int
+	kernel   string
+	nu, ell  float64
+	maxModes int
+}
 
 // GRF is a centred Gaussian random field on [0,1]^D (D = 1 or 2) of unit
 // variance with a squared-exponential kernel exp(−r²/2ℓ²) or a Matérn kernel
@@ -60,6 +73,7 @@ func NewGRF(dim int, kernel string, nu, ell float64, maxModes int) (*GRF, error)
 	switch kernel {
 	case "se":
 		g.Nu = 0
+		nu = 0
 	case "matern":
 		if nu != 0.5 && nu != 1.5 && nu != 2.5 {
 			return nil, fmt.Errorf("problems: grf Matérn smoothness Nu = %g: use 0.5, 1.5 or 2.5", nu)
@@ -78,6 +92,11 @@ func NewGRF(dim int, kernel string, nu, ell float64, maxModes int) (*GRF, error)
 	if h := 1 / float64(g.nodes-1); ell < 2*h {
 		return nil, fmt.Errorf("problems: grf length scale Length = %g is below twice the fine grid's spacing %g: use ℓ ≥ %g", ell, h, 2*h)
 	}
+	key := grfKey{dim, kernel, nu, ell, maxModes}
+	if c, ok := grfCache.Load(key); ok {
+		return c.(*GRF), nil
+	}
+	defer func() { grfCache.Store(key, g) }()
 	switch {
 	case dim == 1:
 		vals, vecs := klModes1D(g.nodes, g.kernel)

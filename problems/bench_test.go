@@ -43,3 +43,21 @@ func BenchmarkGenerate10000(b *testing.B) {
 
 // benchN is the set size of BenchmarkGenerate10000; profiling runs shrink it.
 var benchN = 10000
+
+// The characteristic tracer of advection-velocity alone: 256 points, 64 RK4
+// steps, table of 1024 nodes. ns/eval is the cost of one velocity read.
+func BenchmarkAdvectionFeet_P256_Steps64(b *testing.B) {
+	tab := make([]float64, 1024)
+	for i := range tab {
+		tab[i] = 1 + 0.5*float64(i%7)/7
+	}
+	p := newPeriodicTable(tab)
+	c := Characteristics{T: 0.5, Steps: 64}
+	y := Grid(256, 1)
+	xs := make([]float64, 256)
+	for b.Loop() {
+		copy(xs, y)
+		p.feet(c, xs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(256*64*4), "ns/eval")
+}

@@ -295,3 +295,26 @@ func TestPendulumLinearised(t *testing.T) {
 		t.Errorf("error %.3e exceeds the nonlinear remainder %.3e", e, tol)
 	}
 }
+
+// The periodic 4-point Lagrange table is fourth order, across the period's
+// seam too.
+func TestPeriodicTableFourthOrder(t *testing.T) {
+	f := func(x float64) float64 { return math.Exp(0.5 * math.Sin(2*math.Pi*x)) }
+	// The sup error over a dense sample of [−1, 2], points in every cell.
+	var xs []float64
+	for i := range 3001 {
+		xs = append(xs, -1+float64(i)*math.Sqrt2/1414)
+	}
+	convergence(t, "periodic table", []int{32, 64, 128, 256}, 4, 0.3, func(g int) float64 {
+		tab := make([]float64, g)
+		for i := range tab {
+			tab[i] = f(float64(i) / float64(g))
+		}
+		p := newPeriodicTable(tab)
+		var e float64
+		for _, x := range xs {
+			e = max(e, math.Abs(p.at(x)-f(x)))
+		}
+		return e
+	})
+}

@@ -175,7 +175,9 @@ func (o *AdvectionVelocity) Apply(dst []float64, u Func, y []float64) error {
 	}
 	a := newPeriodicTable(tab)
 	copy(dst, y)
-	a.feet(o.Char, dst[:len(y)])
+	if err := a.feet(o.Char, dst[:len(y)]); err != nil {
+		return err
+	}
 	for j, x := range dst[:len(y)] {
 		dst[j] = o.Initial(x)
 	}
@@ -198,7 +200,9 @@ func (o *AdvectionVelocity) SolveVelocity(dst []float64, a func(float64) float64
 	}
 	ai := newPeriodicTable(tab)
 	copy(dst, y)
-	ai.feet(o.Char, dst[:len(y)])
+	if err := ai.feet(o.Char, dst[:len(y)]); err != nil {
+		return err
+	}
 	for j, x := range dst[:len(y)] {
 		dst[j] = o.Initial(x)
 	}
@@ -207,50 +211,38 @@ func (o *AdvectionVelocity) SolveVelocity(dst []float64, a func(float64) float64
 
 // periodicTable is a velocity tabulated at the nodes i/g of the period,
 // read by cubic Lagrange interpolation through the 4 nearest nodes (error
-// O(g⁻⁴) for smooth velocities). The table is padded by one node before and
-// two after so that reading needs no modulo beyond locating the cell.
+// O(g⁻⁴) for smooth velocities). The table is laid out over three periods,
+// [−1, 2), plus one node before and two after, so that a read needs neither
+// a floor nor a modulo: the tracer keeps its points in that range.
 type periodicTable struct {
-	pad []float64
-	g   float64
-	n   int
+	pad  []float64
+	g    float64
+	vmax float64
 }
 
 func newPeriodicTable(tab []float64) *periodicTable {
 	g := len(tab)
-	pad := make([]float64, g+3)
-	pad[0] = tab[g-1]
-	copy(pad[1:], tab)
-	pad[g+1], pad[g+2] = tab[0], tab[1%g]
-	return &periodicTable{pad: pad, g: float64(g), n: g}
+	pad := make([]float64, 3*g+3)
+	for i := range pad {
+		pad[i] = tab[((i-1)%g+g)%g]
+	}
+	vmax := 0.0
+	for _, v := range tab {
+		vmax = max(vmax, v)
+	}
+	return &periodicTable{pad: pad, g: float64(g), vmax: vmax}
 }
 
-// at returns the interpolated velocity at any real x, read periodically.
+// at returns the interpolated velocity at x ∈ [−1, 2).
 func (p *periodicTable) at(x float64) float64 {
-	// Shifting by one period makes s positive for x > −1, where truncation
-	// is the floor; farther out math.Floor takes over.
-	s := x*p.g + p.g
-	var fl float64
-	if s >= 0 {
-		fl = float64(int(s))
-	} else {
-		fl = math.Floor(s)
-	}
-	t := s - fl
-	i := int(fl)
-	// The tracer keeps x within a period or so of [0,1): a branch or two
-	// is cheaper than an integer division.
-	for i < 0 {
-		i += p.n
-	}
-	for i >= p.n {
-		i -= p.n
-	}
+	s := (x + 1) * p.g
+	i := int(s) // s ≥ 0: truncation is the floor
+	t := s - float64(i)
 	y := p.pad[i : i+4 : i+4] // nodes i−1 … i+2
 	tm, t1, t2 := t+1, t-1, t-2
-	// Lagrange weights for the nodes −1, 0, 1, 2, with the divisions by 6
-	// and 2 folded into the values (a division costs as much as the rest).
-	// w₋₁ = −a·(t−2)/6, w₀ = b·(t−1)/2, w₁ = −b·t/2, w₂ = a·(t+1)/6 with
-	// a = t(t−1), b = (t+1)(t−2).
+	// Lagrange weights w₋₁ = −a(t−2)/6, w₀ = b(t−1)/2, w₁ = −bt/2,
+	// w₂ = a(t+1)/6 with a = t(t−1), b = (t+1)(t−2); the divisions are
+	// folded into constants (a division costs as much as the rest).
 	a, b := t*t1, tm*t2
 	return a*(tm*y[3]-t2*y[0])*(1.0/6) + b*(t1*y[1]-t*y[2])*0.5
 }
@@ -259,8 +251,14 @@ func (p *periodicTable) at(x float64) float64 {
 // Characteristics.Foot, specialised to a table. The step loop is outside the
 // point loop so that the independent characteristics overlap in the CPU's
 // pipeline; one alone is a chain of dependent latencies.
-func (p *periodicTable) feet(c Characteristics, xs []float64) {
+func (p *periodicTable) feet(c Characteristics, xs []float64) error {
 	dt := c.T / float64(c.Steps)
+	// Points start a step in [0,1) and move back by at most dt·vmax per
+	// stage; under half a period keeps every read in [−1, 2).
+	if dt*p.vmax >= 0.5 {
+		return fmt.Errorf("problems: advection: %d RK4 steps are too few for velocities up to %g over T = %g (need Steps > 2·T·max a = %g)",
+			c.Steps, p.vmax, c.T, 2*c.T*p.vmax)
+	}
 	for range c.Steps {
 		for j, x := range xs {
 			k1 := -p.at(x)
@@ -271,12 +269,13 @@ func (p *periodicTable) feet(c Characteristics, xs []float64) {
 			if x < 0 {
 				x++
 			}
-			xs[j] = x
+			xs[j] = min(x, math.Nextafter(1, 0))
 		}
 	}
 	for j, x := range xs {
 		xs[j] = wrap(x)
 	}
+	return nil
 }
 
 // checkOut checks a 1D output request: buffer length and points in [0,1].

@@ -300,10 +300,10 @@ func TestPendulumLinearised(t *testing.T) {
 // seam too.
 func TestPeriodicTableFourthOrder(t *testing.T) {
 	f := func(x float64) float64 { return math.Exp(0.5 * math.Sin(2*math.Pi*x)) }
-	// The sup error over a dense sample of [−1, 2], points in every cell.
+	// The sup error over a dense sample of [−1, 2), points in every cell.
 	var xs []float64
 	for i := range 3001 {
-		xs = append(xs, -1+float64(i)*math.Sqrt2/1414)
+		xs = append(xs, -1+float64(i)*math.Sqrt2/1415)
 	}
 	convergence(t, "periodic table", []int{32, 64, 128, 256}, 4, 0.3, func(g int) float64 {
 		tab := make([]float64, g)

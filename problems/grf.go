@@ -51,9 +51,10 @@ type GRF struct {
 	Nu     float64
 	Length float64
 
-	nodes int       // fine-grid nodes per axis
-	modes []float64 // √μ_k·v_k, one grid vector of nodes^D values per mode
-	k     int       // number of modes
+	sep   *separable // product-form sampler of a 2D squared-exponential field
+	nodes int        // fine-grid nodes per axis
+	modes []float64  // √μ_k·v_k, one grid vector of nodes^D values per mode
+	k     int        // number of modes
 }
 
 // NewGRF returns the field on [0,1]^dim with the named kernel ("se" or
@@ -130,6 +131,19 @@ func NewGRF(dim int, kernel string, nu, ell float64, maxModes int) (*GRF, error)
 			}
 			return v
 		}, maxModes)
+		// Sampling by the product structure: u = V·C·Vᵀ with C holding
+		// √μ_ab·ξ_ab at (a, b), O(q²·k₁) instead of O(q²·modes).
+		sp := &separable{}
+		for _, p := range pairs[:g.k] {
+			sp.k1 = max(sp.k1, p.a+1, p.b+1)
+			sp.pa = append(sp.pa, p.a)
+			sp.pb = append(sp.pb, p.b)
+			sp.smu = append(sp.smu, math.Sqrt(p.mu))
+		}
+		for a := range sp.k1 {
+			sp.v = append(sp.v, vecs[a]...)
+		}
+		g.sep = sp
 	default:
 		pts := Grid(g.nodes, 2)
 		vals, vecs := eigenDescending(len(pts)/2, func(i, j int) float64 {
@@ -194,7 +208,19 @@ func (g *GRF) Name() string {
 func (g *GRF) Dim() int        { return g.D }
 func (g *GRF) NominalDim() int { return 0 }
 
+// separable holds the 1D modes v (k1×q) and the kept pairs (a, b) with
+// their √μ_ab of a product-form Karhunen–Loève expansion.
+type separable struct {
+	k1     int
+	v      []float64
+	pa, pb []int
+	smu    []float64
+}
+
 func (g *GRF) Sample(rng *rand.Rand) Func {
+	if g.sep != nil {
+		return gridFunc(g.sep.sample(rng, g.nodes), g.nodes, 2)
+	}
 	size := len(g.modes) / g.k
 	u := make([]float64, size)
 	for k := range g.k {
@@ -205,6 +231,40 @@ func (g *GRF) Sample(rng *rand.Rand) Func {
 		}
 	}
 	return gridFunc(u, g.nodes, g.D)
+}
+
+// sample draws the field on the q×q grid: u[i][j] = Σ_ab v_a[i]·C_ab·v_b[j].
+// ξ are drawn in the order of the kept modes, as the generic sampler does.
+func (sp *separable) sample(rng *rand.Rand, q int) []float64 {
+	k1 := sp.k1
+	c := make([]float64, k1*k1)
+	for p, s := range sp.smu {
+		c[sp.pa[p]*k1+sp.pb[p]] = s * rng.NormFloat64()
+	}
+	t := make([]float64, k1*q) // T = C·V
+	for a := range k1 {
+		ta := t[a*q : (a+1)*q]
+		for b, cab := range c[a*k1 : (a+1)*k1] {
+			if cab == 0 {
+				continue
+			}
+			for j, v := range sp.v[b*q : (b+1)*q] {
+				ta[j] += cab * v
+			}
+		}
+	}
+	u := make([]float64, q*q) // U = Vᵀ·T
+	for a := range k1 {
+		ta := t[a*q : (a+1)*q]
+		va := sp.v[a*q : (a+1)*q]
+		for i, vai := range va {
+			ui := u[i*q : (i+1)*q]
+			for j, tj := range ta {
+				ui[j] += vai * tj
+			}
+		}
+	}
+	return u
 }
 
 // gridFunc returns the (bi)linear interpolant of nodal values u on the

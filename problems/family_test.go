@@ -3,6 +3,8 @@ package problems
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -227,9 +229,16 @@ func TestRegistryRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, fam := range fams[op.InDim()] {
-			ds, err := Generate(Spec{Operator: op, Family: fam, Sensors: 9, Points: 7}, 4, 1, Train, 0)
+			spec := Spec{Operator: op, Family: fam, Sensors: 9, Points: 7}
+			ds, err := Generate(spec, 4, 1, Train, 0)
 			if err != nil {
 				t.Fatalf("%s on %s: %v", kind, fam.Name(), err)
+			}
+			prev := runtime.GOMAXPROCS(1)
+			one, _ := Generate(spec, 4, 1, Train, 0)
+			runtime.GOMAXPROCS(prev)
+			if !slices.Equal(one.U, ds.U) || !slices.Equal(one.V, ds.V) {
+				t.Errorf("%s on %s: data depend on the thread count", kind, fam.Name())
 			}
 			for _, v := range ds.V {
 				if math.IsNaN(v) || math.IsInf(v, 0) {

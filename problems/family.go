@@ -8,8 +8,9 @@ import (
 	"slices"
 )
 
-// Func is one sampled input function; At evaluates it at a point x of its
-// domain [0,1]^d, given as a slice of d coordinates.
+// Func is one sampled input function, evaluated at a point x of its domain
+// [0,1]^d given as a slice of d coordinates. Callers reuse x between calls,
+// so a Func must not retain it.
 type Func func(x []float64) float64
 
 // Family is a seeded distribution over input functions.

@@ -23,7 +23,9 @@ type Params struct {
 	Kernel string
 	// Nu is the Matérn smoothness, 0.5, 1.5 or 2.5; 0 means 1.5.
 	Nu float64
-	// Length is the length scale ℓ of a Gaussian field; required, > 0.
+	// Length is the length scale ℓ of a Gaussian field; required, and at
+	// least twice the spacing of its fine grid: ℓ ≥ 1/256 in 1D, 1/32 in 2D
+	// (squared exponential), 1/16 in 2D (Matérn).
 	Length float64
 	// Modes caps the Karhunen–Loève modes of a Gaussian field; 0 keeps those
 	// holding 99.99% of its variance.

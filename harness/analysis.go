@@ -49,6 +49,12 @@ type Analysis struct {
 	// where it is attained says, with no unknown constant, whether the
 	// errors fall more slowly than the rate.
 	Envelope bounds.Envelope
+	// AlphaDim is the theorem's exponent at the input dimension measured by
+	// the Levina–Bickel estimate instead of the nominal one; DimUsed says
+	// which dimension was replaced. Zero when nothing was measured or the
+	// theorem reads no input dimension.
+	AlphaDim float64
+	DimUsed  string
 }
 
 // metricOf returns the error a theorem bounds, from a run's metrics.
@@ -154,6 +160,7 @@ func analyze(id string, runs []Run) Analysis {
 			k++
 		}
 	}
+	a.alphaAtMeasuredDim()
 	a.AlphaLog, a.AlphaErr = th.EffectiveExponent(a.Dims, a.Fit.Lo, a.Fit.Hi)
 	if a.AlphaErr != nil {
 		return a
@@ -172,6 +179,27 @@ func analyze(id string, runs []Run) Analysis {
 		a.VerdictLog, a.FitErr = bounds.Judge(a.Fit.CILo, a.Fit.CIHi, a.AlphaLog)
 	}
 	return a
+}
+
+func (a *Analysis) alphaAtMeasuredDim() {
+	d := a.First.InputDim
+	if d == nil || d.MLE == nil || a.Theorem.Form == bounds.LogRate {
+		return
+	}
+	f := a.Dims.Float()
+	switch {
+	case slices.Contains(a.Theorem.Reads, bounds.DimBU):
+		f.BU, a.DimUsed = *d.MLE, "b_U"
+	case slices.Contains(a.Theorem.Reads, bounds.DimD):
+		f.D, a.DimUsed = *d.MLE, "d"
+	default:
+		return
+	}
+	if alpha, err := a.Theorem.ExponentAt(f); err == nil {
+		a.AlphaDim = alpha
+	} else {
+		a.DimUsed = ""
+	}
 }
 
 // x returns the value of the swept variable of a run.

@@ -158,7 +158,7 @@ func writeSummary(doc *bytes.Buffer, analyses []Analysis) error {
 		a := &analyses[i]
 		dims := fmt.Sprintf("d1=%d, d2=%d, b_U=%s", a.Dims.D1, a.Dims.D2, dimStr(a.Dims.BU))
 		if a.FitErr != nil || a.AlphaErr != nil {
-			rows = append(rows, []string{a.Experiment, a.Theorem.ID, dims, "—", "—", "—", "no fit: " + errors2(a.FitErr, a.AlphaErr).Error()})
+			rows = append(rows, []string{a.Experiment, a.Theorem.ID, dims, "—", "—", "—", "—", "no fit: " + errors2(a.FitErr, a.AlphaErr).Error()})
 			continue
 		}
 		f := a.Fit
@@ -166,15 +166,30 @@ func writeSummary(doc *bytes.Buffer, analyses []Analysis) error {
 			a.Experiment, a.Theorem.ID, dims,
 			fmt.Sprintf("%.3f [%.3f, %.3f]", f.Exponent, f.CILo, f.CIHi),
 			fmt.Sprintf("%.3f", a.Alpha),
+			alphaDimStr(a),
 			fmt.Sprintf("%.3f", a.AlphaLog),
 			a.Verdict.String(),
 		})
 	}
-	if err := WriteMarkdownTable(doc, []string{"experiment", "theorem", "dimensions", "α̂ [95% CI]", "α_T", "α_T with log factor, over the fit range", "verdict"}, rows); err != nil {
+	if err := WriteMarkdownTable(doc, []string{"experiment", "theorem", "dimensions", "α̂ [95% CI]", "α_T", "α_T at the measured dimension", "α_T with log factor, over the fit range", "verdict"}, rows); err != nil {
 		return err
 	}
 	doc.WriteString("\n")
 	return nil
+}
+
+func alphaDimStr(a *Analysis) string {
+	if a.DimUsed == "" {
+		return "—"
+	}
+	return fmt.Sprintf("%.3f (%s = %.2f)", a.AlphaDim, a.DimUsed, *a.First.InputDim.MLE)
+}
+
+func optF(p *float64) string {
+	if p == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", *p)
 }
 
 func dimStr(d int) string {
@@ -229,6 +244,14 @@ func writeExperiment(doc *bytes.Buffer, a *Analysis, plot, table string, tableMD
 	w("- Training: Adam, %d steps, batch %s functions, learning rate %g with cosine decay, %s.\n",
 		t.Steps, batchStr(t.Batch), t.LR, valStr(t.Validation))
 	w("- Error: %s, %s at each size.\n", a.Metric, aggName(a.Aggregate))
+	if d := r.InputDim; d != nil {
+		w("- Input dimension, measured on %d training inputs at the sensors: PCA needs %d components for 99%% of the energy and %d for 99.9%%; TwoNN %s; Levina–Bickel MLE %s (nominal %s).",
+			d.Sample, d.PCA99, d.PCA999, optF(d.TwoNN), optF(d.MLE), dimStr(r.BU))
+		if a.DimUsed != "" {
+			w(" At the MLE dimension the theorem's exponent would be %.3f.", a.AlphaDim)
+		}
+		w("\n")
+	}
 	if a.Stale > 0 {
 		w("- %d runs recorded under earlier settings of this experiment were ignored.\n", a.Stale)
 	}

@@ -34,6 +34,7 @@ type Run struct {
 	Precision  string       `json:"precision"`
 	Noise      float64      `json:"noise"`
 	Setup      Setup        `json:"setup"`
+	InputDim   *InputDim    `json:"input_dim,omitempty"`
 	Metrics    nets.Metrics `json:"metrics"`
 	Train      TrainRecord  `json:"train"`
 	WallSec    float64      `json:"wall_seconds"`
@@ -48,6 +49,17 @@ type Setup struct {
 	Points   int      `json:"points"`
 	TestSize int      `json:"test_functions"`
 	Training Training `json:"training"`
+}
+
+// InputDim is the intrinsic dimension of an experiment's input functions,
+// measured on a sample of them at the sensors. Estimates the sample cannot
+// support are absent.
+type InputDim struct {
+	Sample int      `json:"sample"`
+	PCA99  int      `json:"pca99"`
+	PCA999 int      `json:"pca999"`
+	TwoNN  *float64 `json:"twonn,omitempty"`
+	MLE    *float64 `json:"mle,omitempty"`
 }
 
 // TrainRecord is what the optimiser reports about a run.

@@ -100,15 +100,7 @@ func NewRegression(domain string, d, ambient int, target string, seed uint64) (*
 	switch target {
 	case "lipschitz":
 		for j := range regressionTerms {
-			a := r.dirs[j*r.k : (j+1)*r.k]
-			var s float64
-			for i := range a {
-				a[i] = rng.NormFloat64()
-				s += a[i] * a[i]
-			}
-			for i := range a {
-				a[i] /= math.Sqrt(s)
-			}
+			randomUnit(rng, r.dirs[j*r.k:(j+1)*r.k])
 			r.shift[j] = math.Pi * rng.Float64()
 		}
 	case "smooth":
@@ -238,20 +230,26 @@ func (r *Regression) point(z []float64, rng *rand.Rand) {
 			z[i] = rng.Float64()
 		}
 	case "sphere":
-		var s float64
-		for i := range z {
-			z[i] = rng.NormFloat64()
-			s += z[i] * z[i]
-		}
-		s = math.Sqrt(s)
-		for i := range z {
-			z[i] /= s
-		}
+		randomUnit(rng, z)
 	case "torus":
 		c := 1 / math.Sqrt(float64(r.D))
 		for a := range r.D {
 			phi := 2 * math.Pi * rng.Float64()
 			z[2*a], z[2*a+1] = c*math.Cos(phi), c*math.Sin(phi)
 		}
+	}
+}
+
+// randomUnit fills a with a direction drawn uniformly from the unit sphere:
+// a normalised standard Gaussian vector.
+func randomUnit(rng *rand.Rand, a []float64) {
+	var s float64
+	for i := range a {
+		a[i] = rng.NormFloat64()
+		s += a[i] * a[i]
+	}
+	s = math.Sqrt(s)
+	for i := range a {
+		a[i] /= s
 	}
 }

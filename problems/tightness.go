@@ -48,15 +48,7 @@ func NewTightness(k, j, grid int, seed uint64) (*Tightness, error) {
 	t.dirs = make([]float64, (j+1)*(k+1))
 	t.shift = make([]float64, j+1)
 	for l := range j + 1 {
-		a := t.dirs[l*(k+1) : (l+1)*(k+1)]
-		var s float64
-		for i := range a {
-			a[i] = rng.NormFloat64()
-			s += a[i] * a[i]
-		}
-		for i := range a {
-			a[i] /= math.Sqrt(s)
-		}
+		randomUnit(rng, t.dirs[l*(k+1):(l+1)*(k+1)])
 		t.shift[l] = math.Pi * rng.Float64()
 	}
 	return t, nil

@@ -40,8 +40,12 @@ type Experiment struct {
 	TestSize  int      `toml:"test_functions"`
 	TestSeed  uint64   `toml:"test_seed"`
 	Precision string   `toml:"precision"`
-	Network   Network  `toml:"network"`
-	Training  Training `toml:"training"`
+	// Params sets any other parameter of the family or the operator, by
+	// the field names of problems.Params (case-insensitive): for example
+	// length = 0.2 and kernel = "matern" for a Gaussian field.
+	Params   problems.Params `toml:"params"`
+	Network  Network         `toml:"network"`
+	Training Training        `toml:"training"`
 }
 
 // Network sizes the DeepONet of an experiment.
@@ -181,7 +185,11 @@ func (e *Experiment) validate() error {
 
 // Spec returns the dataset specification of the experiment.
 func (e *Experiment) Spec() (problems.Spec, error) {
-	p := problems.Params{BU: e.BU, Grid: e.Grid}
+	if e.Params.BU != 0 || e.Params.Grid != 0 {
+		return problems.Spec{}, fmt.Errorf("table params: set b_u and grid at the experiment level, not in params")
+	}
+	p := e.Params
+	p.BU, p.Grid = e.BU, e.Grid
 	op, err := problems.NewOperator(e.Problem, p)
 	if err != nil {
 		return problems.Spec{}, fmt.Errorf("field problem: %w", err)

@@ -68,6 +68,9 @@ func TestLoadSuiteNamesBadFields(t *testing.T) {
 		{`steps = 30`, `steps = 0`, "steps"},
 		{`validation = 0.25`, `validation = 1.5`, "validation"},
 		{`lr = 1e-3`, `lr = "fast"`, "lr"},
+		{`[experiment.network]`, "[experiment.params]\nlenght = 0.2\n\n[experiment.network]", "lenght"},
+		{`[experiment.network]`, "[experiment.params]\nbu = 3\n\n[experiment.network]", "params"},
+		{`family = "subspace"`, "family = \"grf\"", "Length"},
 	} {
 		body := strings.Replace(tinySuite, tc.old, tc.new, 1)
 		_, err := LoadSuite(writeSuite(t, body))
@@ -276,5 +279,23 @@ func TestSweepShardsPartitionTheJobs(t *testing.T) {
 	store, _ := OpenStore(filepath.Join(t.TempDir(), "runs.jsonl"))
 	if err := Sweep(s, store, SweepOptions{Shard: 3, Shards: 3}); err == nil {
 		t.Error("shard 3 of 3 accepted")
+	}
+}
+
+func TestSuiteParamsReachTheFamily(t *testing.T) {
+	body := strings.NewReplacer(
+		`family = "subspace"`, `family = "grf"`,
+		`[experiment.network]`, "[experiment.params]\nlength = 0.3\nkernel = \"matern\"\n\n[experiment.network]",
+	).Replace(tinySuite)
+	s, err := LoadSuite(writeSuite(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := s.Experiments[0].Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name := spec.Family.Name(); !strings.Contains(name, "0.3") || !strings.Contains(strings.ToLower(name), "mat") {
+		t.Errorf("family %q does not carry length 0.3 and the Matérn kernel", name)
 	}
 }

@@ -234,8 +234,8 @@ func (a *Analysis) Discussion() []string {
 	switch a.Verdict {
 	case bounds.FasterThanBound:
 		out = append(out, fmt.Sprintf("The error decays faster than the bound allows for the whole Lipschitz class (α̂ = %.3f against α_T = %.3f). "+
-			"An upper bound over a class need not be attained by one operator: %s is smoother than merely Lipschitz, and its inputs are smooth, so the bound is loose here.",
-			f.Exponent, a.Alpha, a.First.Problem))
+			"An upper bound over a class need not be attained by one member of it: an operator smoother than Lipschitz, or errors still in a pre-asymptotic regime, can decay faster.",
+			f.Exponent, a.Alpha))
 	case bounds.AtBound:
 		out = append(out, fmt.Sprintf("The confidence interval [%.3f, %.3f] contains the theorem's exponent %.3f: on these sizes the measurement cannot tell the error's decay from the bound's.",
 			f.CILo, f.CIHi, a.Alpha))

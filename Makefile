@@ -4,11 +4,14 @@ COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(sh
 LDFLAGS := -X opscale/harness.Commit=$(COMMIT)
 BIN := bin/opscale
 QUICK ?= $(or $(TMPDIR),/tmp)/opscale-quick
+GEMM := nets/internal/gemm
 
-.PHONY: test vet build bench bench-quick bench-quick-clean FORCE
+.PHONY: test vet build bench bench-quick bench-quick-clean asm asm-check bench-gemm FORCE
 
-test: vet
+test: vet asm-check
 	$(GO) test ./...
+	$(GO) test -tags purego ./$(GEMM)
+	OPSCALE_GEMM=purego $(GO) test -run 'Fuzz' ./$(GEMM)
 
 vet:
 	$(GO) vet ./...
@@ -33,3 +36,17 @@ bench-quick: $(BIN)
 
 bench-quick-clean:
 	rm -rf $(QUICK)
+
+# asm regenerates the GEMM micro-kernels from their avo generator.
+asm:
+	cd $(GEMM)/_asm && $(GO) run . -out ../kernel_amd64.s -stubs ../kernel_amd64.go -pkg gemm
+
+# asm-check fails when the committed kernels differ from what the generator
+# makes now.
+asm-check: asm
+	git diff --exit-code -- $(GEMM)/kernel_amd64.s $(GEMM)/kernel_amd64.go
+
+# bench-gemm measures ours against gonum on square and training shapes, on one
+# and two threads, and prints the table.
+bench-gemm:
+	$(GO) test -run '^$$' -bench 'Gemm|FMAPeak' -benchtime 300ms -count 3 -cpu 1,2 -timeout 20m ./$(GEMM) | tee /tmp/opscale-bench-gemm.txt | $(GO) run ./$(GEMM)/internal/benchtable

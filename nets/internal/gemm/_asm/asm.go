@@ -1,0 +1,265 @@
+// Command asm generates the AVX2/FMA micro-kernels of package gemm:
+//
+//	go run . -out ../kernel_amd64.s -stubs ../kernel_amd64.go -pkg gemm
+//
+// Only the register-blocked inner product is assembly. Packing, cache
+// blocking, edge tiles and the goroutine split stay in Go, where they are easy
+// to test.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// kernel describes one register-blocked micro-kernel: an mr×nr tile of C held
+// in mr·nr/lanes YMM accumulators while the k loop streams packed panels of A
+// (mr values per step) and B (nr values per step).
+type kernel struct {
+	name   string
+	typ    string // Go element type
+	size   int    // bytes per element
+	lanes  int    // elements per YMM register
+	mr, nr int
+	unroll int // k steps per loop iteration
+
+	zero  func(VecPhysical)
+	bcast func(Mem, VecPhysical)
+	load  func(Mem, VecPhysical)
+	store func(VecPhysical, Mem)
+	mul   func(VecPhysical, VecPhysical, VecPhysical)
+	fma   func(Op, VecPhysical, VecPhysical) // dst += src1·src2
+}
+
+func main() {
+	ConstraintExpr("!purego")
+
+	// 6×8 doubles and 6×16 singles use 12 accumulators, two B registers
+	// and one broadcast register: 15 of the 16 YMM registers. Twelve
+	// independent FMA chains cover the 4-cycle latency of two FMA pipes
+	// (8 chains needed), and 8 loads per 12 FMAs stay within two loads a
+	// cycle.
+	f64 := kernel{
+		name: "kernelF64", typ: "float64", size: 8, lanes: 4, mr: 6, nr: 8, unroll: 4,
+		zero:  func(r VecPhysical) { VXORPD(r, r, r) },
+		bcast: func(m Mem, r VecPhysical) { VBROADCASTSD(m, r) },
+		load:  func(m Mem, r VecPhysical) { VMOVUPD(m, r) },
+		store: func(r VecPhysical, m Mem) { VMOVUPD(r, m) },
+		mul:   func(a, b, d VecPhysical) { VMULPD(a, b, d) },
+		fma:   func(a Op, b, d VecPhysical) { VFMADD231PD(a, b, d) },
+	}
+	f32 := kernel{
+		name: "kernelF32", typ: "float32", size: 4, lanes: 8, mr: 6, nr: 16, unroll: 4,
+		zero:  func(r VecPhysical) { VXORPS(r, r, r) },
+		bcast: func(m Mem, r VecPhysical) { VBROADCASTSS(m, r) },
+		load:  func(m Mem, r VecPhysical) { VMOVUPS(m, r) },
+		store: func(r VecPhysical, m Mem) { VMOVUPS(r, m) },
+		mul:   func(a, b, d VecPhysical) { VMULPS(a, b, d) },
+		fma:   func(a Op, b, d VecPhysical) { VFMADD231PS(a, b, d) },
+	}
+	f64.generate()
+	f32.generate()
+	peak("fmaPeakF64", func(r VecPhysical) { VXORPD(r, r, r) }, func(a, b, d VecPhysical) { VFMADD231PD(a, b, d) })
+	Generate()
+}
+
+func (kn kernel) generate() {
+	TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ))
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc) to α·Σₚ a[p·%d+i]·b[p·%d+j] + β·c,", kn.name, kn.mr, kn.nr, kn.mr, kn.nr),
+		"not reading c when β is zero. It is the assembly form of this loop, except",
+		"that products are fused and summed in registers:",
+		"",
+		fmt.Sprintf("\tfor i := range %d {", kn.mr),
+		fmt.Sprintf("\t\tfor j := range %d {", kn.nr),
+		"\t\t\tvar s T",
+		"\t\t\tfor p := range k {",
+		fmt.Sprintf("\t\t\t\ts += a[p*%d+i] * b[p*%d+j]", kn.mr, kn.nr),
+		"\t\t\t}",
+		"\t\t\tif beta == 0 {",
+		"\t\t\t\tc[i*ldc+j] = alpha * s",
+		"\t\t\t} else {",
+		"\t\t\t\tc[i*ldc+j] = alpha*s + beta*c[i*ldc+j]",
+		"\t\t\t}",
+		"\t\t}",
+		"\t}",
+		"",
+		fmt.Sprintf("a must hold %d·k values, b %d·k, and c a full tile; none is checked.", kn.mr, kn.nr),
+	)
+
+	cols := kn.nr / kn.lanes
+	acc := make([][]VecPhysical, kn.mr)
+	next := 0
+	for i := range acc {
+		acc[i] = make([]VecPhysical, cols)
+		for j := range acc[i] {
+			acc[i][j] = ymm(next)
+			next++
+		}
+	}
+	bv := make([]VecPhysical, cols)
+	for j := range bv {
+		bv[j] = ymm(next)
+		next++
+	}
+	av := ymm(next)
+
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a").Base(), GP64())
+	b := Load(Param("b").Base(), GP64())
+	c := Load(Param("c").Base(), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(log2(kn.size)), ldc)
+
+	Comment("Bring the C tile towards L1 while the k loop runs.")
+	row := GP64()
+	MOVQ(c, row)
+	for i := 0; i < kn.mr; i++ {
+		PREFETCHT0(Mem{Base: row})
+		PREFETCHT0(Mem{Base: row, Disp: kn.nr*kn.size - 1})
+		if i < kn.mr-1 {
+			ADDQ(ldc, row)
+		}
+	}
+
+	for i := range acc {
+		for _, r := range acc[i] {
+			kn.zero(r)
+		}
+	}
+
+	step := func(u int) {
+		for j := range bv {
+			kn.load(Mem{Base: b, Disp: (u*kn.nr + j*kn.lanes) * kn.size}, bv[j])
+		}
+		for i := range acc {
+			kn.bcast(Mem{Base: a, Disp: (u*kn.mr + i) * kn.size}, av)
+			for j := range bv {
+				kn.fma(bv[j], av, acc[i][j])
+			}
+		}
+	}
+
+	n := GP64()
+	MOVQ(k, n)
+	SHRQ(U8(log2(kn.unroll)), n)
+	JZ(LabelRef(kn.name + "_tail"))
+	Label(kn.name + "_loop")
+	for u := 0; u < kn.unroll; u++ {
+		step(u)
+	}
+	ADDQ(U32(kn.unroll*kn.mr*kn.size), a)
+	ADDQ(U32(kn.unroll*kn.nr*kn.size), b)
+	DECQ(n)
+	JNZ(LabelRef(kn.name + "_loop"))
+
+	Label(kn.name + "_tail")
+	ANDQ(U32(kn.unroll-1), k)
+	JZ(LabelRef(kn.name + "_store"))
+	Label(kn.name + "_tailloop")
+	step(0)
+	ADDQ(U32(kn.mr*kn.size), a)
+	ADDQ(U32(kn.nr*kn.size), b)
+	DECQ(k)
+	JNZ(LabelRef(kn.name + "_tailloop"))
+
+	Label(kn.name + "_store")
+	// The B and broadcast registers are free now: reuse them for α and β.
+	alpha, beta := bv[0], av
+	kn.bcast(paramAddr("alpha"), alpha)
+	for i := range acc {
+		for _, r := range acc[i] {
+			kn.mul(alpha, r, r)
+		}
+	}
+	// β = ±0 means "do not read C", so test its bits with the sign shifted
+	// out rather than comparing floats.
+	bits := GP64()
+	if kn.size == 8 {
+		MOVQ(paramAddr("beta"), bits)
+		SHLQ(U8(1), bits)
+	} else {
+		MOVL(paramAddr("beta"), bits.As32())
+		SHLL(U8(1), bits.As32())
+	}
+	JZ(LabelRef(kn.name + "_overwrite"))
+
+	kn.bcast(paramAddr("beta"), beta)
+	MOVQ(c, row)
+	for i := range acc {
+		for j, r := range acc[i] {
+			m := Mem{Base: row, Disp: j * kn.lanes * kn.size}
+			kn.fma(m, beta, r)
+			kn.store(r, m)
+		}
+		if i < kn.mr-1 {
+			ADDQ(ldc, row)
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(kn.name + "_overwrite")
+	MOVQ(c, row)
+	for i := range acc {
+		for j, r := range acc[i] {
+			kn.store(r, Mem{Base: row, Disp: j * kn.lanes * kn.size})
+		}
+		if i < kn.mr-1 {
+			ADDQ(ldc, row)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// paramAddr is the frame address of a scalar argument, so that it can be
+// broadcast straight from memory.
+func paramAddr(name string) Mem {
+	p, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return p.Addr
+}
+
+// peak generates a loop of n iterations, each 12 independent FMAs on YMM
+// registers with no memory traffic, to measure the FMA throughput the core
+// sustains.
+func peak(name string, zero func(VecPhysical), fma func(a, b, d VecPhysical)) {
+	TEXT(name, NOSPLIT, "func(n int)")
+	Doc(name+" runs n iterations of 12 independent 4-wide FMAs, so that a",
+		"benchmark can measure the AVX2 FMA peak of the core.")
+	n := Load(Param("n"), GP64())
+	for i := 0; i < 14; i++ {
+		zero(ymm(i))
+	}
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	for i := 0; i < 12; i++ {
+		fma(ymm(12), ymm(13), ymm(i))
+	}
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+func ymm(i int) VecPhysical {
+	return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}[i]
+}
+
+func log2(x int) int {
+	n := 0
+	for x > 1 {
+		x >>= 1
+		n++
+	}
+	return n
+}

@@ -27,6 +27,10 @@ type impl[T Float] struct {
 	// kernel sets the mr×nr tile at c to α·(packed A panel)·(packed B
 	// panel) + β·c, not reading c when β is zero.
 	kernel func(k int, a, b, c []T, ldc int, alpha, beta T)
+	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
+	// (copyB) elements, ld apart in src, end to end into dst: the packing
+	// of a full panel of Aᵀ or of B.
+	copyA, copyB func(k int, src []T, ld int, dst []T)
 }
 
 // compute does the rows [i0, i1) and columns [j0, j1) of C with the loop nest
@@ -54,10 +58,10 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			packB(bp, p.b, p.ldb, p.transB, pc, jc, kb, nb, nr)
+			im.packB(bp, p.b, p.ldb, p.transB, pc, jc, kb, nb)
 			for ic := i0; ic < i1; ic += im.mc {
 				mb := min(im.mc, i1-ic)
-				packA(ap, p.a, p.lda, p.transA, ic, pc, mb, kb, mr)
+				im.packA(ap, p.a, p.lda, p.transA, ic, pc, mb, kb)
 				for jr := 0; jr < nb; jr += nr {
 					bPanel := bp[jr*kb : (jr+nr)*kb]
 					nt := min(nr, nb-jr)
@@ -93,32 +97,100 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 // packA copies the mb×kb block of op(A) at (i0, p0) into panels of mr rows:
 // panel r holds op(A)[i0+r·mr+i][p0+p] at r·mr·kb + p·mr + i, the order the
 // micro-kernel reads it. Rows past mb are zero, so edge tiles need no special
-// kernel.
-func packA[T Float](dst, a []T, lda int, trans bool, i0, p0, mb, kb, mr int) {
+// kernel. Packing A is the one pass over A that is not multiply-adds, so full
+// panels of the kernels' heights take unrolled paths.
+func (im *impl[T]) packA(dst, a []T, lda int, trans bool, i0, p0, mb, kb int) {
+	mr := im.mr
+	if trans {
+		full := 0
+		if im.copyA != nil {
+			full = mb / mr * mr
+			for r := 0; r < full; r += mr {
+				src := a[p0*lda+i0+r:]
+				im.copyA(kb, src[:(kb-1)*lda+mr], lda, dst[r*kb:(r+mr)*kb])
+			}
+		}
+		if full < mb {
+			packAT(dst[full*kb:], a, lda, i0+full, p0, mb-full, kb, mr)
+		}
+		return
+	}
 	for r := 0; r < mb; r += mr {
 		panel := dst[r*kb : (r+mr)*kb]
 		rows := min(mr, mb-r)
-		if trans {
-			// op(A)[i][p] = a[p·lda+i]: each step p is a contiguous run.
-			for p := range kb {
-				src := a[(p0+p)*lda+i0+r:]
-				d := panel[p*mr : p*mr+mr]
-				copy(d, src[:rows])
-				clear(d[rows:])
+		switch {
+		case rows == 6 && mr == 6:
+			// Six rows read in step, written as one contiguous run.
+			base := (i0+r)*lda + p0
+			r0 := a[base : base+kb]
+			r1 := a[base+lda : base+lda+kb]
+			r2 := a[base+2*lda : base+2*lda+kb]
+			r3 := a[base+3*lda : base+3*lda+kb]
+			r4 := a[base+4*lda : base+4*lda+kb]
+			r5 := a[base+5*lda : base+5*lda+kb]
+			d := panel[:6*kb]
+			for p := range r0 {
+				q := d[p*6 : p*6+6 : p*6+6]
+				q[0], q[1], q[2], q[3], q[4], q[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 			}
-			continue
+		case rows == 4 && mr == 4:
+			base := (i0+r)*lda + p0
+			r0 := a[base : base+kb]
+			r1 := a[base+lda : base+lda+kb]
+			r2 := a[base+2*lda : base+2*lda+kb]
+			r3 := a[base+3*lda : base+3*lda+kb]
+			d := panel[:4*kb]
+			for p := range r0 {
+				q := d[p*4 : p*4+4 : p*4+4]
+				q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
+			}
+		default:
+			for i := range rows {
+				src := a[(i0+r+i)*lda+p0:]
+				src = src[:kb]
+				for p, v := range src {
+					panel[p*mr+i] = v
+				}
+			}
+			for i := rows; i < mr; i++ {
+				for p := range kb {
+					panel[p*mr+i] = 0
+				}
+			}
 		}
-		for i := range rows {
-			src := a[(i0+r+i)*lda+p0:]
-			src = src[:kb]
-			for p, v := range src {
-				panel[p*mr+i] = v
+	}
+}
+
+// packAT is packA for op(A) = Aᵀ: op(A)[i][p] = a[p·lda+i], so step p of
+// every panel comes from row p of a. Walking a row at a time reads a once,
+// in order.
+func packAT[T Float](dst, a []T, lda int, i0, p0, mb, kb, mr int) {
+	full := mb / mr * mr
+	for p := range kb {
+		row := a[(p0+p)*lda+i0:]
+		row = row[:mb]
+		r := 0
+		switch mr {
+		case 6:
+			for ; r < full; r += 6 {
+				s := row[r : r+6 : r+6]
+				q := dst[r*kb+p*6:]
+				q = q[:6:6]
+				q[0], q[1], q[2], q[3], q[4], q[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+			}
+		case 4:
+			for ; r < full; r += 4 {
+				s := row[r : r+4 : r+4]
+				q := dst[r*kb+p*4:]
+				q = q[:4:4]
+				q[0], q[1], q[2], q[3] = s[0], s[1], s[2], s[3]
 			}
 		}
-		for i := rows; i < mr; i++ {
-			for p := range kb {
-				panel[p*mr+i] = 0
-			}
+		for ; r < mb; r += mr {
+			rows := min(mr, mb-r)
+			q := dst[r*kb+p*mr : r*kb+p*mr+mr]
+			copy(q, row[r:r+rows])
+			clear(q[rows:])
 		}
 	}
 }
@@ -126,30 +198,44 @@ func packA[T Float](dst, a []T, lda int, trans bool, i0, p0, mb, kb, mr int) {
 // packB copies the kb×nb block of op(B) at (p0, j0) into panels of nr
 // columns: panel s holds op(B)[p0+p][j0+s·nr+j] at s·nr·kb + p·nr + j.
 // Columns past nb are zero.
-func packB[T Float](dst, b []T, ldb int, trans bool, p0, j0, kb, nb, nr int) {
+func (im *impl[T]) packB(dst, b []T, ldb int, trans bool, p0, j0, kb, nb int) {
+	nr := im.nr
 	for s := 0; s < nb; s += nr {
 		panel := dst[s*kb : (s+nr)*kb]
 		cols := min(nr, nb-s)
-		if !trans {
+		switch {
+		case !trans && cols == nr && im.copyB != nil:
+			src := b[p0*ldb+j0+s:]
+			im.copyB(kb, src[:(kb-1)*ldb+nr], ldb, panel)
+		case !trans && cols == nr:
+			for p := range kb {
+				src := b[(p0+p)*ldb+j0+s:]
+				src = src[:nr]
+				d := panel[p*nr : p*nr+nr]
+				for j, v := range src {
+					d[j] = v
+				}
+			}
+		case !trans:
 			for p := range kb {
 				src := b[(p0+p)*ldb+j0+s:]
 				d := panel[p*nr : p*nr+nr]
 				copy(d, src[:cols])
 				clear(d[cols:])
 			}
-			continue
-		}
-		// op(B)[p][j] = b[j·ldb+p]: each column j is a contiguous run.
-		for j := range cols {
-			src := b[(j0+s+j)*ldb+p0:]
-			src = src[:kb]
-			for p, v := range src {
-				panel[p*nr+j] = v
+		default:
+			// op(B)[p][j] = b[j·ldb+p]: each column j is a contiguous run.
+			for j := range cols {
+				src := b[(j0+s+j)*ldb+p0:]
+				src = src[:kb]
+				for p, v := range src {
+					panel[p*nr+j] = v
+				}
 			}
-		}
-		for j := cols; j < nr; j++ {
-			for p := range kb {
-				panel[p*nr+j] = 0
+			for j := cols; j < nr; j++ {
+				for p := range kb {
+					panel[p*nr+j] = 0
+				}
 			}
 		}
 	}

@@ -50,6 +50,50 @@ func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha floa
 //go:noescape
 func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
 
+// copyRowsF64x8 copies k runs of 8 elements, ld apart in src, to dst end to end:
+//
+//	for p := range k {
+//		copy(dst[p*8:p*8+8], src[p*ld:p*ld+8])
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func copyRowsF64x8(k int, src []float64, ld int, dst []float64)
+
+// copyRowsF64x6 copies k runs of 6 elements, ld apart in src, to dst end to end:
+//
+//	for p := range k {
+//		copy(dst[p*6:p*6+6], src[p*ld:p*ld+6])
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func copyRowsF64x6(k int, src []float64, ld int, dst []float64)
+
+// copyRowsF32x16 copies k runs of 16 elements, ld apart in src, to dst end to end:
+//
+//	for p := range k {
+//		copy(dst[p*16:p*16+16], src[p*ld:p*ld+16])
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func copyRowsF32x16(k int, src []float32, ld int, dst []float32)
+
+// copyRowsF32x6 copies k runs of 6 elements, ld apart in src, to dst end to end:
+//
+//	for p := range k {
+//		copy(dst[p*6:p*6+6], src[p*ld:p*ld+6])
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func copyRowsF32x6(k int, src []float32, ld int, dst []float32)
+
 // fmaPeakF64 runs n iterations of 12 independent 4-wide FMAs, so that a
 // benchmark can measure the AVX2 FMA peak of the core.
 func fmaPeakF64(n int)

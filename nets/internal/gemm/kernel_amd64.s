@@ -472,6 +472,106 @@ kernelF32_overwrite:
 	VZEROUPPER
 	RET
 
+// func copyRowsF64x8(k int, src []float64, ld int, dst []float64)
+// Requires: AVX
+TEXT ·copyRowsF64x8(SB), NOSPLIT, $0-64
+	MOVQ  k+0(FP), AX
+	MOVQ  src_base+8(FP), CX
+	MOVQ  ld+32(FP), DX
+	MOVQ  dst_base+40(FP), BX
+	SHLQ  $0x03, DX
+	TESTQ AX, AX
+	JZ    copyRowsF64x8_done
+
+copyRowsF64x8_loop:
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (BX)
+	VMOVUPS 32(CX), Y0
+	VMOVUPS Y0, 32(BX)
+	ADDQ    DX, CX
+	ADDQ    $0x00000040, BX
+	DECQ    AX
+	JNZ     copyRowsF64x8_loop
+
+copyRowsF64x8_done:
+	VZEROUPPER
+	RET
+
+// func copyRowsF64x6(k int, src []float64, ld int, dst []float64)
+// Requires: AVX
+TEXT ·copyRowsF64x6(SB), NOSPLIT, $0-64
+	MOVQ  k+0(FP), AX
+	MOVQ  src_base+8(FP), CX
+	MOVQ  ld+32(FP), DX
+	MOVQ  dst_base+40(FP), BX
+	SHLQ  $0x03, DX
+	TESTQ AX, AX
+	JZ    copyRowsF64x6_done
+
+copyRowsF64x6_loop:
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (BX)
+	VMOVUPS 32(CX), X0
+	VMOVUPS X0, 32(BX)
+	ADDQ    DX, CX
+	ADDQ    $0x00000030, BX
+	DECQ    AX
+	JNZ     copyRowsF64x6_loop
+
+copyRowsF64x6_done:
+	VZEROUPPER
+	RET
+
+// func copyRowsF32x16(k int, src []float32, ld int, dst []float32)
+// Requires: AVX
+TEXT ·copyRowsF32x16(SB), NOSPLIT, $0-64
+	MOVQ  k+0(FP), AX
+	MOVQ  src_base+8(FP), CX
+	MOVQ  ld+32(FP), DX
+	MOVQ  dst_base+40(FP), BX
+	SHLQ  $0x02, DX
+	TESTQ AX, AX
+	JZ    copyRowsF32x16_done
+
+copyRowsF32x16_loop:
+	VMOVUPS (CX), Y0
+	VMOVUPS Y0, (BX)
+	VMOVUPS 32(CX), Y0
+	VMOVUPS Y0, 32(BX)
+	ADDQ    DX, CX
+	ADDQ    $0x00000040, BX
+	DECQ    AX
+	JNZ     copyRowsF32x16_loop
+
+copyRowsF32x16_done:
+	VZEROUPPER
+	RET
+
+// func copyRowsF32x6(k int, src []float32, ld int, dst []float32)
+// Requires: AVX
+TEXT ·copyRowsF32x6(SB), NOSPLIT, $0-64
+	MOVQ  k+0(FP), AX
+	MOVQ  src_base+8(FP), CX
+	MOVQ  ld+32(FP), DX
+	MOVQ  dst_base+40(FP), BX
+	SHLQ  $0x02, DX
+	TESTQ AX, AX
+	JZ    copyRowsF32x6_done
+
+copyRowsF32x6_loop:
+	VMOVUPS (CX), X0
+	VMOVUPS X0, (BX)
+	MOVQ    16(CX), SI
+	MOVQ    SI, 16(BX)
+	ADDQ    DX, CX
+	ADDQ    $0x00000018, BX
+	DECQ    AX
+	JNZ     copyRowsF32x6_loop
+
+copyRowsF32x6_done:
+	VZEROUPPER
+	RET
+
 // func fmaPeakF64(n int)
 // Requires: AVX, FMA3
 TEXT ·fmaPeakF64(SB), NOSPLIT, $0-8

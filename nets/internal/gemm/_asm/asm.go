@@ -62,6 +62,12 @@ func main() {
 	}
 	f64.generate()
 	f32.generate()
+	for _, c := range []struct {
+		typ         string
+		size, width int
+	}{{"float64", 8, 8}, {"float64", 8, 6}, {"float32", 4, 16}, {"float32", 4, 6}} {
+		copyRows(c.typ, c.size, c.width)
+	}
 	peak("fmaPeakF64", func(r VecPhysical) { VXORPD(r, r, r) }, func(a, b, d VecPhysical) { VFMADD231PD(a, b, d) })
 	Generate()
 }
@@ -213,6 +219,64 @@ func (kn kernel) generate() {
 			ADDQ(ldc, row)
 		}
 	}
+	VZEROUPPER()
+	RET()
+}
+
+// copyRows generates the inner loop of packing: k runs of width elements,
+// ld apart in src, laid end to end in dst. It packs a panel of B (rows of
+// op(B) are contiguous when B is not transposed) and a panel of A when A is
+// transposed, where the per-element Go loop would cost as much as the
+// multiply on thin products.
+func copyRows(typ string, size, width int) {
+	name := fmt.Sprintf("copyRows%sx%d", map[string]string{"float64": "F64", "float32": "F32"}[typ], width)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, src []%s, ld int, dst []%s)", typ, typ))
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s copies k runs of %d elements, ld apart in src, to dst end to end:", name, width),
+		"",
+		"	for p := range k {",
+		fmt.Sprintf("		copy(dst[p*%d:p*%d+%d], src[p*ld:p*ld+%d])", width, width, width, width),
+		"	}",
+		"",
+		"The lengths are not checked.",
+	)
+	k := Load(Param("k"), GP64())
+	src := Load(Param("src").Base(), GP64())
+	ld := Load(Param("ld"), GP64())
+	dst := Load(Param("dst").Base(), GP64())
+	SHLQ(U8(log2(size)), ld)
+	TESTQ(k, k)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	bytes := width * size
+	off := 0
+	for bytes-off >= 32 {
+		y := YMM()
+		VMOVUPS(Mem{Base: src, Disp: off}, y)
+		VMOVUPS(y, Mem{Base: dst, Disp: off})
+		off += 32
+	}
+	if bytes-off >= 16 {
+		x := XMM()
+		VMOVUPS(Mem{Base: src, Disp: off}, x)
+		VMOVUPS(x, Mem{Base: dst, Disp: off})
+		off += 16
+	}
+	if bytes-off >= 8 {
+		r := GP64()
+		MOVQ(Mem{Base: src, Disp: off}, r)
+		MOVQ(r, Mem{Base: dst, Disp: off})
+		off += 8
+	}
+	if off != bytes {
+		panic("copyRows: width not a multiple of 8 bytes")
+	}
+	ADDQ(ld, src)
+	ADDQ(U32(bytes), dst)
+	DECQ(k)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
 	VZEROUPPER()
 	RET()
 }

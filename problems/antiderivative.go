@@ -19,7 +19,7 @@ func NewAntiderivative(intervals int) (*Antiderivative, error) {
 	return &Antiderivative{Intervals: intervals}, nil
 }
 
-func (a *Antiderivative) Name() string { return "antiderivative" }
+func (a *Antiderivative) Name() string { return fmt.Sprintf("antiderivative(grid=%d)", a.Intervals) }
 func (a *Antiderivative) InDim() int   { return 1 }
 func (a *Antiderivative) OutDim() int  { return 1 }
 

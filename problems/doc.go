@@ -1,6 +1,33 @@
 // Package problems generates operator-learning datasets: seeded input-function
 // families, the operators that map them to outputs with verified numerical
 // solvers, and datasets in the aligned layout that the networks train on.
+// It also holds the function-regression problems of the deep-ReLU theorems
+// and measures the intrinsic dimension of any sample.
+//
+// # Input families
+//
+// NewFamily builds them by name from Params; each documents its sup bound,
+// Lipschitz constant and nominal dimension (those with hard bounds implement
+// Bounded, and the tests check them):
+//
+//	subspace   Subspace: b_U sines (1D, 2D) or Karhunen–Loève modes, c ~ U[−1,1]^b_U
+//	grf        GRF: Gaussian field, squared-exponential or Matérn, length ℓ (1D, 2D)
+//	manifold   Manifold: d-parameter sums of Gaussian bumps (curved, PCA-spread)
+//	rough      Rough: random piecewise-linear functions
+//
+// # Operators
+//
+// NewOperator builds them by name; every solver has a convergence test at its
+// theoretical order against an exact or manufactured solution:
+//
+//	antiderivative      u ↦ ∫₀ˣ u, trapezoid, order 2
+//	poisson1d           −w” = f, zero Dirichlet, 3-point FD + Thomas, order 2
+//	poisson2d           −Δw = f on the square, 5-point FD by fast sine transform, order 2
+//	advection           w(·,0) ↦ w(·,T) for w_t + a(x)w_x = 0, characteristics, RK4 order 4
+//	advection-velocity  a ↦ w(·,T), a = A·exp(Amplitude·u), same solver
+//	darcy1d             a ↦ w for −(a w')' = 1, a = A·exp(Amplitude·u), order 2
+//	pendulum            u ↦ θ for θ” = −k sin θ + u, RK4 order 4
+//	tightness           a synthetic operator Lipschitz and no better at every scale
 //
 // # Datasets
 //
@@ -10,10 +37,19 @@
 // i-th function of a set depends only on (seed, split, i), so the first n
 // functions of a larger set are the set of size n, and a data-size sweep sees
 // nested training sets. Test sets come from their own seed stream and carry no
-// noise.
+// noise. Cache stores datasets in checksummed files written atomically and
+// regenerates a damaged one; WriteNPY and ReadDatasetNPY exchange them with
+// NumPy as X.npy, U.npy, Y.npy and V.npy.
 //
 // # Domains
 //
 // Input functions live on [0,1]^d1 and outputs on [0,1]^d2. Sensors and output
 // points are equispaced and include the end points.
+//
+// # Intrinsic dimension
+//
+// EstimateDim gives the PCA energy spectrum (components for 99% and 99.9%),
+// TwoNN (Facco et al. 2017) and the Levina–Bickel MLE (k = 20, harmonic-mean
+// aggregation) of the rows of any matrix; the neighbour search is brute force,
+// O(n²·D), meant for a few thousand rows.
 package problems

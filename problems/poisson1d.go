@@ -20,7 +20,7 @@ func NewPoisson1D(intervals int) (*Poisson1D, error) {
 	return &Poisson1D{Intervals: intervals}, nil
 }
 
-func (p *Poisson1D) Name() string { return "poisson1d" }
+func (p *Poisson1D) Name() string { return fmt.Sprintf("poisson1d(grid=%d)", p.Intervals) }
 func (p *Poisson1D) InDim() int   { return 1 }
 func (p *Poisson1D) OutDim() int  { return 1 }
 

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"opscale/problems"
+)
+
+func TestGenThenDim(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	err := runGen([]string{"-problem", "poisson1d", "-family", "subspace", "-bu", "3", "-n", "300",
+		"-sensors", "20", "-points", "9", "-out", dir, "-cache", filepath.Join(dir, "cache")}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := problems.ReadDatasetNPY(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.N != 300 || ds.M != 20 || ds.P != 9 {
+		t.Fatalf("read back %d×%d, P=%d", ds.N, ds.M, ds.P)
+	}
+	out.Reset()
+	if err := runDim([]string{filepath.Join(dir, "U.npy")}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"99% energy:   3", "99.9% energy: 3", "TwoNN", "MLE"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dim output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestGenDimErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.npy")
+	os.WriteFile(bad, []byte("\x93NUMPY\x01\x00garbage"), 0o644)
+	for name, tc := range map[string]struct {
+		run  func([]string, *bytes.Buffer) error
+		args []string
+		want string
+	}{
+		"no out":         {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1"}, "-out"},
+		"unknown family": {gen, []string{"-problem", "poisson1d", "-family", "gauss", "-out", dir}, "gauss"},
+		"b_U = 0":        {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-out", dir}, "BU"},
+		"n = 0":          {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-n", "0", "-out", dir}, "n = 0"},
+		"bad split":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-split", "dev", "-out", dir}, "split"},
+		"no file":        {dim, nil, "FILE"},
+		"malformed npy":  {dim, []string{bad}, bad},
+		"missing npy":    {dim, []string{filepath.Join(dir, "none.npy")}, "none.npy"},
+	} {
+		err := tc.run(tc.args, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v, want one naming %q", name, err, tc.want)
+		}
+	}
+}
+
+func gen(a []string, b *bytes.Buffer) error { return runGen(a, b) }
+func dim(a []string, b *bytes.Buffer) error { return runDim(a, b) }

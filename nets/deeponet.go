@@ -91,15 +91,7 @@ func (d *DeepONet[T]) LossGrad(u []T, n int, y []T, p int, v []T) float64 {
 	q := d.Config.P
 	d.dOut = grow(d.dOut, n*p)
 	dOut := d.dOut[:n*p]
-	scale := 2 / T(n*p)
-	var loss, db0 float64
-	for i, o := range out {
-		r := o - v[i]
-		loss += float64(r) * float64(r)
-		g := scale * r
-		dOut[i] = g
-		db0 += float64(g)
-	}
+	loss, db0 := mseGrad(dOut, out, v)
 	d.grads[len(d.grads)-1] = T(db0)
 
 	d.dB = grow(d.dB, n*q)
@@ -111,7 +103,7 @@ func (d *DeepONet[T]) LossGrad(u []T, n int, y []T, p int, v []T) float64 {
 	matmul(true, false, p, q, n, 1, dOut, bOut, 0, dT)
 	d.Branch.backward(dB, n)
 	d.Trunk.backward(dT, p)
-	return loss / float64(n*p)
+	return loss
 }
 
 // Flops returns the floating-point operations of one forward pass on n

@@ -49,7 +49,7 @@ func (d *Dense[T]) Forward(x []T, batch int) []T { return d.Net.forward(x, batch
 func (d *Dense[T]) LossGrad(x []T, batch int, y []T) float64 {
 	out := d.Net.forward(x, batch)
 	d.dOut = grow(d.dOut, len(out))
-	loss, _ := mseGrad(d.dOut[:len(out)], out, y)
+	loss, _ := mseGrad(d.dOut[:len(out)], out, y, 0)
 	d.Net.backward(d.dOut[:len(out)], batch)
 	return loss
 }

@@ -1,9 +1,8 @@
 package nets
 
 import (
-	"math"
-
 	"opscale/nets/internal/gemm"
+	"opscale/nets/internal/vec"
 )
 
 // Float is the element type of a network.
@@ -24,18 +23,14 @@ func matmul[T Float](transA, transB bool, m, n, k int, alpha T, a, b []T, beta T
 }
 
 // addBiasReLU adds the bias row to every row of the rows×cols matrix h and,
-// if relu, clamps negatives to zero.
+// if relu, clamps negatives to zero, in one pass.
 func addBiasReLU[T Float](h []T, bias []T, rows, cols int, relu bool) {
 	for i := range rows {
 		row := h[i*cols : (i+1)*cols]
 		if relu {
-			for j, b := range bias {
-				row[j] = max(row[j]+b, 0)
-			}
+			vec.ReLUBias(row, bias)
 		} else {
-			for j, b := range bias {
-				row[j] += b
-			}
+			vec.Add(row, bias)
 		}
 	}
 }
@@ -49,40 +44,10 @@ func biasReLUBackward[T Float](dz, h, db []T, rows, cols int, relu bool) {
 	for i := range rows {
 		row := dz[i*cols : (i+1)*cols]
 		if relu {
-			switch row := any(row).(type) {
-			case []float64:
-				maskRow64(row, any(h[i*cols:(i+1)*cols]).([]float64))
-			case []float32:
-				maskRow32(row, any(h[i*cols:(i+1)*cols]).([]float32))
-			}
+			vec.MaskSum(row, h[i*cols:(i+1)*cols], db)
+		} else {
+			vec.Add(db, row)
 		}
-		db := db[:len(row)]
-		for j, g := range row {
-			db[j] += g
-		}
-	}
-}
-
-// maskRow64 zeroes dz where h, a ReLU output and so ≥ 0 or NaN, is +0. It
-// selects by bit mask rather than by branch: which units are active is as
-// good as random, and a mispredicted branch per element cost more than the
-// rest of the layer's elementwise work.
-func maskRow64(dz, h []float64) {
-	h = h[:len(dz)]
-	for i, v := range h {
-		b := math.Float64bits(v)
-		keep := uint64(int64(b|-b) >> 63) // all ones unless b == 0
-		dz[i] = math.Float64frombits(math.Float64bits(dz[i]) & keep)
-	}
-}
-
-// maskRow32 is maskRow64 for float32.
-func maskRow32(dz, h []float32) {
-	h = h[:len(dz)]
-	for i, v := range h {
-		b := math.Float32bits(v)
-		keep := uint32(int32(b|-b) >> 31)
-		dz[i] = math.Float32frombits(math.Float32bits(dz[i]) & keep)
 	}
 }
 
@@ -94,18 +59,22 @@ func grow[T Float](s []T, n int) []T {
 	return make([]T, n)
 }
 
-// mseGrad returns the mean squared error of out against v and the sum of its
-// gradient, and writes that gradient, 2·(out − v)/len(out), into dst.
-func mseGrad[T Float](dst, out, v []T) (loss, sum float64) {
+// lossChunk is how many outputs mseGrad sums in the network's precision
+// before it adds the partial sums in float64.
+const lossChunk = 256
+
+// mseGrad returns the mean squared error of out + b0 against v and the sum of
+// its gradient, and writes that gradient, 2·(out + b0 − v)/len(out), into dst.
+func mseGrad[T Float](dst, out, v []T, b0 T) (loss, sum float64) {
 	scale := 2 / T(len(out))
-	v = v[:len(out)]
-	dst = dst[:len(out)]
-	for i, o := range out {
-		r := o - v[i]
-		loss += float64(r) * float64(r)
-		g := scale * r
-		dst[i] = g
-		sum += float64(g)
+	for i := 0; i < len(out); i += lossChunk {
+		j := min(i+lossChunk, len(out))
+		sq, s := vec.LossGrad(dst[i:j], out[i:j], v[i:j], b0, scale)
+		loss += float64(sq)
+		sum += float64(s)
 	}
 	return loss / float64(len(out)), sum
 }
+
+// GEMMPath names the matrix-product kernels in use: "avx2" or "purego".
+func GEMMPath() string { return gemm.Path() }

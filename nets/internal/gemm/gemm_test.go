@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -347,4 +348,19 @@ func FuzzGemm(f *testing.F) {
 		testCase(t, rnd, active[float64](), 1+int(trans>>2)%2, tc)
 		testCase(t, rnd, active[float32](), 1+int(trans>>2)%2, tc)
 	})
+}
+
+// TestPath checks that the implementation in use is the one the build, the
+// CPU and the environment call for.
+func TestPath(t *testing.T) {
+	want := "purego"
+	if asmF64 != nil && os.Getenv(EnvVar) != "purego" {
+		want = "avx2"
+	}
+	if got := Path(); got != want {
+		t.Fatalf("Path() = %q, want %q (%s=%q)", got, want, EnvVar, os.Getenv(EnvVar))
+	}
+	if active[float32]().name != want {
+		t.Fatalf("float32 uses %q, float64 %q", active[float32]().name, want)
+	}
 }

@@ -244,7 +244,7 @@ func TestThreadsBitIdentical(t *testing.T) {
 
 func testThreads[T Float](t *testing.T, im *impl[T]) {
 	rnd := rand.New(rand.NewPCG(5, 6))
-	for _, s := range []struct{ m, n, k int }{{301, 77, 290}, {45, 409, 333}, {2*im.mc + 7, 67, im.kc + 9}} {
+	for _, s := range []struct{ m, n, k int }{{301, 77, 290}, {45, 409, 333}, {120, 100, 700}, {2*im.mc + 7, 67, im.kc + 9}} {
 		if 2*float64(s.m*s.n*s.k) < 3*minFlopsPerThread {
 			t.Fatalf("%v too small to be split", s)
 		}

@@ -24,4 +24,4 @@ asm-check: asm
 # bench-gemm measures ours against gonum on square and training shapes, on one
 # and two threads, and prints the table.
 bench-gemm:
-	$(GO) test -run '^$$' -bench 'Gemm|FMAPeak' -benchtime 300ms -count 3 -cpu 1,2 -timeout 20m ./$(GEMM) | tee /tmp/opscale-bench-gemm.txt | $(GO) run ./$(GEMM)/internal/benchtable
+	$(GO) test -run '^$$' -bench 'Gemm|FMAPeak' -benchtime 250ms -count 3 -cpu 1,2 -timeout 20m ./$(GEMM) | tee /tmp/opscale-bench-gemm.txt | $(GO) run ./$(GEMM)/internal/benchtable

@@ -2,6 +2,6 @@
 
 package gemm
 
-// asmImpls returns nils: without amd64 assembly (other CPUs, or -tags
+// asmImpls returns none: without amd64 assembly (other CPUs, or -tags
 // purego) Gemm uses the pure-Go kernel.
-func asmImpls() (*impl[float64], *impl[float32]) { return nil, nil }
+func asmImpls() ([]*impl[float64], []*impl[float32]) { return nil, nil }

@@ -187,10 +187,16 @@ func packAT[T Float](dst, a []T, lda int, i0, p0, mb, kb, mr int) {
 			}
 		}
 		for ; r < mb; r += mr {
-			rows := min(mr, mb-r)
+			// The last, partial panel: too short a run for copy's call.
 			q := dst[r*kb+p*mr : r*kb+p*mr+mr]
-			copy(q, row[r:r+rows])
-			clear(q[rows:])
+			src := row[r:]
+			for i := range q {
+				if i < len(src) {
+					q[i] = src[i]
+				} else {
+					q[i] = 0
+				}
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -12,17 +13,9 @@ import (
 func impls[T Float]() []*impl[T] {
 	var z T
 	if _, ok := any(z).(float32); ok {
-		out := []*impl[T]{any(pureF32).(*impl[T])}
-		if asmF32 != nil {
-			out = append(out, any(asmF32).(*impl[T]))
-		}
-		return out
+		return any(append([]*impl[float32]{pureF32}, asmF32...)).([]*impl[T])
 	}
-	out := []*impl[T]{any(pureF64).(*impl[T])}
-	if asmF64 != nil {
-		out = append(out, any(asmF64).(*impl[T]))
-	}
-	return out
+	return any(append([]*impl[float64]{pureF64}, asmF64...)).([]*impl[T])
 }
 
 // eps is the unit roundoff of T.
@@ -175,7 +168,8 @@ func runSuite[T Float](t *testing.T, f func(t *testing.T, im *impl[T])) {
 	}
 }
 
-// TestSmallShapes runs every m, n and k from 0 to two tiles and three, so
+// TestSmallShapes runs every m and n from 0 to two tiles and three, and every
+// k to two unrolled k steps and three, so
 // that every mix of full and edge tiles and every remainder of the unrolled k
 // loop occurs. Transpose pairs, α, β and padding cycle through the sweep so
 // each combination is met many times.
@@ -189,7 +183,7 @@ func testSmallShapes[T Float](t *testing.T, im *impl[T]) {
 	count := 0
 	for m := range 2*im.mr + 4 {
 		for n := range 2*im.nr + 4 {
-			for k := range 2*max(im.mr, 4) + 4 {
+			for k := range 2*4 + 4 { // the k loop is unrolled by 4
 				tc := gemmCase{
 					transA: count&1 != 0, transB: count&2 != 0,
 					m: m, n: n, k: k,
@@ -243,7 +237,7 @@ func TestThreadsBitIdentical(t *testing.T) {
 
 func testThreads[T Float](t *testing.T, im *impl[T]) {
 	rnd := rand.New(rand.NewPCG(5, 6))
-	for _, s := range []struct{ m, n, k int }{{301, 77, 290}, {45, 409, 333}, {2*im.mc + 7, 67, im.kc + 9}} {
+	for _, s := range []struct{ m, n, k int }{{301, 77, 290}, {45, 409, 333}, {120, 100, 700}, {2*im.mc + 7, 67, im.kc + 9}} {
 		if 2*float64(s.m*s.n*s.k) < 3*minFlopsPerThread {
 			t.Fatalf("%v too small to be split", s)
 		}
@@ -347,4 +341,31 @@ func FuzzGemm(f *testing.F) {
 		testCase(t, rnd, active[float64](), 1+int(trans>>2)%2, tc)
 		testCase(t, rnd, active[float32](), 1+int(trans>>2)%2, tc)
 	})
+}
+
+// TestPath checks that the implementation in use is the one the build, the
+// CPU and the environment call for.
+func TestPath(t *testing.T) {
+	env := os.Getenv(EnvVar)
+	want := "purego"
+	if len(asmF64) > 0 && env != "purego" {
+		want = asmF64[0].name
+		for _, im := range asmF64 {
+			if im.name == env {
+				want = env
+			}
+		}
+	}
+	if got := Path(); got != want {
+		t.Fatalf("Path() = %q, want %q (%s=%q)", got, want, EnvVar, env)
+	}
+	if active[float32]().name != want {
+		t.Fatalf("float32 uses %q, float64 %q", active[float32]().name, want)
+	}
+	if got := choose(pureF64, asmF64, "purego"); got != pureF64 {
+		t.Fatalf("choose purego gave %q", got.name)
+	}
+	if got := choose(pureF64, nil, "avx2"); got != pureF64 {
+		t.Fatalf("choose avx2 without assembly gave %q", got.name)
+	}
 }

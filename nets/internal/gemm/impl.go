@@ -46,32 +46,37 @@ var (
 	pureF32 = newImpl("purego", pureMR, pureNR, kernelGo[float32])
 )
 
-// The assembly path, nil where the CPU or the build cannot run it.
+// The assembly paths this build and CPU can run, fastest first.
 var asmF64, asmF32 = asmImpls()
 
-// EnvVar names the environment variable that forces the pure-Go path when set
-// to "purego", for comparing the two on a machine that has both.
+// EnvVar names the environment variable that picks the path when set:
+// "purego" for the pure-Go kernel, "avx2" or "avx512" for that kernel where
+// the CPU has it. Any other value, or a path the CPU lacks, leaves the
+// fastest available.
 const EnvVar = "OPSCALE_GEMM"
 
 // The implementations Gemm uses, chosen once at start-up.
 var (
-	useF64 = pureF64
-	useF32 = pureF32
+	useF64 = choose(pureF64, asmF64, os.Getenv(EnvVar))
+	useF32 = choose(pureF32, asmF32, os.Getenv(EnvVar))
 )
 
-func init() {
-	if os.Getenv(EnvVar) == "purego" {
-		return
+func choose[T Float](pure *impl[T], asm []*impl[T], want string) *impl[T] {
+	if want == pure.name {
+		return pure
 	}
-	if asmF64 != nil {
-		useF64 = asmF64
+	for _, im := range asm {
+		if im.name == want {
+			return im
+		}
 	}
-	if asmF32 != nil {
-		useF32 = asmF32
+	if len(asm) > 0 {
+		return asm[0]
 	}
+	return pure
 }
 
-// Path reports which implementation Gemm uses: "avx2" or "purego".
+// Path reports which implementation Gemm uses: "avx512", "avx2" or "purego".
 func Path() string { return useF64.name }
 
 func active[T Float]() *impl[T] {

@@ -50,6 +50,52 @@ func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha floa
 //go:noescape
 func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
 
+// kernelF64x512 sets the 12×16 tile at c (row stride ldc) to α·Σₚ a[p·12+i]·b[p·16+j] + β·c,
+// not reading c when β is zero. It is the assembly form of this loop, except
+// that products are fused and summed in registers:
+//
+//	for i := range 12 {
+//		for j := range 16 {
+//			var s T
+//			for p := range k {
+//				s += a[p*12+i] * b[p*16+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+// a must hold 12·k values, b 16·k, and c a full tile; none is checked.
+//
+//go:noescape
+func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// kernelF32x512 sets the 12×32 tile at c (row stride ldc) to α·Σₚ a[p·12+i]·b[p·32+j] + β·c,
+// not reading c when β is zero. It is the assembly form of this loop, except
+// that products are fused and summed in registers:
+//
+//	for i := range 12 {
+//		for j := range 32 {
+//			var s T
+//			for p := range k {
+//				s += a[p*12+i] * b[p*32+j]
+//			}
+//			if beta == 0 {
+//				c[i*ldc+j] = alpha * s
+//			} else {
+//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			}
+//		}
+//	}
+//
+// a must hold 12·k values, b 32·k, and c a full tile; none is checked.
+//
+//go:noescape
+func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
 // copyRowsF64x8 copies k runs of 8 elements, ld apart in src, to dst end to end:
 //
 //	for p := range k {
@@ -94,6 +140,54 @@ func copyRowsF32x16(k int, src []float32, ld int, dst []float32)
 //go:noescape
 func copyRowsF32x6(k int, src []float32, ld int, dst []float32)
 
-// fmaPeakF64 runs n iterations of 12 independent 4-wide FMAs, so that a
-// benchmark can measure the AVX2 FMA peak of the core.
+// copyRowsF64x16 copies k runs of 16 elements, ld apart in src, to dst end to end:
+//
+//	for p := range k {
+//		copy(dst[p*16:p*16+16], src[p*ld:p*ld+16])
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func copyRowsF64x16(k int, src []float64, ld int, dst []float64)
+
+// copyRowsF64x12 copies k runs of 12 elements, ld apart in src, to dst end to end:
+//
+//	for p := range k {
+//		copy(dst[p*12:p*12+12], src[p*ld:p*ld+12])
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func copyRowsF64x12(k int, src []float64, ld int, dst []float64)
+
+// copyRowsF32x32 copies k runs of 32 elements, ld apart in src, to dst end to end:
+//
+//	for p := range k {
+//		copy(dst[p*32:p*32+32], src[p*ld:p*ld+32])
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func copyRowsF32x32(k int, src []float32, ld int, dst []float32)
+
+// copyRowsF32x12 copies k runs of 12 elements, ld apart in src, to dst end to end:
+//
+//	for p := range k {
+//		copy(dst[p*12:p*12+12], src[p*ld:p*ld+12])
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func copyRowsF32x12(k int, src []float32, ld int, dst []float32)
+
+// fmaPeakF64 runs n iterations of 12 independent vector FMAs, so that a
+// benchmark can measure the FMA peak of the core.
 func fmaPeakF64(n int)
+
+// fmaPeakF64x512 runs n iterations of 12 independent vector FMAs, so that a
+// benchmark can measure the FMA peak of the core.
+func fmaPeakF64x512(n int)

@@ -16,15 +16,16 @@ import (
 )
 
 // kernel describes one register-blocked micro-kernel: an mr×nr tile of C held
-// in mr·nr/lanes YMM accumulators while the k loop streams packed panels of A
+// in mr·nr/lanes vector accumulators while the k loop streams packed panels of A
 // (mr values per step) and B (nr values per step).
 type kernel struct {
 	name   string
 	typ    string // Go element type
 	size   int    // bytes per element
-	lanes  int    // elements per YMM register
+	lanes  int    // elements per vector register
 	mr, nr int
-	unroll int // k steps per loop iteration
+	unroll int                   // k steps per loop iteration
+	vec    func(int) VecPhysical // the i-th vector register
 
 	zero  func(VecPhysical)
 	bcast func(Mem, VecPhysical)
@@ -43,7 +44,7 @@ func main() {
 	// (8 chains needed), and 8 loads per 12 FMAs stay within two loads a
 	// cycle.
 	f64 := kernel{
-		name: "kernelF64", typ: "float64", size: 8, lanes: 4, mr: 6, nr: 8, unroll: 4,
+		name: "kernelF64", typ: "float64", size: 8, lanes: 4, mr: 6, nr: 8, unroll: 4, vec: ymm,
 		zero:  func(r VecPhysical) { VXORPD(r, r, r) },
 		bcast: func(m Mem, r VecPhysical) { VBROADCASTSD(m, r) },
 		load:  func(m Mem, r VecPhysical) { VMOVUPD(m, r) },
@@ -52,7 +53,7 @@ func main() {
 		fma:   func(a Op, b, d VecPhysical) { VFMADD231PD(a, b, d) },
 	}
 	f32 := kernel{
-		name: "kernelF32", typ: "float32", size: 4, lanes: 8, mr: 6, nr: 16, unroll: 4,
+		name: "kernelF32", typ: "float32", size: 4, lanes: 8, mr: 6, nr: 16, unroll: 4, vec: ymm,
 		zero:  func(r VecPhysical) { VXORPS(r, r, r) },
 		bcast: func(m Mem, r VecPhysical) { VBROADCASTSS(m, r) },
 		load:  func(m Mem, r VecPhysical) { VMOVUPS(m, r) },
@@ -62,13 +63,29 @@ func main() {
 	}
 	f64.generate()
 	f32.generate()
+
+	// AVX-512 forms for CPUs that have it (Zen 4 and 5, Intel since
+	// Skylake-SP): 12×16 doubles and 12×32 singles in 24 ZMM accumulators,
+	// two B registers and a broadcast register, 27 of 32. Zeroing goes
+	// through the YMM alias, whose VEX encoding clears the upper half and
+	// needs no AVX512DQ.
+	z64, z32 := f64, f32
+	z64.name, z64.lanes, z64.mr, z64.nr, z64.vec = "kernelF64x512", 8, 12, 16, zmm
+	z64.zero = func(r VecPhysical) { VXORPD(r.AsY(), r.AsY(), r.AsY()) }
+	z32.name, z32.lanes, z32.mr, z32.nr, z32.vec = "kernelF32x512", 16, 12, 32, zmm
+	z32.zero = func(r VecPhysical) { VXORPS(r.AsY(), r.AsY(), r.AsY()) }
+	z64.generate()
+	z32.generate()
+
 	for _, c := range []struct {
 		typ         string
 		size, width int
-	}{{"float64", 8, 8}, {"float64", 8, 6}, {"float32", 4, 16}, {"float32", 4, 6}} {
+	}{{"float64", 8, 8}, {"float64", 8, 6}, {"float32", 4, 16}, {"float32", 4, 6},
+		{"float64", 8, 16}, {"float64", 8, 12}, {"float32", 4, 32}, {"float32", 4, 12}} {
 		copyRows(c.typ, c.size, c.width)
 	}
-	peak("fmaPeakF64", func(r VecPhysical) { VXORPD(r, r, r) }, func(a, b, d VecPhysical) { VFMADD231PD(a, b, d) })
+	peak("fmaPeakF64", ymm, func(r VecPhysical) { VXORPD(r, r, r) }, func(a, b, d VecPhysical) { VFMADD231PD(a, b, d) })
+	peak("fmaPeakF64x512", zmm, func(r VecPhysical) { VXORPD(r.AsY(), r.AsY(), r.AsY()) }, func(a, b, d VecPhysical) { VFMADD231PD(a, b, d) })
 	Generate()
 }
 
@@ -103,16 +120,16 @@ func (kn kernel) generate() {
 	for i := range acc {
 		acc[i] = make([]VecPhysical, cols)
 		for j := range acc[i] {
-			acc[i][j] = ymm(next)
+			acc[i][j] = kn.vec(next)
 			next++
 		}
 	}
 	bv := make([]VecPhysical, cols)
 	for j := range bv {
-		bv[j] = ymm(next)
+		bv[j] = kn.vec(next)
 		next++
 	}
-	av := ymm(next)
+	av := kn.vec(next)
 
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a").Base(), GP64())
@@ -294,19 +311,19 @@ func paramAddr(name string) Mem {
 // peak generates a loop of n iterations, each 12 independent FMAs on YMM
 // registers with no memory traffic, to measure the FMA throughput the core
 // sustains.
-func peak(name string, zero func(VecPhysical), fma func(a, b, d VecPhysical)) {
+func peak(name string, vec func(int) VecPhysical, zero func(VecPhysical), fma func(a, b, d VecPhysical)) {
 	TEXT(name, NOSPLIT, "func(n int)")
-	Doc(name+" runs n iterations of 12 independent 4-wide FMAs, so that a",
-		"benchmark can measure the AVX2 FMA peak of the core.")
+	Doc(name+" runs n iterations of 12 independent vector FMAs, so that a",
+		"benchmark can measure the FMA peak of the core.")
 	n := Load(Param("n"), GP64())
 	for i := 0; i < 14; i++ {
-		zero(ymm(i))
+		zero(vec(i))
 	}
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_done"))
 	Label(name + "_loop")
 	for i := 0; i < 12; i++ {
-		fma(ymm(12), ymm(13), ymm(i))
+		fma(vec(12), vec(13), vec(i))
 	}
 	DECQ(n)
 	JNZ(LabelRef(name + "_loop"))
@@ -317,6 +334,11 @@ func peak(name string, zero func(VecPhysical), fma func(a, b, d VecPhysical)) {
 
 func ymm(i int) VecPhysical {
 	return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}[i]
+}
+
+func zmm(i int) VecPhysical {
+	return []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
+		Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}[i]
 }
 
 func log2(x int) int {

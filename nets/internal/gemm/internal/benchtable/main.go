@@ -1,8 +1,9 @@
 // Command benchtable reads the output of the gemm benchmarks on standard
 // input and prints, for each shape and thread count, the median GFLOP/s of
-// ours and of gonum, their ratio, ours as a share of the FMA peak measured in
-// the same run, and for training shapes ours as a share of the median square
-// rate (n ≥ 512) of the same type and thread count.
+// each of our paths (avx512, avx2: whichever the CPU has) and of gonum, each
+// path's ratio to gonum and share of its own FMA peak measured in the same
+// run, and for training shapes the share of the median square rate (n ≥ 512)
+// of the same path, type and thread count.
 //
 //	go test -run '^$' -bench 'Gemm|FMAPeak' -count 3 -cpu 1,2 ./nets/internal/gemm | go run ./nets/internal/gemm/internal/benchtable
 package main
@@ -33,8 +34,9 @@ type key struct {
 
 func run(r io.Reader, w io.Writer) error {
 	rates := map[key]map[string][]float64{} // key → implementation → GFLOP/s
-	peak := map[int][]float64{}             // threads → float64 FMA GFLOP/s
+	peak := map[string]map[int][]float64{}  // ISA → threads → float64 FMA GFLOP/s
 	var order []key
+	var paths []string // ours, in order of appearance
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -48,15 +50,22 @@ func run(r io.Reader, w io.Writer) error {
 		name, threads := splitCPU(f[0])
 		parts := strings.Split(name, "/")
 		switch {
-		case parts[0] == "BenchmarkFMAPeak":
-			peak[threads] = append(peak[threads], v)
+		case parts[0] == "BenchmarkFMAPeak" && len(parts) == 2:
+			if peak[parts[1]] == nil {
+				peak[parts[1]] = map[int][]float64{}
+			}
+			peak[parts[1]][threads] = append(peak[parts[1]][threads], v)
 		case parts[0] == "BenchmarkGemm" && len(parts) == 5:
 			k := key{parts[1], parts[2] + " " + parts[3], threads}
 			if rates[k] == nil {
 				rates[k] = map[string][]float64{}
 				order = append(order, k)
 			}
-			rates[k][parts[4]] = append(rates[k][parts[4]], v)
+			impl := parts[4]
+			if impl != "gonum" && !slices.Contains(paths, impl) {
+				paths = append(paths, impl)
+			}
+			rates[k][impl] = append(rates[k][impl], v)
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -72,41 +81,67 @@ func run(r io.Reader, w io.Writer) error {
 		return a.threads - b.threads
 	})
 
-	// The square rate that training shapes are held to.
-	square := map[[2]any][]float64{}
+	// The square rates that training shapes are held to.
+	square := map[string][]float64{}
+	sqID := func(path string, k key) string { return fmt.Sprint(path, k.typ, k.threads) }
 	for _, k := range order {
 		var n int
 		if _, err := fmt.Sscanf(k.shape, "square %dx", &n); err == nil && n >= 512 {
-			id := [2]any{k.typ, k.threads}
-			square[id] = append(square[id], median(rates[k]["ours"]))
+			for _, p := range paths {
+				square[sqID(p, k)] = append(square[sqID(p, k)], median(rates[k][p]))
+			}
 		}
 	}
 
-	header := []string{"type", "shape (m×n×k)", "threads", "ours GFLOP/s", "gonum GFLOP/s", "ours/gonum", "% of FMA peak", "% of square rate"}
+	header := []string{"type", "shape (m×n×k)", "threads"}
+	for _, p := range paths {
+		header = append(header, p+" GFLOP/s")
+	}
+	header = append(header, "gonum GFLOP/s")
+	for _, p := range paths {
+		header = append(header, p+"/gonum")
+	}
+	for _, p := range paths {
+		header = append(header, p+" % of peak")
+	}
+	for _, p := range paths {
+		header = append(header, p+" % of square")
+	}
 	var rows [][]string
 	for _, k := range order {
-		ours, gonum := median(rates[k]["ours"]), median(rates[k]["gonum"])
-		p := median(peak[k.threads])
-		if k.typ == "f32" {
-			p *= 2
+		gonum := median(rates[k]["gonum"])
+		row := []string{k.typ, k.shape, strconv.Itoa(k.threads)}
+		for _, p := range paths {
+			row = append(row, fmt.Sprintf("%.1f", median(rates[k][p])))
 		}
-		sq := "-"
-		if !strings.HasPrefix(k.shape, "square") {
-			if s := median(square[[2]any{k.typ, k.threads}]); s > 0 {
-				sq = fmt.Sprintf("%.0f%%", 100*ours/s)
+		row = append(row, fmt.Sprintf("%.2f", gonum))
+		for _, p := range paths {
+			row = append(row, fmt.Sprintf("%.1f×", median(rates[k][p])/gonum))
+		}
+		for _, p := range paths {
+			pk := median(peak[p][k.threads])
+			if k.typ == "f32" {
+				pk *= 2
 			}
+			row = append(row, fmt.Sprintf("%.0f%%", 100*median(rates[k][p])/pk))
 		}
-		rows = append(rows, []string{
-			k.typ, k.shape, strconv.Itoa(k.threads),
-			fmt.Sprintf("%.1f", ours), fmt.Sprintf("%.2f", gonum),
-			fmt.Sprintf("%.1f×", ours/gonum), fmt.Sprintf("%.0f%%", 100*ours/p), sq,
-		})
+		for _, p := range paths {
+			sq := "-"
+			if s := median(square[sqID(p, k)]); s > 0 && !strings.HasPrefix(k.shape, "square") {
+				sq = fmt.Sprintf("%.0f%%", 100*median(rates[k][p])/s)
+			}
+			row = append(row, sq)
+		}
+		rows = append(rows, row)
 	}
 	if err := harness.WriteTextTable(w, header, rows); err != nil {
 		return err
 	}
-	for _, t := range slices.Sorted(mapKeys(peak)) {
-		fmt.Fprintf(w, "AVX2 FMA peak, %d thread(s): %.1f GFLOP/s float64, %.1f float32 (median of %d)\n", t, median(peak[t]), 2*median(peak[t]), len(peak[t]))
+	for _, isa := range slices.Sorted(mapKeys(peak)) {
+		for _, t := range slices.Sorted(mapKeys(peak[isa])) {
+			v := peak[isa][t]
+			fmt.Fprintf(w, "%s FMA peak, %d thread(s): %.1f GFLOP/s float64, %.1f float32 (median of %d)\n", isa, t, median(v), 2*median(v), len(v))
+		}
 	}
 	return nil
 }

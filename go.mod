@@ -2,7 +2,10 @@ module opscale
 
 go 1.26
 
-require gonum.org/v1/gonum v0.17.0
+require (
+	golang.org/x/sys v0.30.0
+	gonum.org/v1/gonum v0.17.0
+)
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -16,5 +19,4 @@ require (
 	github.com/olekukonko/errors v1.2.0 // indirect
 	github.com/olekukonko/ll v0.1.6 // indirect
 	github.com/olekukonko/tablewriter v1.1.5 // indirect
-	golang.org/x/sys v0.30.0 // indirect
 )

@@ -3,7 +3,9 @@ package gemm
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -63,15 +65,21 @@ func benchGemm[T Float](b *testing.B) {
 		}
 		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
 		name := fmt.Sprintf("%s/%dx%dx%d", s.kind, s.m, s.n, s.k)
-		report := func(b *testing.B) {
+		report := func(b *testing.B, isa string) {
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if pk := measurePeak(isa, numThreads()); pk > 0 {
+				if _, ok := any(x).([]float32); ok {
+					pk *= 2
+				}
+				b.ReportMetric(pk, "peak-GFLOP/s")
+			}
 		}
 		for _, im := range impls[T]()[1:] {
 			b.Run(name+"/"+im.name, func(b *testing.B) {
 				for b.Loop() {
 					gemm(im, numThreads(), s.transA, s.transB, s.m, s.n, s.k, 1, x, ac, y, s.n, 0, z, s.n)
 				}
-				report(b)
+				report(b, im.name)
 			})
 		}
 		b.Run(name+"/gonum", func(b *testing.B) {
@@ -95,7 +103,63 @@ func benchGemm[T Float](b *testing.B) {
 					blas32.Gemm(tA, blas.NoTrans, 1, ga, gb, 0, gc)
 				}
 			}
-			report(b)
+			report(b, "")
 		})
 	}
+}
+
+// fmaLoops holds the FMA-throughput loops of each assembly path, with the
+// float64 lanes of one instruction; empty without assembly.
+var fmaLoops = map[string]fmaLoop{}
+
+type fmaLoop struct {
+	loop  func(n int) // n iterations of 12 independent vector FMAs
+	lanes int
+}
+
+// BenchmarkFMAPeak measures the float64 FMA throughput of this machine, the
+// ceiling against which GEMM rates are read: 12 independent vector FMAs an
+// iteration, no memory traffic, on GOMAXPROCS goroutines at once, with YMM
+// (avx2) and ZMM (avx512) registers. Single precision does twice the flops
+// per instruction.
+func BenchmarkFMAPeak(b *testing.B) {
+	for _, isa := range []string{"avx2", "avx512"} {
+		b.Run(isa, func(b *testing.B) {
+			l, ok := fmaLoops[isa]
+			if !ok {
+				b.Skip("no " + isa + " loop on this CPU or build")
+			}
+			const iters = 1 << 16
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					l.loop(iters)
+				}
+			})
+			b.ReportMetric(float64(iters)*12*float64(l.lanes)*2*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// measurePeak returns the float64 FMA throughput of the isa path on nt
+// goroutines, measured over a few milliseconds, or 0 if there is no such
+// loop. Measured right after each benchmark, it is the ceiling under the same
+// load from other processes, which on a shared machine moves from minute to
+// minute.
+func measurePeak(isa string, nt int) float64 {
+	l, ok := fmaLoops[isa]
+	if !ok {
+		return 0
+	}
+	const iters, reps = 1 << 12, 100
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range nt {
+		wg.Go(func() {
+			for range reps {
+				l.loop(iters)
+			}
+		})
+	}
+	wg.Wait()
+	return float64(nt*reps*iters*12*l.lanes*2) / time.Since(start).Seconds() / 1e9
 }

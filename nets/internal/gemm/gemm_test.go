@@ -325,8 +325,8 @@ func TestQuickReturns(t *testing.T) {
 	}
 }
 
-// FuzzGemm compares the active implementation with the reference loop on
-// shapes and scalars chosen by the fuzzer.
+// FuzzGemm compares every implementation with the reference loop on shapes
+// and scalars chosen by the fuzzer.
 func FuzzGemm(f *testing.F) {
 	f.Add(uint8(7), uint8(17), uint8(3), uint8(0), uint8(1), uint8(2), uint64(1))
 	f.Add(uint8(0), uint8(5), uint8(0), uint8(3), uint8(0), uint8(0), uint64(2))
@@ -338,8 +338,13 @@ func FuzzGemm(f *testing.F) {
 			extra: int(extra % 4),
 		}
 		rnd := rand.New(rand.NewPCG(seed, 7))
-		testCase(t, rnd, active[float64](), 1+int(trans>>2)%2, tc)
-		testCase(t, rnd, active[float32](), 1+int(trans>>2)%2, tc)
+		nt := 1 + int(trans>>2)%2
+		for _, im := range impls[float64]() {
+			testCase(t, rnd, im, nt, tc)
+		}
+		for _, im := range impls[float32]() {
+			testCase(t, rnd, im, nt, tc)
+		}
 	})
 }
 

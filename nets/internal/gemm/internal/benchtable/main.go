@@ -1,9 +1,10 @@
 // Command benchtable reads the output of the gemm benchmarks on standard
 // input and prints, for each shape and thread count, the median GFLOP/s of
 // each of our paths (avx512, avx2: whichever the CPU has) and of gonum, each
-// path's ratio to gonum and share of its own FMA peak measured in the same
-// run, and for training shapes the share of the median square rate (n ≥ 512)
-// of the same path, type and thread count.
+// path's ratio to gonum and share of its own FMA peak (measured right after
+// each run, since other load on a shared machine moves it), and for training
+// shapes the share of the median square rate (n ≥ 512) of the same path, type
+// and thread count.
 //
 //	go test -run '^$' -bench 'Gemm|FMAPeak' -count 3 -cpu 1,2 ./nets/internal/gemm | go run ./nets/internal/gemm/internal/benchtable
 package main
@@ -33,19 +34,29 @@ type key struct {
 }
 
 func run(r io.Reader, w io.Writer) error {
-	rates := map[key]map[string][]float64{} // key → implementation → GFLOP/s
-	peak := map[string]map[int][]float64{}  // ISA → threads → float64 FMA GFLOP/s
+	rates := map[key]map[string][]float64{}   // key → implementation → GFLOP/s
+	rowPeak := map[key]map[string][]float64{} // key → implementation → peak measured beside it
+	peak := map[string]map[int][]float64{}    // ISA → threads → float64 FMA GFLOP/s
 	var order []key
 	var paths []string // ours, in order of appearance
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
-		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") || f[len(f)-1] != "GFLOP/s" {
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
 			continue
 		}
-		v, err := strconv.ParseFloat(f[len(f)-2], 64)
-		if err != nil {
-			return fmt.Errorf("line %q: %v", sc.Text(), err)
+		// After the name and the iteration count come value-unit pairs.
+		metrics := map[string]float64{}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return fmt.Errorf("line %q: %v", sc.Text(), err)
+			}
+			metrics[f[i+1]] = v
+		}
+		v, ok := metrics["GFLOP/s"]
+		if !ok {
+			continue
 		}
 		name, threads := splitCPU(f[0])
 		parts := strings.Split(name, "/")
@@ -59,6 +70,7 @@ func run(r io.Reader, w io.Writer) error {
 			k := key{parts[1], parts[2] + " " + parts[3], threads}
 			if rates[k] == nil {
 				rates[k] = map[string][]float64{}
+				rowPeak[k] = map[string][]float64{}
 				order = append(order, k)
 			}
 			impl := parts[4]
@@ -66,6 +78,9 @@ func run(r io.Reader, w io.Writer) error {
 				paths = append(paths, impl)
 			}
 			rates[k][impl] = append(rates[k][impl], v)
+			if pk, ok := metrics["peak-GFLOP/s"]; ok {
+				rowPeak[k][impl] = append(rowPeak[k][impl], pk)
+			}
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -119,9 +134,15 @@ func run(r io.Reader, w io.Writer) error {
 			row = append(row, fmt.Sprintf("%.1f×", median(rates[k][p])/gonum))
 		}
 		for _, p := range paths {
-			pk := median(peak[p][k.threads])
-			if k.typ == "f32" {
-				pk *= 2
+			// The ratio of medians over the same runs; the peak measured
+			// beside each run where there is one, else the FMAPeak
+			// benchmark.
+			pk := median(rowPeak[k][p])
+			if pk == 0 {
+				pk = median(peak[p][k.threads])
+				if k.typ == "f32" {
+					pk *= 2
+				}
 			}
 			row = append(row, fmt.Sprintf("%.0f%%", 100*median(rates[k][p])/pk))
 		}

@@ -169,24 +169,27 @@ func TestTrainStepThreads(t *testing.T) {
 		if c.big && testing.Short() {
 			continue
 		}
-		t.Run(c.name, func(t *testing.T) {
-			run := func(threads int) ([]float64, []float64) {
-				prev := runtime.GOMAXPROCS(threads)
-				defer runtime.GOMAXPROCS(prev)
-				prevT := gemm.SetThreads(threads)
-				defer gemm.SetThreads(prevT)
-				step, params, _ := stepper[float64](c, 7)
-				var losses []float64
-				for range 3 {
-					losses = append(losses, step())
-				}
-				return losses, params
-			}
-			l1, p1 := run(1)
-			l2, p2 := run(2)
-			if !slices.Equal(l1, l2) || !slices.Equal(p1, p2) {
-				t.Error("one and two threads differ")
-			}
-		})
+		t.Run(c.name+"/f32", func(t *testing.T) { sameOnThreads[float32](t, c) })
+		t.Run(c.name+"/f64", func(t *testing.T) { sameOnThreads[float64](t, c) })
+	}
+}
+
+func sameOnThreads[T Float](t *testing.T, c stepCase) {
+	run := func(threads int) ([]float64, []T) {
+		prev := runtime.GOMAXPROCS(threads)
+		defer runtime.GOMAXPROCS(prev)
+		prevT := gemm.SetThreads(threads)
+		defer gemm.SetThreads(prevT)
+		step, params, _ := stepper[T](c, 7)
+		var losses []float64
+		for range 3 {
+			losses = append(losses, step())
+		}
+		return losses, params
+	}
+	l1, p1 := run(1)
+	l2, p2 := run(2)
+	if !slices.Equal(l1, l2) || !slices.Equal(p1, p2) {
+		t.Error("one and two threads differ")
 	}
 }

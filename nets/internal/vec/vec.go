@@ -11,14 +11,6 @@ type Float interface{ float32 | float64 }
 // useAsm is set when the assembly kernels can run and are wanted.
 var useAsm = haveAsm() && os.Getenv("OPSCALE_GEMM") != "purego"
 
-// Path reports which kernels run: "avx2" or "purego".
-func Path() string {
-	if useAsm {
-		return "avx2"
-	}
-	return "purego"
-}
-
 // Add sets x[i] += y[i] for every i < len(x).
 func Add[T Float](x, y []T) {
 	y = y[:len(x)]

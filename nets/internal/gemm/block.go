@@ -119,19 +119,11 @@ func (im *impl[T]) packA(dst, a []T, lda int, trans bool, i0, p0, mb, kb int) {
 		panel := dst[r*kb : (r+mr)*kb]
 		rows := min(mr, mb-r)
 		switch {
-		case rows == 6 && mr == 6:
-			// Six rows read in step, written as one contiguous run.
-			base := (i0+r)*lda + p0
-			r0 := a[base : base+kb]
-			r1 := a[base+lda : base+lda+kb]
-			r2 := a[base+2*lda : base+2*lda+kb]
-			r3 := a[base+3*lda : base+3*lda+kb]
-			r4 := a[base+4*lda : base+4*lda+kb]
-			r5 := a[base+5*lda : base+5*lda+kb]
-			d := panel[:6*kb]
-			for p := range r0 {
-				q := d[p*6 : p*6+6 : p*6+6]
-				q[0], q[1], q[2], q[3], q[4], q[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+		case rows == mr && mr%6 == 0:
+			// Six rows at a time read in step and written six to a
+			// step.
+			for h := 0; h < mr; h += 6 {
+				interleave6(panel[h:], mr, a[(i0+r+h)*lda+p0:], lda, kb)
 			}
 		case rows == 4 && mr == 4:
 			base := (i0+r)*lda + p0
@@ -158,6 +150,21 @@ func (im *impl[T]) packA(dst, a []T, lda int, trans bool, i0, p0, mb, kb int) {
 				}
 			}
 		}
+	}
+}
+
+// interleave6 writes rows i = 0..5 of the kb columns at src (row stride
+// lda) to dst[p·stride+i], the packed layout of six rows of an A panel.
+func interleave6[T Float](dst []T, stride int, src []T, lda, kb int) {
+	r0 := src[:kb]
+	r1 := src[lda : lda+kb]
+	r2 := src[2*lda : 2*lda+kb]
+	r3 := src[3*lda : 3*lda+kb]
+	r4 := src[4*lda : 4*lda+kb]
+	r5 := src[5*lda : 5*lda+kb]
+	for p := range r0 {
+		q := dst[p*stride : p*stride+6 : p*stride+6]
+		q[0], q[1], q[2], q[3], q[4], q[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 	}
 }
 

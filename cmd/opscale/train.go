@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -277,7 +278,8 @@ func median(x []float64) float64 {
 // runBenchTrain times opscale's training step on every reference network,
 // precision and thread count, interleaved round by round with the PyTorch
 // peer script on the same case, so that both see the same load from the
-// rest of the machine, and prints the medians over rounds side by side.
+// rest of the machine, and prints the medians over rounds side by side with
+// the range of the rounds' own ratios.
 func runBenchTrain(args []string, stdout io.Writer) error {
 	fs := newFlagSet("benchtrain", os.Stderr)
 	rounds := fs.Int("rounds", 3, "measurements of each case on each side; the table shows medians")
@@ -371,7 +373,7 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 
 	header := []string{"network", "precision", "threads", "opscale steps/s"}
 	if haveTorch {
-		header = append(header, "PyTorch steps/s", "ratio", "target", "met")
+		header = append(header, "PyTorch steps/s", "ratio", "rounds' ratios", "target", "met")
 	}
 	var rows [][]string
 	for _, c := range cells {
@@ -384,7 +386,11 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 			if ratio < c.r.target {
 				met = "NO"
 			}
-			row = append(row, fmt.Sprintf("%.1f", t), fmt.Sprintf("%.2f", ratio), fmt.Sprintf("≥ %.1f", c.r.target), met)
+			lo, hi := math.Inf(1), 0.0
+			for i := range c.ours {
+				lo, hi = min(lo, c.ours[i]/c.torch[i]), max(hi, c.ours[i]/c.torch[i])
+			}
+			row = append(row, fmt.Sprintf("%.1f", t), fmt.Sprintf("%.2f", ratio), fmt.Sprintf("%.2f–%.2f", lo, hi), fmt.Sprintf("≥ %.1f", c.r.target), met)
 		}
 		rows = append(rows, row)
 	}

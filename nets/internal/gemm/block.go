@@ -173,6 +173,9 @@ func interleave6[T Float](dst []T, stride int, src []T, lda, kb int) {
 // in order.
 func packAT[T Float](dst, a []T, lda int, i0, p0, mb, kb, mr int) {
 	full := mb / mr * mr
+	if full < mb {
+		clear(dst[full*kb : (full+mr)*kb])
+	}
 	for p := range kb {
 		row := a[(p0+p)*lda+i0:]
 		row = row[:mb]
@@ -193,16 +196,14 @@ func packAT[T Float](dst, a []T, lda int, i0, p0, mb, kb, mr int) {
 				q[0], q[1], q[2], q[3] = s[0], s[1], s[2], s[3]
 			}
 		}
+		// Runs too short for copy's call: full panels of other heights,
+		// then the partial panel, whose padding was zeroed above.
 		for ; r < mb; r += mr {
-			// The last, partial panel: too short a run for copy's call.
-			q := dst[r*kb+p*mr : r*kb+p*mr+mr]
-			src := row[r:]
-			for i := range q {
-				if i < len(src) {
-					q[i] = src[i]
-				} else {
-					q[i] = 0
-				}
+			q := dst[r*kb+p*mr:]
+			src := row[r:min(r+mr, mb)]
+			q = q[:len(src)]
+			for i, v := range src {
+				q[i] = v
 			}
 		}
 	}

@@ -27,6 +27,9 @@ type impl[T Float] struct {
 	// kernel sets the mr×nr tile at c to α·(packed A panel)·(packed B
 	// panel) + β·c, not reading c when β is zero.
 	kernel func(k int, a, b, c []T, ldc int, alpha, beta T)
+	// kernelDirect, when not nil, is kernel reading a full panel of A in
+	// place, row i at a[i·lda:], for op(A) = A.
+	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
 	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
 	// (copyB) elements, ld apart in src, end to end into dst: the packing
 	// of a full panel of Aᵀ or of B.
@@ -49,6 +52,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 	defer putBuf(bufB)
 	defer putBuf(tile)
 	ap, bp, tmp := *bufA, *bufB, *tile
+	direct := im.kernelDirect != nil && !p.transA && j1-j0 <= directMaxN*nr
 
 	for jc := j0; jc < j1; jc += im.nc {
 		nb := min(im.nc, j1-jc)
@@ -61,7 +65,13 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 			im.packB(bp, p.b, p.ldb, p.transB, pc, jc, kb, nb)
 			for ic := i0; ic < i1; ic += im.mc {
 				mb := min(im.mc, i1-ic)
-				im.packA(ap, p.a, p.lda, p.transA, ic, pc, mb, kb)
+				full := 0 // rows read in place
+				if direct {
+					full = mb / mr * mr
+				}
+				if full < mb {
+					im.packA(ap[full*kb:], p.a, p.lda, p.transA, ic+full, pc, mb-full, kb)
+				}
 				for jr := 0; jr < nb; jr += nr {
 					bPanel := bp[jr*kb : (jr+nr)*kb]
 					nt := min(nr, nb-jr)
@@ -69,13 +79,25 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 						aPanel := ap[ir*kb : (ir+mr)*kb]
 						mt := min(mr, mb-ir)
 						off := (ic+ir)*p.ldc + jc + jr
-						if mt == mr && nt == nr {
-							im.kernel(kb, aPanel, bPanel, p.c[off:], p.ldc, p.alpha, beta)
+						if ir < full && nt == nr {
+							a := p.a[(ic+ir)*p.lda+pc:]
+							a = a[:(mr-1)*p.lda+kb]
+							im.kernelDirect(kb, a, p.lda, bPanel, p.c[off:], p.ldc, p.alpha, beta)
 							continue
 						}
-						// Edge tile: compute the full tile aside, then
-						// merge only the part inside C.
-						im.kernel(kb, aPanel, bPanel, tmp, nr, p.alpha, 0)
+						if ir < full {
+							// Partial columns: the same, into the tile aside.
+							a := p.a[(ic+ir)*p.lda+pc:]
+							a = a[:(mr-1)*p.lda+kb]
+							im.kernelDirect(kb, a, p.lda, bPanel, tmp, nr, p.alpha, 0)
+						} else if mt == mr && nt == nr {
+							im.kernel(kb, aPanel, bPanel, p.c[off:], p.ldc, p.alpha, beta)
+							continue
+						} else {
+							im.kernel(kb, aPanel, bPanel, tmp, nr, p.alpha, 0)
+						}
+						// Edge tile, computed aside: merge only the part
+						// inside C.
 						for i := range mt {
 							row := p.c[off+i*p.ldc : off+i*p.ldc+nt]
 							src := tmp[i*nr : i*nr+nt]
@@ -279,3 +301,10 @@ func getBuf[T Float](n int) *[]T {
 }
 
 func putBuf[T Float](s *[]T) { pool[T]().Put(s) }
+
+// directMaxN is the widest band of C, in B panels, for which full panels of
+// op(A) = A are read in place rather than packed. Packing an A panel pays off
+// through reuse by every B panel of the band; with few of them, as in a
+// forward product of a layer of width 64, the copy costs as much as a fifth of
+// the multiply.
+var directMaxN = 8

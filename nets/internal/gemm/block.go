@@ -30,6 +30,9 @@ type impl[T Float] struct {
 	// kernelDirect, when not nil, is kernel reading a full panel of A in
 	// place, row i at a[i·lda:], for op(A) = A.
 	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
+	// kernelDirectT is the same for op(A) = Aᵀ, step p of the panel at
+	// a[p·lda:].
+	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
 	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
 	// (copyB) elements, ld apart in src, end to end into dst: the packing
 	// of a full panel of Aᵀ or of B.
@@ -52,7 +55,14 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 	defer putBuf(bufB)
 	defer putBuf(tile)
 	ap, bp, tmp := *bufA, *bufB, *tile
-	direct := im.kernelDirect != nil && !p.transA && j1-j0 <= directMaxN*nr
+	// Narrow bands read full panels of op(A) in place.
+	direct := im.kernelDirect
+	if p.transA {
+		direct = im.kernelDirectT
+	}
+	if j1-j0 > directMaxN*nr {
+		direct = nil
+	}
 
 	for jc := j0; jc < j1; jc += im.nc {
 		nb := min(im.nc, j1-jc)
@@ -66,7 +76,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 			for ic := i0; ic < i1; ic += im.mc {
 				mb := min(im.mc, i1-ic)
 				full := 0 // rows read in place
-				if direct {
+				if direct != nil {
 					full = mb / mr * mr
 				}
 				if full < mb {
@@ -79,17 +89,21 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 						aPanel := ap[ir*kb : (ir+mr)*kb]
 						mt := min(mr, mb-ir)
 						off := (ic+ir)*p.ldc + jc + jr
-						if ir < full && nt == nr {
-							a := p.a[(ic+ir)*p.lda+pc:]
-							a = a[:(mr-1)*p.lda+kb]
-							im.kernelDirect(kb, a, p.lda, bPanel, p.c[off:], p.ldc, p.alpha, beta)
-							continue
-						}
 						if ir < full {
-							// Partial columns: the same, into the tile aside.
-							a := p.a[(ic+ir)*p.lda+pc:]
-							a = a[:(mr-1)*p.lda+kb]
-							im.kernelDirect(kb, a, p.lda, bPanel, tmp, nr, p.alpha, 0)
+							var a []T
+							if p.transA {
+								a = p.a[pc*p.lda+ic+ir:]
+								a = a[:(kb-1)*p.lda+mr]
+							} else {
+								a = p.a[(ic+ir)*p.lda+pc:]
+								a = a[:(mr-1)*p.lda+kb]
+							}
+							if nt == nr {
+								direct(kb, a, p.lda, bPanel, p.c[off:], p.ldc, p.alpha, beta)
+								continue
+							}
+							// Partial columns: into the tile aside.
+							direct(kb, a, p.lda, bPanel, tmp, nr, p.alpha, 0)
 						} else if mt == mr && nt == nr {
 							im.kernel(kb, aPanel, bPanel, p.c[off:], p.ldc, p.alpha, beta)
 							continue

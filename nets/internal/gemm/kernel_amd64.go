@@ -128,6 +128,34 @@ func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, 
 //go:noescape
 func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
 
+// kernelF64DirectT is kernelF64 with the 6 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// kernelF32DirectT is kernelF32 with the 6 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// kernelF64x512DirectT is kernelF64x512 with the 12 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*12+i] becomes a[p*lda+i].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// kernelF32x512DirectT is kernelF32x512 with the 12 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*12+i] becomes a[p*lda+i].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
 // copyRowsF64x8 copies k runs of 8 elements, ld apart in src, to dst end to end:
 //
 //	for p := range k {

@@ -28,8 +28,9 @@ type kernel struct {
 	unroll int                   // k steps per loop iteration
 	vec    func(int) VecPhysical // the i-th vector register
 	// direct kernels read A in place, row i of the tile at a[i·lda+p],
-	// instead of from a packed panel.
-	direct bool
+	// instead of from a packed panel; directT kernels read Aᵀ in place,
+	// step p of the panel at a[p·lda+i].
+	direct, directT bool
 
 	zero  func(VecPhysical)
 	bcast func(Mem, VecPhysical)
@@ -84,6 +85,10 @@ func main() {
 		kn.direct = true
 		kn.generate()
 	}
+	for _, kn := range []kernel{f64, f32, z64, z32} {
+		kn.directT = true
+		kn.generate()
+	}
 
 	for _, c := range []struct {
 		typ         string
@@ -108,11 +113,20 @@ func (kn kernel) generate() {
 			"It saves packing A where the copy would cost about as much as the multiply.",
 			"The operations and their order are the same, and so are the results.",
 		)
+	} else if kn.directT {
+		kn.name += "DirectT"
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ, kn.typ))
+		Pragma("noescape")
+		Doc(
+			fmt.Sprintf("%s is %s with the %d columns of Aᵀ read in place, step p at", kn.name, strings.TrimSuffix(kn.name, "DirectT"), kn.mr),
+			fmt.Sprintf("a[p·lda:], instead of from a packed panel: a[p*%d+i] becomes a[p*lda+i].", kn.mr),
+			"The operations and their order are the same, and so are the results.",
+		)
 	} else {
 		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ))
 		Pragma("noescape")
 	}
-	if !kn.direct {
+	if !kn.direct && !kn.directT {
 		Doc(
 			fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc) to α·Σₚ a[p·%d+i]·b[p·%d+j] + β·c,", kn.name, kn.mr, kn.nr, kn.mr, kn.nr),
 			"not reading c when β is zero. It is the assembly form of this loop, except",
@@ -158,7 +172,13 @@ func (kn kernel) generate() {
 	b := Load(Param("b").Base(), GP64())
 	// Direct kernels address row 3g+r of A as bases[g] + r·lda.
 	var bases []Register
-	var lda Register
+	var lda, lda3 Register
+	if kn.directT {
+		lda = Load(Param("lda"), GP64())
+		SHLQ(U8(log2(kn.size)), lda)
+		lda3 = GP64()
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+	}
 	if kn.direct {
 		lda = Load(Param("lda"), GP64())
 		SHLQ(U8(log2(kn.size)), lda)
@@ -171,6 +191,16 @@ func (kn kernel) generate() {
 		}
 	}
 	aAt := func(u, i int) Mem {
+		if kn.directT {
+			m := Mem{Base: a, Disp: i * kn.size}
+			switch u {
+			case 1, 2:
+				m.Index, m.Scale = lda, uint8(u)
+			case 3:
+				m.Index, m.Scale = lda3, 1
+			}
+			return m
+		}
 		if !kn.direct {
 			return Mem{Base: a, Disp: (u*kn.mr + i) * kn.size}
 		}
@@ -181,6 +211,14 @@ func (kn kernel) generate() {
 		return m
 	}
 	advanceA := func(steps int) {
+		if kn.directT {
+			if steps == 4 {
+				LEAQ(Mem{Base: a, Index: lda, Scale: 4}, a)
+			} else {
+				ADDQ(lda, a)
+			}
+			return
+		}
 		if !kn.direct {
 			ADDQ(U32(steps*kn.mr*kn.size), a)
 			return

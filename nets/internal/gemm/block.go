@@ -27,6 +27,12 @@ type impl[T Float] struct {
 	// kernel sets the mr×nr tile at c to α·(packed A panel)·(packed B
 	// panel) + β·c, not reading c when β is zero.
 	kernel func(k int, a, b, c []T, ldc int, alpha, beta T)
+	// kernelDirect, when not nil, is kernel reading a full panel of A in
+	// place, row i at a[i·lda:], for op(A) = A.
+	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
+	// kernelDirectT is the same for op(A) = Aᵀ, step p of the panel at
+	// a[p·lda:].
+	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
 	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
 	// (copyB) elements, ld apart in src, end to end into dst: the packing
 	// of a full panel of Aᵀ or of B.
@@ -49,6 +55,14 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 	defer putBuf(bufB)
 	defer putBuf(tile)
 	ap, bp, tmp := *bufA, *bufB, *tile
+	// Narrow bands read full panels of op(A) in place.
+	direct := im.kernelDirect
+	if p.transA {
+		direct = im.kernelDirectT
+	}
+	if j1-j0 > directMaxN*nr {
+		direct = nil
+	}
 
 	for jc := j0; jc < j1; jc += im.nc {
 		nb := min(im.nc, j1-jc)
@@ -61,7 +75,13 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 			im.packB(bp, p.b, p.ldb, p.transB, pc, jc, kb, nb)
 			for ic := i0; ic < i1; ic += im.mc {
 				mb := min(im.mc, i1-ic)
-				im.packA(ap, p.a, p.lda, p.transA, ic, pc, mb, kb)
+				full := 0 // rows read in place
+				if direct != nil {
+					full = mb / mr * mr
+				}
+				if full < mb {
+					im.packA(ap[full*kb:], p.a, p.lda, p.transA, ic+full, pc, mb-full, kb)
+				}
 				for jr := 0; jr < nb; jr += nr {
 					bPanel := bp[jr*kb : (jr+nr)*kb]
 					nt := min(nr, nb-jr)
@@ -69,13 +89,29 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 						aPanel := ap[ir*kb : (ir+mr)*kb]
 						mt := min(mr, mb-ir)
 						off := (ic+ir)*p.ldc + jc + jr
-						if mt == mr && nt == nr {
+						if ir < full {
+							var a []T
+							if p.transA {
+								a = p.a[pc*p.lda+ic+ir:]
+								a = a[:(kb-1)*p.lda+mr]
+							} else {
+								a = p.a[(ic+ir)*p.lda+pc:]
+								a = a[:(mr-1)*p.lda+kb]
+							}
+							if nt == nr {
+								direct(kb, a, p.lda, bPanel, p.c[off:], p.ldc, p.alpha, beta)
+								continue
+							}
+							// Partial columns: into the tile aside.
+							direct(kb, a, p.lda, bPanel, tmp, nr, p.alpha, 0)
+						} else if mt == mr && nt == nr {
 							im.kernel(kb, aPanel, bPanel, p.c[off:], p.ldc, p.alpha, beta)
 							continue
+						} else {
+							im.kernel(kb, aPanel, bPanel, tmp, nr, p.alpha, 0)
 						}
-						// Edge tile: compute the full tile aside, then
-						// merge only the part inside C.
-						im.kernel(kb, aPanel, bPanel, tmp, nr, p.alpha, 0)
+						// Edge tile, computed aside: merge only the part
+						// inside C.
 						for i := range mt {
 							row := p.c[off+i*p.ldc : off+i*p.ldc+nt]
 							src := tmp[i*nr : i*nr+nt]
@@ -173,6 +209,9 @@ func interleave6[T Float](dst []T, stride int, src []T, lda, kb int) {
 // in order.
 func packAT[T Float](dst, a []T, lda int, i0, p0, mb, kb, mr int) {
 	full := mb / mr * mr
+	if full < mb {
+		clear(dst[full*kb : (full+mr)*kb])
+	}
 	for p := range kb {
 		row := a[(p0+p)*lda+i0:]
 		row = row[:mb]
@@ -193,16 +232,14 @@ func packAT[T Float](dst, a []T, lda int, i0, p0, mb, kb, mr int) {
 				q[0], q[1], q[2], q[3] = s[0], s[1], s[2], s[3]
 			}
 		}
+		// Runs too short for copy's call: full panels of other heights,
+		// then the partial panel, whose padding was zeroed above.
 		for ; r < mb; r += mr {
-			// The last, partial panel: too short a run for copy's call.
-			q := dst[r*kb+p*mr : r*kb+p*mr+mr]
-			src := row[r:]
-			for i := range q {
-				if i < len(src) {
-					q[i] = src[i]
-				} else {
-					q[i] = 0
-				}
+			q := dst[r*kb+p*mr:]
+			src := row[r:min(r+mr, mb)]
+			q = q[:len(src)]
+			for i, v := range src {
+				q[i] = v
 			}
 		}
 	}
@@ -278,3 +315,10 @@ func getBuf[T Float](n int) *[]T {
 }
 
 func putBuf[T Float](s *[]T) { pool[T]().Put(s) }
+
+// directMaxN is the widest band of C, in B panels, for which full panels of
+// op(A) = A are read in place rather than packed. Packing an A panel pays off
+// through reuse by every B panel of the band; with few of them, as in a
+// forward product of a layer of width 64, the copy costs as much as a fifth of
+// the multiply.
+var directMaxN = 8

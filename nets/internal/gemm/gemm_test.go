@@ -229,7 +229,8 @@ func testBlockEdges[T Float](t *testing.T, im *impl[T]) {
 }
 
 // TestThreadsBitIdentical checks that 1, 2 and 3 threads give the same bits,
-// with bands of rows (m ≥ n) and of columns (n > m), edge tiles included.
+// with bands of rows (m ≥ n) and of columns (n > m), edge tiles included, and
+// with bands narrow enough to read A in place where the whole is not.
 func TestThreadsBitIdentical(t *testing.T) {
 	t.Run("float64", func(t *testing.T) { runSuite(t, testThreads[float64]) })
 	t.Run("float32", func(t *testing.T) { runSuite(t, testThreads[float32]) })
@@ -237,7 +238,7 @@ func TestThreadsBitIdentical(t *testing.T) {
 
 func testThreads[T Float](t *testing.T, im *impl[T]) {
 	rnd := rand.New(rand.NewPCG(5, 6))
-	for _, s := range []struct{ m, n, k int }{{301, 77, 290}, {45, 409, 333}, {120, 100, 700}, {2*im.mc + 7, 67, im.kc + 9}} {
+	for _, s := range []struct{ m, n, k int }{{301, 77, 290}, {45, 409, 333}, {120, 100, 700}, {60, 2*directMaxN*im.nr - 8, 700}, {2*im.mc + 7, 67, im.kc + 9}} {
 		if 2*float64(s.m*s.n*s.k) < 3*minFlopsPerThread {
 			t.Fatalf("%v too small to be split", s)
 		}

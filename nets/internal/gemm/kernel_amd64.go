@@ -96,6 +96,66 @@ func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha 
 //go:noescape
 func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
 
+// kernelF64Direct is kernelF64 with the 6 rows of A read in place, row i at
+// a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
+// It saves packing A where the copy would cost about as much as the multiply.
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// kernelF32Direct is kernelF32 with the 6 rows of A read in place, row i at
+// a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
+// It saves packing A where the copy would cost about as much as the multiply.
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// kernelF64x512Direct is kernelF64x512 with the 12 rows of A read in place, row i at
+// a[i·lda:], instead of from a packed panel: a[p*12+i] becomes a[i*lda+p].
+// It saves packing A where the copy would cost about as much as the multiply.
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// kernelF32x512Direct is kernelF32x512 with the 12 rows of A read in place, row i at
+// a[i·lda:], instead of from a packed panel: a[p*12+i] becomes a[i*lda+p].
+// It saves packing A where the copy would cost about as much as the multiply.
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// kernelF64DirectT is kernelF64 with the 6 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// kernelF32DirectT is kernelF32 with the 6 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
+// kernelF64x512DirectT is kernelF64x512 with the 12 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*12+i] becomes a[p*lda+i].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+
+// kernelF32x512DirectT is kernelF32x512 with the 12 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*12+i] becomes a[p*lda+i].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+
 // copyRowsF64x8 copies k runs of 8 elements, ld apart in src, to dst end to end:
 //
 //	for p := range k {

@@ -9,6 +9,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -26,6 +27,10 @@ type kernel struct {
 	mr, nr int
 	unroll int                   // k steps per loop iteration
 	vec    func(int) VecPhysical // the i-th vector register
+	// direct kernels read A in place, row i of the tile at a[i·lda+p],
+	// instead of from a packed panel; directT kernels read Aᵀ in place,
+	// step p of the panel at a[p·lda+i].
+	direct, directT bool
 
 	zero  func(VecPhysical)
 	bcast func(Mem, VecPhysical)
@@ -76,6 +81,14 @@ func main() {
 	z32.zero = func(r VecPhysical) { VXORPS(r.AsY(), r.AsY(), r.AsY()) }
 	z64.generate()
 	z32.generate()
+	for _, kn := range []kernel{f64, f32, z64, z32} {
+		kn.direct = true
+		kn.generate()
+	}
+	for _, kn := range []kernel{f64, f32, z64, z32} {
+		kn.directT = true
+		kn.generate()
+	}
 
 	for _, c := range []struct {
 		typ         string
@@ -90,29 +103,52 @@ func main() {
 }
 
 func (kn kernel) generate() {
-	TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ))
-	Pragma("noescape")
-	Doc(
-		fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc) to α·Σₚ a[p·%d+i]·b[p·%d+j] + β·c,", kn.name, kn.mr, kn.nr, kn.mr, kn.nr),
-		"not reading c when β is zero. It is the assembly form of this loop, except",
-		"that products are fused and summed in registers:",
-		"",
-		fmt.Sprintf("\tfor i := range %d {", kn.mr),
-		fmt.Sprintf("\t\tfor j := range %d {", kn.nr),
-		"\t\t\tvar s T",
-		"\t\t\tfor p := range k {",
-		fmt.Sprintf("\t\t\t\ts += a[p*%d+i] * b[p*%d+j]", kn.mr, kn.nr),
-		"\t\t\t}",
-		"\t\t\tif beta == 0 {",
-		"\t\t\t\tc[i*ldc+j] = alpha * s",
-		"\t\t\t} else {",
-		"\t\t\t\tc[i*ldc+j] = alpha*s + beta*c[i*ldc+j]",
-		"\t\t\t}",
-		"\t\t}",
-		"\t}",
-		"",
-		fmt.Sprintf("a must hold %d·k values, b %d·k, and c a full tile; none is checked.", kn.mr, kn.nr),
-	)
+	if kn.direct {
+		kn.name += "Direct"
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ, kn.typ))
+		Pragma("noescape")
+		Doc(
+			fmt.Sprintf("%s is %s with the %d rows of A read in place, row i at", kn.name, strings.TrimSuffix(kn.name, "Direct"), kn.mr),
+			fmt.Sprintf("a[i·lda:], instead of from a packed panel: a[p*%d+i] becomes a[i*lda+p].", kn.mr),
+			"It saves packing A where the copy would cost about as much as the multiply.",
+			"The operations and their order are the same, and so are the results.",
+		)
+	} else if kn.directT {
+		kn.name += "DirectT"
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ, kn.typ))
+		Pragma("noescape")
+		Doc(
+			fmt.Sprintf("%s is %s with the %d columns of Aᵀ read in place, step p at", kn.name, strings.TrimSuffix(kn.name, "DirectT"), kn.mr),
+			fmt.Sprintf("a[p·lda:], instead of from a packed panel: a[p*%d+i] becomes a[p*lda+i].", kn.mr),
+			"The operations and their order are the same, and so are the results.",
+		)
+	} else {
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ))
+		Pragma("noescape")
+	}
+	if !kn.direct && !kn.directT {
+		Doc(
+			fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc) to α·Σₚ a[p·%d+i]·b[p·%d+j] + β·c,", kn.name, kn.mr, kn.nr, kn.mr, kn.nr),
+			"not reading c when β is zero. It is the assembly form of this loop, except",
+			"that products are fused and summed in registers:",
+			"",
+			fmt.Sprintf("\tfor i := range %d {", kn.mr),
+			fmt.Sprintf("\t\tfor j := range %d {", kn.nr),
+			"\t\t\tvar s T",
+			"\t\t\tfor p := range k {",
+			fmt.Sprintf("\t\t\t\ts += a[p*%d+i] * b[p*%d+j]", kn.mr, kn.nr),
+			"\t\t\t}",
+			"\t\t\tif beta == 0 {",
+			"\t\t\t\tc[i*ldc+j] = alpha * s",
+			"\t\t\t} else {",
+			"\t\t\t\tc[i*ldc+j] = alpha*s + beta*c[i*ldc+j]",
+			"\t\t\t}",
+			"\t\t}",
+			"\t}",
+			"",
+			fmt.Sprintf("a must hold %d·k values, b %d·k, and c a full tile; none is checked.", kn.mr, kn.nr),
+		)
+	}
 
 	cols := kn.nr / kn.lanes
 	acc := make([][]VecPhysical, kn.mr)
@@ -134,6 +170,63 @@ func (kn kernel) generate() {
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a").Base(), GP64())
 	b := Load(Param("b").Base(), GP64())
+	// Direct kernels address row 3g+r of A as bases[g] + r·lda.
+	var bases []Register
+	var lda, lda3 Register
+	if kn.directT {
+		lda = Load(Param("lda"), GP64())
+		SHLQ(U8(log2(kn.size)), lda)
+		lda3 = GP64()
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+	}
+	if kn.direct {
+		lda = Load(Param("lda"), GP64())
+		SHLQ(U8(log2(kn.size)), lda)
+		bases = []Register{a}
+		for g := 1; g < kn.mr/3; g++ {
+			r := GP64()
+			LEAQ(Mem{Base: bases[g-1], Index: lda, Scale: 2}, r)
+			ADDQ(lda, r)
+			bases = append(bases, r)
+		}
+	}
+	aAt := func(u, i int) Mem {
+		if kn.directT {
+			m := Mem{Base: a, Disp: i * kn.size}
+			switch u {
+			case 1, 2:
+				m.Index, m.Scale = lda, uint8(u)
+			case 3:
+				m.Index, m.Scale = lda3, 1
+			}
+			return m
+		}
+		if !kn.direct {
+			return Mem{Base: a, Disp: (u*kn.mr + i) * kn.size}
+		}
+		m := Mem{Base: bases[i/3], Disp: u * kn.size}
+		if i%3 > 0 {
+			m.Index, m.Scale = lda, uint8(i%3)
+		}
+		return m
+	}
+	advanceA := func(steps int) {
+		if kn.directT {
+			if steps == 4 {
+				LEAQ(Mem{Base: a, Index: lda, Scale: 4}, a)
+			} else {
+				ADDQ(lda, a)
+			}
+			return
+		}
+		if !kn.direct {
+			ADDQ(U32(steps*kn.mr*kn.size), a)
+			return
+		}
+		for _, r := range bases {
+			ADDQ(U32(steps*kn.size), r)
+		}
+	}
 	c := Load(Param("c").Base(), GP64())
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(log2(kn.size)), ldc)
@@ -160,7 +253,7 @@ func (kn kernel) generate() {
 			kn.load(Mem{Base: b, Disp: (u*kn.nr + j*kn.lanes) * kn.size}, bv[j])
 		}
 		for i := range acc {
-			kn.bcast(Mem{Base: a, Disp: (u*kn.mr + i) * kn.size}, av)
+			kn.bcast(aAt(u, i), av)
 			for j := range bv {
 				kn.fma(bv[j], av, acc[i][j])
 			}
@@ -175,7 +268,7 @@ func (kn kernel) generate() {
 	for u := 0; u < kn.unroll; u++ {
 		step(u)
 	}
-	ADDQ(U32(kn.unroll*kn.mr*kn.size), a)
+	advanceA(kn.unroll)
 	ADDQ(U32(kn.unroll*kn.nr*kn.size), b)
 	DECQ(n)
 	JNZ(LabelRef(kn.name + "_loop"))
@@ -185,7 +278,7 @@ func (kn kernel) generate() {
 	JZ(LabelRef(kn.name + "_store"))
 	Label(kn.name + "_tailloop")
 	step(0)
-	ADDQ(U32(kn.mr*kn.size), a)
+	advanceA(1)
 	ADDQ(U32(kn.nr*kn.size), b)
 	DECQ(k)
 	JNZ(LabelRef(kn.name + "_tailloop"))

@@ -4,11 +4,15 @@ COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(sh
 LDFLAGS := -X opscale/harness.Commit=$(COMMIT)
 BIN := bin/opscale
 QUICK ?= $(or $(TMPDIR),/tmp)/opscale-quick
+GEMM := nets/internal/gemm
+VEC := nets/internal/vec
 
-.PHONY: test vet build bench bench-quick bench-quick-clean FORCE
+.PHONY: test vet build bench bench-quick bench-quick-clean asm asm-check bench-gemm bench-train FORCE
 
-test: vet
+test: vet asm-check
 	$(GO) test ./...
+	$(GO) test -tags purego ./$(GEMM) ./$(VEC)
+	OPSCALE_GEMM=purego $(GO) test ./$(GEMM) ./$(VEC)
 
 vet:
 	$(GO) vet ./...
@@ -33,3 +37,26 @@ bench-quick: $(BIN)
 
 bench-quick-clean:
 	rm -rf $(QUICK)
+
+# asm regenerates the GEMM micro-kernels from their avo generator.
+asm:
+	cd $(GEMM)/_asm && $(GO) run . -out ../kernel_amd64.s -stubs ../kernel_amd64.go -pkg gemm
+	cd $(VEC)/_asm && $(GO) run . -out ../vec_amd64.s -stubs ../vec_amd64.go -pkg vec
+
+# asm-check fails when the committed kernels differ from what the generator
+# makes now.
+asm-check: asm
+	git diff --exit-code -- $(GEMM)/kernel_amd64.s $(GEMM)/kernel_amd64.go $(VEC)/vec_amd64.s $(VEC)/vec_amd64.go
+
+# bench-gemm measures ours against gonum on square and training shapes, on one
+# and two threads, and prints the table.
+bench-gemm:
+	$(GO) test -run '^$$' -bench 'Gemm|FMAPeak' -benchtime 250ms -count 3 -cpu 1,2 -timeout 20m ./$(GEMM) | tee /tmp/opscale-bench-gemm.txt | $(GO) run ./$(GEMM)/internal/benchtable
+
+# bench-train times a training step of the reference networks on one and two
+# threads beside PyTorch's (measured in the same run when Debian's
+# python3-torch is installed), then trains the antiderivative network of the
+# DeepONet paper for 10,000 steps and reports its test error.
+bench-train: $(BIN)
+	$(BIN) benchtrain
+	$(BIN) train

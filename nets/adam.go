@@ -1,6 +1,10 @@
 package nets
 
-import "math"
+import (
+	"math"
+
+	"opscale/nets/internal/vec"
+)
 
 // Adam is the optimiser of Kingma and Ba with bias correction.
 type Adam[T Float] struct {
@@ -25,12 +29,7 @@ func (a *Adam[T]) Step(params, grads []T, lr float64) {
 	c2 := 1 - math.Pow(a.Beta2, float64(a.t))
 	step := T(lr * math.Sqrt(c2) / c1)
 	eps := T(a.Eps * math.Sqrt(c2))
-	m, v := a.m[:len(params)], a.v[:len(params)]
-	for i, g := range grads[:len(params)] {
-		m[i] = b1*m[i] + (1-b1)*g
-		v[i] = b2*v[i] + (1-b2)*g*g
-		params[i] -= step * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
-	}
+	vec.Adam(params, grads, a.m, a.v, b1, b2, 1-b1, 1-b2, step, eps)
 }
 
 // Reset forgets the moments, as at the start of training.

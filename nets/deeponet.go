@@ -71,35 +71,34 @@ func (d *DeepONet[T]) bias() *T { return &d.params[len(d.params)-1] }
 // Forward returns the n×P predictions for the n inputs U (n×m) at the P
 // points Y (P×d2), in a workspace that the next call reuses.
 func (d *DeepONet[T]) Forward(u []T, n int, y []T, p int) []T {
-	q := d.Config.P
-	b := d.Branch.forward(u, n)
-	t := d.Trunk.forward(y, p)
-	d.out = grow(d.out, n*p)
-	out := d.out[:n*p]
+	out := d.forward(u, n, y, p)
 	b0 := *d.bias()
-	matmul(false, true, n, p, q, 1, b, t, 0, out)
 	for i := range out {
 		out[i] += b0
 	}
 	return out
 }
 
+// forward is Forward without the output bias, which LossGrad adds in the
+// same pass as it takes the residuals.
+func (d *DeepONet[T]) forward(u []T, n int, y []T, p int) []T {
+	q := d.Config.P
+	b := d.Branch.forward(u, n)
+	t := d.Trunk.forward(y, p)
+	d.out = grow(d.out, n*p)
+	out := d.out[:n*p]
+	matmul(false, true, n, p, q, 1, b, t, 0, out)
+	return out
+}
+
 // LossGrad runs the forward pass, returns the mean squared error over all
 // n×P outputs against V and leaves its gradient in Grads.
 func (d *DeepONet[T]) LossGrad(u []T, n int, y []T, p int, v []T) float64 {
-	out := d.Forward(u, n, y, p)
+	out := d.forward(u, n, y, p)
 	q := d.Config.P
 	d.dOut = grow(d.dOut, n*p)
 	dOut := d.dOut[:n*p]
-	scale := 2 / T(n*p)
-	var loss, db0 float64
-	for i, o := range out {
-		r := o - v[i]
-		loss += float64(r) * float64(r)
-		g := scale * r
-		dOut[i] = g
-		db0 += float64(g)
-	}
+	loss, db0 := mseGrad(dOut, out, v, *d.bias())
 	d.grads[len(d.grads)-1] = T(db0)
 
 	d.dB = grow(d.dB, n*q)
@@ -111,7 +110,7 @@ func (d *DeepONet[T]) LossGrad(u []T, n int, y []T, p int, v []T) float64 {
 	matmul(true, false, p, q, n, 1, dOut, bOut, 0, dT)
 	d.Branch.backward(dB, n)
 	d.Trunk.backward(dT, p)
-	return loss / float64(n*p)
+	return loss
 }
 
 // Flops returns the floating-point operations of one forward pass on n

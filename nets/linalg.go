@@ -1,6 +1,9 @@
 package nets
 
-import "opscale/nets/internal/gemm"
+import (
+	"opscale/nets/internal/gemm"
+	"opscale/nets/internal/vec"
+)
 
 // Float is the element type of a network.
 type Float interface{ float32 | float64 }
@@ -16,42 +19,48 @@ func matmul[T Float](transA, transB bool, m, n, k int, alpha T, a, b []T, beta T
 	if transB {
 		ldb = k
 	}
-	gemm.Gemm(transA, transB, m, n, k, alpha, a, max(lda, 1), b, max(ldb, 1), beta, c, max(n, 1))
+	lda, ldb, ldc := max(lda, 1), max(ldb, 1), max(n, 1)
+	switch a := any(a).(type) {
+	case []float32:
+		gemm32(transA, transB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		gemm64(transA, transB, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
 }
 
+// The GEMM itself, held in variables so that a test can run the network
+// code on a reference product and tell its own allocations from the
+// GEMM's.
+var (
+	gemm32 = gemm.Gemm[float32]
+	gemm64 = gemm.Gemm[float64]
+)
+
 // addBiasReLU adds the bias row to every row of the rows×cols matrix h and,
-// if relu, clamps negatives to zero.
+// if relu, clamps negatives to zero, in one pass.
 func addBiasReLU[T Float](h []T, bias []T, rows, cols int, relu bool) {
 	for i := range rows {
 		row := h[i*cols : (i+1)*cols]
 		if relu {
-			for j, b := range bias {
-				row[j] = max(row[j]+b, 0)
-			}
+			vec.ReLUBias(row, bias)
 		} else {
-			for j, b := range bias {
-				row[j] += b
-			}
+			vec.Add(row, bias)
 		}
 	}
 }
 
-// maskReLU zeroes the gradient dz where the layer's output h was clamped.
-func maskReLU[T Float](dz, h []T) {
-	for i, v := range h {
-		if v <= 0 {
-			dz[i] = 0
-		}
-	}
-}
-
-// colSums writes the column sums of the rows×cols matrix a into dst.
-func colSums[T Float](dst, a []T, rows, cols int) {
-	clear(dst[:cols])
+// biasReLUBackward is the backward pass of addBiasReLU in one sweep over the
+// rows×cols gradient dz: where relu is set it zeroes dz wherever the layer's
+// output h was clamped, and it writes the column sums of the result, the bias
+// gradient, into db.
+func biasReLUBackward[T Float](dz, h, db []T, rows, cols int, relu bool) {
+	clear(db[:cols])
 	for i := range rows {
-		row := a[i*cols : (i+1)*cols]
-		for j, v := range row {
-			dst[j] += v
+		row := dz[i*cols : (i+1)*cols]
+		if relu {
+			vec.MaskSum(row, h[i*cols:(i+1)*cols], db)
+		} else {
+			vec.Add(db, row)
 		}
 	}
 }
@@ -63,3 +72,23 @@ func grow[T Float](s []T, n int) []T {
 	}
 	return make([]T, n)
 }
+
+// lossChunk is how many outputs mseGrad sums in the network's precision
+// before it adds the partial sums in float64.
+const lossChunk = 256
+
+// mseGrad returns the mean squared error of out + b0 against v and the sum of
+// its gradient, and writes that gradient, 2·(out + b0 − v)/len(out), into dst.
+func mseGrad[T Float](dst, out, v []T, b0 T) (loss, sum float64) {
+	scale := 2 / T(len(out))
+	for i := 0; i < len(out); i += lossChunk {
+		j := min(i+lossChunk, len(out))
+		sq, s := vec.LossGrad(dst[i:j], out[i:j], v[i:j], b0, scale)
+		loss += float64(sq)
+		sum += float64(s)
+	}
+	return loss / float64(len(out)), sum
+}
+
+// GEMMPath names the matrix-product kernels in use: "avx2" or "purego".
+func GEMMPath() string { return gemm.Path() }

@@ -116,11 +116,8 @@ func (m *MLP[T]) backward(dOut []T, batch int) {
 		if l+1 < len(m.w) {
 			dz = m.dh[l+1][:batch*out]
 		}
-		if m.relu(l) {
-			maskReLU(dz, m.h[l+1][:batch*out])
-		}
+		biasReLUBackward(dz, m.h[l+1][:batch*out], m.gb[l], batch, out, m.relu(l))
 		matmul(true, false, in, out, batch, 1, m.h[l][:batch*in], dz, 0, m.gw[l])
-		colSums(m.gb[l], dz, batch, out)
 		if l > 0 {
 			matmul(false, true, batch, in, out, 1, dz, m.w[l], 0, m.dh[l][:batch*in])
 		}

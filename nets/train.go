@@ -104,28 +104,67 @@ const divergeFactor = 1e8
 // cosine learning-rate schedule. A diverging run is reported in the result,
 // not as an error; errors are for unusable arguments.
 func Train[T Float](d *DeepONet[T], data Data[T], cfg TrainConfig) (TrainResult, error) {
-	if err := cfg.Validate(); err != nil {
-		return TrainResult{}, err
-	}
-	cfg = cfg.withDefaults()
 	if data.M != d.Config.Sensors || data.D2 != d.Config.OutDim {
 		return TrainResult{}, fmt.Errorf("nets: data has %d sensors and %d output dimensions, the network takes %d and %d",
 			data.M, data.D2, d.Config.Sensors, d.Config.OutDim)
 	}
-	nVal := int(math.Round(cfg.Validation * float64(data.N)))
+	p := data.P
+	return fit(model[T]{
+		params: d.params, grads: d.grads,
+		lossGrad: func(u []T, n int, v []T) float64 { return d.LossGrad(u, n, data.Y, p, v) },
+		forward:  func(u []T, n int) []T { return d.Forward(u, n, data.Y, p) },
+		flops:    func(n int) float64 { return d.Flops(n, p) },
+	}, "functions", data.N, data.M, p, data.U, data.V, cfg)
+}
+
+// TrainDense fits d to n samples, the rows of x (n×in) with targets the
+// rows of y (n×out), as Train does a DeepONet: mini-batches of samples, Adam,
+// the cosine schedule, validation, early stopping and divergence detection.
+func TrainDense[T Float](d *Dense[T], x, y []T, n int, cfg TrainConfig) (TrainResult, error) {
+	in, out := d.Net.Sizes[0], d.Net.Sizes[len(d.Net.Sizes)-1]
+	if n < 1 || len(x) != n*in || len(y) != n*out {
+		return TrainResult{}, fmt.Errorf("nets: %d samples need %d inputs and %d targets for network %v, got %d and %d",
+			n, n*in, n*out, d.Net.Sizes, len(x), len(y))
+	}
+	return fit(model[T]{
+		params: d.params, grads: d.grads,
+		lossGrad: d.LossGrad,
+		forward:  d.Forward,
+		flops:    d.Flops,
+	}, "samples", n, in, out, x, y, cfg)
+}
+
+// model is what the training loop needs of a network: its parameter and
+// gradient vectors, the loss and gradient on a batch of input rows u against
+// target rows v, the predictions for input rows, and the flops of a forward
+// pass.
+type model[T Float] struct {
+	params, grads []T
+	lossGrad      func(u []T, n int, v []T) float64
+	forward       func(u []T, n int) []T
+	flops         func(n int) float64
+}
+
+// fit trains on the N rows of U (N×m) with targets the rows of V (N×p),
+// holding out the last rows for validation; what names the rows in errors.
+func fit[T Float](d model[T], what string, N, m, p int, U, V []T, cfg TrainConfig) (TrainResult, error) {
+	if err := cfg.Validate(); err != nil {
+		return TrainResult{}, err
+	}
+	cfg = cfg.withDefaults()
+	nVal := int(math.Round(cfg.Validation * float64(N)))
 	if cfg.Validation > 0 {
 		nVal = max(nVal, 1)
 	}
-	nTrain := data.N - nVal
+	nTrain := N - nVal
 	if nTrain < 1 {
-		return TrainResult{}, fmt.Errorf("nets: %d functions leave none to train on after %d for validation", data.N, nVal)
+		return TrainResult{}, fmt.Errorf("nets: %d %s leave none to train on after %d for validation", N, what, nVal)
 	}
 	batch := cfg.BatchSize
 	if batch == 0 || batch > nTrain {
 		batch = nTrain
 	}
-	m, p := data.M, data.P
-	valU, valV := data.U[nTrain*m:data.N*m], data.V[nTrain*p:data.N*p]
+	valU, valV := U[nTrain*m:N*m], V[nTrain*p:N*p]
 
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6261746368)) // "batch"
 	perm := make([]int, nTrain)
@@ -133,14 +172,14 @@ func Train[T Float](d *DeepONet[T], data Data[T], cfg TrainConfig) (TrainResult,
 		perm[i] = i
 	}
 	bu, bv := make([]T, batch*m), make([]T, batch*p)
-	adam := NewAdam[T](d.NumParams())
+	adam := NewAdam[T](len(d.params))
 	best := append([]T(nil), d.params...)
 	res := TrainResult{ValLoss: math.NaN()}
 	bestLoss, firstLoss := math.Inf(1), 0.0
 	sinceBest := 0
 	pos := nTrain // forces a shuffle on the first step
 	for step := 1; step <= cfg.Steps; step++ {
-		u, v := data.U[:nTrain*m], data.V[:nTrain*p]
+		u, v := U[:nTrain*m], V[:nTrain*p]
 		if batch < nTrain {
 			for i := range batch {
 				if pos == nTrain {
@@ -149,14 +188,14 @@ func Train[T Float](d *DeepONet[T], data Data[T], cfg TrainConfig) (TrainResult,
 				}
 				j := perm[pos]
 				pos++
-				copy(bu[i*m:(i+1)*m], data.U[j*m:(j+1)*m])
-				copy(bv[i*p:(i+1)*p], data.V[j*p:(j+1)*p])
+				copy(bu[i*m:(i+1)*m], U[j*m:(j+1)*m])
+				copy(bv[i*p:(i+1)*p], V[j*p:(j+1)*p])
 			}
 			u, v = bu, bv
 		}
-		loss := d.LossGrad(u, batch, data.Y, p, v)
+		loss := d.lossGrad(u, batch, v)
 		res.Steps, res.TrainLoss = step, loss
-		res.Flops += 3 * d.Flops(batch, p)
+		res.Flops += 3 * d.flops(batch)
 		if step == 1 {
 			firstLoss = loss
 		}
@@ -172,8 +211,8 @@ func Train[T Float](d *DeepONet[T], data Data[T], cfg TrainConfig) (TrainResult,
 		}
 		check := loss
 		if nVal > 0 {
-			check = mse(d.Forward(valU, nVal, data.Y, p), valV)
-			res.Flops += d.Flops(nVal, p)
+			check = mse(d.forward(valU, nVal), valV)
+			res.Flops += d.flops(nVal)
 		}
 		if math.IsNaN(check) || math.IsInf(check, 0) {
 			res.Diverged = true

@@ -1,12 +1,31 @@
 package gemm
 
 import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // Float is the element type of the matrices gemm multiplies.
 type Float interface{ float32 | float64 }
+
+// threads is the SetThreads setting; 0 means GOMAXPROCS.
+var threads atomic.Int64
+
+// SetThreads sets how many goroutines a product may use and returns the
+// previous setting. n ≤ 0 means GOMAXPROCS, the default. Results do not
+// depend on it: every element of C is summed in the same order whatever the
+// split.
+func SetThreads(n int) (prev int) {
+	return int(threads.Swap(int64(max(n, 0))))
+}
+
+func numThreads() int {
+	if n := int(threads.Load()); n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}
 
 // Gemm computes C = α·op(A)·op(B) + β·C, where op(A) is m×k, op(B) is k×n and
 // C is m×n, all row-major with leading dimensions lda, ldb and ldc. op(X) is
@@ -14,23 +33,83 @@ type Float interface{ float32 | float64 }
 // it may hold NaNs. It panics on negative sizes, leading dimensions too small
 // for their rows, or slices too short for the shapes.
 func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	gemm(active[T](), numThreads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemm is Gemm with the implementation and the thread count given, so that
+// tests can run every implementation through the same checks.
+func gemm[T Float](im *impl[T], nt int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	check(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	if m == 0 || n == 0 {
 		return
 	}
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if transA {
-		ta = blas.Trans
+	if alpha == 0 || k == 0 {
+		scale(m, n, beta, c, ldc)
+		return
 	}
-	if transB {
-		tb = blas.Trans
+	p := problem[T]{
+		transA: transA, transB: transB,
+		m: m, n: n, k: k,
+		alpha: alpha, a: a, lda: lda,
+		b: b, ldb: ldb,
+		beta: beta, c: c, ldc: ldc,
 	}
-	switch a := any(a).(type) {
-	case []float64:
-		gonum.Implementation{}.Dgemm(ta, tb, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
-	case []float32:
-		gonum.Implementation{}.Sgemm(ta, tb, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	run(im, &p, nt)
+}
+
+// scale sets C = β·C, writing zeros without reading C when β is zero.
+func scale[T Float](m, n int, beta T, c []T, ldc int) {
+	switch beta {
+	case 1:
+	case 0:
+		for i := range m {
+			clear(c[i*ldc : i*ldc+n])
+		}
+	default:
+		for i := range m {
+			row := c[i*ldc : i*ldc+n]
+			for j := range row {
+				row[j] *= beta
+			}
+		}
 	}
+}
+
+// minFlopsPerThread is the smallest share of a product worth a goroutine of
+// its own: about 25 µs of work, far above the cost of starting and joining it.
+const minFlopsPerThread = 1 << 20
+
+// run splits C into at most nt bands of whole micro-tiles, along the longer of
+// its two sides, and computes each band on its own goroutine. A band repacks
+// the operand it shares with the others (all of B for bands of rows), which is
+// cheapest when the bands cut the longer side. Bands start on tile boundaries
+// and the k loop is never split, so every element gets exactly the sum it
+// would get on one thread.
+func run[T Float](im *impl[T], p *problem[T], nt int) {
+	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
+	nt = min(nt, int(flops/minFlopsPerThread))
+	byRows := p.m >= p.n
+	tiles := (p.n + im.nr - 1) / im.nr
+	if byRows {
+		tiles = (p.m + im.mr - 1) / im.mr
+	}
+	nt = min(nt, tiles)
+	if nt <= 1 {
+		im.compute(p, 0, p.m, 0, p.n)
+		return
+	}
+	var wg sync.WaitGroup
+	for t := range nt {
+		lo, hi := t*tiles/nt, (t+1)*tiles/nt
+		wg.Go(func() {
+			if byRows {
+				im.compute(p, lo*im.mr, min(hi*im.mr, p.m), 0, p.n)
+			} else {
+				im.compute(p, 0, p.m, lo*im.nr, min(hi*im.nr, p.n))
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // check validates the arguments of Gemm in the order gonum's Dgemm does, so

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// A short run of the antiderivative benchmark learns: it removes at least
+// half of the test error of predicting zero, whose relative L² error is 1.
+func TestTrainAntiderivative(t *testing.T) {
+	var out bytes.Buffer
+	err := runTrain([]string{"-n", "40", "-ntest", "20", "-train-steps", "300", "-lr", "3e-3", "-precision", "float64"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`mean relative L2 ([0-9.e+-]+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no test error in:\n%s", out.String())
+	}
+	rel, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s", out.String())
+	if !(rel < 0.5) {
+		t.Errorf("mean relative L2 %g after 300 steps: not learning", rel)
+	}
+}
+
+func TestTrainFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-branch", "40,x"}, "-branch"},
+		{[]string{"-trunk", "40,30"}, "same width p"},
+		{[]string{"-precision", "float16"}, "-precision"},
+		{[]string{"-threads", "-1"}, "-threads"},
+		{[]string{"-family", "grf", "-length", "-1"}, "Length"},
+	} {
+		err := runTrain(tc.args, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want one naming %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// Without PyTorch the table shows opscale's figures alone.
+func TestBenchTrainWithoutTorch(t *testing.T) {
+	var out bytes.Buffer
+	err := runBenchTrain([]string{"-torch=false", "-only", "antiderivative", "-rounds", "1", "-time", "20ms"}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if strings.Count(s, "antiderivative") != 4 || strings.Contains(s, "PyTorch") {
+		t.Errorf("want four antiderivative rows and no PyTorch column:\n%s", s)
+	}
+	if err := runBenchTrain([]string{"-only", "resnet"}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "resnet") {
+		t.Errorf("unknown model: error %v", err)
+	}
+}

@@ -1,0 +1,444 @@
+// Command asm generates the AVX2/FMA micro-kernels of package gemm:
+//
+//	go run . -out ../kernel_amd64.s -stubs ../kernel_amd64.go -pkg gemm
+//
+// Only the register-blocked inner product is assembly. Packing, cache
+// blocking, edge tiles and the goroutine split stay in Go, where they are easy
+// to test.
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// kernel describes one register-blocked micro-kernel: an mr×nr tile of C held
+// in mr·nr/lanes vector accumulators while the k loop streams packed panels of A
+// (mr values per step) and B (nr values per step).
+type kernel struct {
+	name   string
+	typ    string // Go element type
+	size   int    // bytes per element
+	lanes  int    // elements per vector register
+	mr, nr int
+	unroll int                   // k steps per loop iteration
+	vec    func(int) VecPhysical // the i-th vector register
+	// direct kernels read A in place, row i of the tile at a[i·lda+p],
+	// instead of from a packed panel; directT kernels read Aᵀ in place,
+	// step p of the panel at a[p·lda+i].
+	direct, directT bool
+
+	zero  func(VecPhysical)
+	bcast func(Mem, VecPhysical)
+	load  func(Mem, VecPhysical)
+	store func(VecPhysical, Mem)
+	mul   func(VecPhysical, VecPhysical, VecPhysical)
+	fma   func(Op, VecPhysical, VecPhysical) // dst += src1·src2
+}
+
+func main() {
+	ConstraintExpr("!purego")
+
+	// 6×8 doubles and 6×16 singles use 12 accumulators, two B registers
+	// and one broadcast register: 15 of the 16 YMM registers. Twelve
+	// independent FMA chains cover the 4-cycle latency of two FMA pipes
+	// (8 chains needed), and 8 loads per 12 FMAs stay within two loads a
+	// cycle.
+	f64 := kernel{
+		name: "kernelF64", typ: "float64", size: 8, lanes: 4, mr: 6, nr: 8, unroll: 4, vec: ymm,
+		zero:  func(r VecPhysical) { VXORPD(r, r, r) },
+		bcast: func(m Mem, r VecPhysical) { VBROADCASTSD(m, r) },
+		load:  func(m Mem, r VecPhysical) { VMOVUPD(m, r) },
+		store: func(r VecPhysical, m Mem) { VMOVUPD(r, m) },
+		mul:   func(a, b, d VecPhysical) { VMULPD(a, b, d) },
+		fma:   func(a Op, b, d VecPhysical) { VFMADD231PD(a, b, d) },
+	}
+	f32 := kernel{
+		name: "kernelF32", typ: "float32", size: 4, lanes: 8, mr: 6, nr: 16, unroll: 4, vec: ymm,
+		zero:  func(r VecPhysical) { VXORPS(r, r, r) },
+		bcast: func(m Mem, r VecPhysical) { VBROADCASTSS(m, r) },
+		load:  func(m Mem, r VecPhysical) { VMOVUPS(m, r) },
+		store: func(r VecPhysical, m Mem) { VMOVUPS(r, m) },
+		mul:   func(a, b, d VecPhysical) { VMULPS(a, b, d) },
+		fma:   func(a Op, b, d VecPhysical) { VFMADD231PS(a, b, d) },
+	}
+	f64.generate()
+	f32.generate()
+
+	// AVX-512 forms for CPUs that have it (Zen 4 and 5, Intel since
+	// Skylake-SP): 12×16 doubles and 12×32 singles in 24 ZMM accumulators,
+	// two B registers and a broadcast register, 27 of 32. Zeroing goes
+	// through the YMM alias, whose VEX encoding clears the upper half and
+	// needs no AVX512DQ.
+	z64, z32 := f64, f32
+	z64.name, z64.lanes, z64.mr, z64.nr, z64.vec = "kernelF64x512", 8, 12, 16, zmm
+	z64.zero = func(r VecPhysical) { VXORPD(r.AsY(), r.AsY(), r.AsY()) }
+	z32.name, z32.lanes, z32.mr, z32.nr, z32.vec = "kernelF32x512", 16, 12, 32, zmm
+	z32.zero = func(r VecPhysical) { VXORPS(r.AsY(), r.AsY(), r.AsY()) }
+	z64.generate()
+	z32.generate()
+	for _, kn := range []kernel{f64, f32, z64, z32} {
+		kn.direct = true
+		kn.generate()
+	}
+	for _, kn := range []kernel{f64, f32, z64, z32} {
+		kn.directT = true
+		kn.generate()
+	}
+
+	for _, c := range []struct {
+		typ         string
+		size, width int
+	}{{"float64", 8, 8}, {"float64", 8, 6}, {"float32", 4, 16}, {"float32", 4, 6},
+		{"float64", 8, 16}, {"float64", 8, 12}, {"float32", 4, 32}, {"float32", 4, 12}} {
+		copyRows(c.typ, c.size, c.width)
+	}
+	peak("fmaPeakF64", ymm, func(r VecPhysical) { VXORPD(r, r, r) }, func(a, b, d VecPhysical) { VFMADD231PD(a, b, d) })
+	peak("fmaPeakF64x512", zmm, func(r VecPhysical) { VXORPD(r.AsY(), r.AsY(), r.AsY()) }, func(a, b, d VecPhysical) { VFMADD231PD(a, b, d) })
+	Generate()
+}
+
+func (kn kernel) generate() {
+	if kn.direct {
+		kn.name += "Direct"
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ, kn.typ))
+		Pragma("noescape")
+		Doc(
+			fmt.Sprintf("%s is %s with the %d rows of A read in place, row i at", kn.name, strings.TrimSuffix(kn.name, "Direct"), kn.mr),
+			fmt.Sprintf("a[i·lda:], instead of from a packed panel: a[p*%d+i] becomes a[i*lda+p].", kn.mr),
+			"It saves packing A where the copy would cost about as much as the multiply.",
+			"The operations and their order are the same, and so are the results.",
+		)
+	} else if kn.directT {
+		kn.name += "DirectT"
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ, kn.typ))
+		Pragma("noescape")
+		Doc(
+			fmt.Sprintf("%s is %s with the %d columns of Aᵀ read in place, step p at", kn.name, strings.TrimSuffix(kn.name, "DirectT"), kn.mr),
+			fmt.Sprintf("a[p·lda:], instead of from a packed panel: a[p*%d+i] becomes a[p*lda+i].", kn.mr),
+			"The operations and their order are the same, and so are the results.",
+		)
+	} else {
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ))
+		Pragma("noescape")
+	}
+	if !kn.direct && !kn.directT {
+		Doc(
+			fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc) to α·Σₚ a[p·%d+i]·b[p·%d+j] + β·c,", kn.name, kn.mr, kn.nr, kn.mr, kn.nr),
+			"not reading c when β is zero. It is the assembly form of this loop, except",
+			"that products are fused and summed in registers:",
+			"",
+			fmt.Sprintf("\tfor i := range %d {", kn.mr),
+			fmt.Sprintf("\t\tfor j := range %d {", kn.nr),
+			"\t\t\tvar s T",
+			"\t\t\tfor p := range k {",
+			fmt.Sprintf("\t\t\t\ts += a[p*%d+i] * b[p*%d+j]", kn.mr, kn.nr),
+			"\t\t\t}",
+			"\t\t\tif beta == 0 {",
+			"\t\t\t\tc[i*ldc+j] = alpha * s",
+			"\t\t\t} else {",
+			"\t\t\t\tc[i*ldc+j] = alpha*s + beta*c[i*ldc+j]",
+			"\t\t\t}",
+			"\t\t}",
+			"\t}",
+			"",
+			fmt.Sprintf("a must hold %d·k values, b %d·k, and c a full tile; none is checked.", kn.mr, kn.nr),
+		)
+	}
+
+	cols := kn.nr / kn.lanes
+	acc := make([][]VecPhysical, kn.mr)
+	next := 0
+	for i := range acc {
+		acc[i] = make([]VecPhysical, cols)
+		for j := range acc[i] {
+			acc[i][j] = kn.vec(next)
+			next++
+		}
+	}
+	bv := make([]VecPhysical, cols)
+	for j := range bv {
+		bv[j] = kn.vec(next)
+		next++
+	}
+	av := kn.vec(next)
+
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a").Base(), GP64())
+	b := Load(Param("b").Base(), GP64())
+	// Direct kernels address row 3g+r of A as bases[g] + r·lda.
+	var bases []Register
+	var lda, lda3 Register
+	if kn.directT {
+		lda = Load(Param("lda"), GP64())
+		SHLQ(U8(log2(kn.size)), lda)
+		lda3 = GP64()
+		LEAQ(Mem{Base: lda, Index: lda, Scale: 2}, lda3)
+	}
+	if kn.direct {
+		lda = Load(Param("lda"), GP64())
+		SHLQ(U8(log2(kn.size)), lda)
+		bases = []Register{a}
+		for g := 1; g < kn.mr/3; g++ {
+			r := GP64()
+			LEAQ(Mem{Base: bases[g-1], Index: lda, Scale: 2}, r)
+			ADDQ(lda, r)
+			bases = append(bases, r)
+		}
+	}
+	aAt := func(u, i int) Mem {
+		if kn.directT {
+			m := Mem{Base: a, Disp: i * kn.size}
+			switch u {
+			case 1, 2:
+				m.Index, m.Scale = lda, uint8(u)
+			case 3:
+				m.Index, m.Scale = lda3, 1
+			}
+			return m
+		}
+		if !kn.direct {
+			return Mem{Base: a, Disp: (u*kn.mr + i) * kn.size}
+		}
+		m := Mem{Base: bases[i/3], Disp: u * kn.size}
+		if i%3 > 0 {
+			m.Index, m.Scale = lda, uint8(i%3)
+		}
+		return m
+	}
+	advanceA := func(steps int) {
+		if kn.directT {
+			if steps == 4 {
+				LEAQ(Mem{Base: a, Index: lda, Scale: 4}, a)
+			} else {
+				ADDQ(lda, a)
+			}
+			return
+		}
+		if !kn.direct {
+			ADDQ(U32(steps*kn.mr*kn.size), a)
+			return
+		}
+		for _, r := range bases {
+			ADDQ(U32(steps*kn.size), r)
+		}
+	}
+	c := Load(Param("c").Base(), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(log2(kn.size)), ldc)
+
+	Comment("Bring the C tile towards L1 while the k loop runs.")
+	row := GP64()
+	MOVQ(c, row)
+	for i := 0; i < kn.mr; i++ {
+		PREFETCHT0(Mem{Base: row})
+		PREFETCHT0(Mem{Base: row, Disp: kn.nr*kn.size - 1})
+		if i < kn.mr-1 {
+			ADDQ(ldc, row)
+		}
+	}
+
+	for i := range acc {
+		for _, r := range acc[i] {
+			kn.zero(r)
+		}
+	}
+
+	step := func(u int) {
+		for j := range bv {
+			kn.load(Mem{Base: b, Disp: (u*kn.nr + j*kn.lanes) * kn.size}, bv[j])
+		}
+		for i := range acc {
+			kn.bcast(aAt(u, i), av)
+			for j := range bv {
+				kn.fma(bv[j], av, acc[i][j])
+			}
+		}
+	}
+
+	n := GP64()
+	MOVQ(k, n)
+	SHRQ(U8(log2(kn.unroll)), n)
+	JZ(LabelRef(kn.name + "_tail"))
+	Label(kn.name + "_loop")
+	for u := 0; u < kn.unroll; u++ {
+		step(u)
+	}
+	advanceA(kn.unroll)
+	ADDQ(U32(kn.unroll*kn.nr*kn.size), b)
+	DECQ(n)
+	JNZ(LabelRef(kn.name + "_loop"))
+
+	Label(kn.name + "_tail")
+	ANDQ(U32(kn.unroll-1), k)
+	JZ(LabelRef(kn.name + "_store"))
+	Label(kn.name + "_tailloop")
+	step(0)
+	advanceA(1)
+	ADDQ(U32(kn.nr*kn.size), b)
+	DECQ(k)
+	JNZ(LabelRef(kn.name + "_tailloop"))
+
+	Label(kn.name + "_store")
+	// The B and broadcast registers are free now: reuse them for α and β.
+	alpha, beta := bv[0], av
+	kn.bcast(paramAddr("alpha"), alpha)
+	for i := range acc {
+		for _, r := range acc[i] {
+			kn.mul(alpha, r, r)
+		}
+	}
+	// β = ±0 means "do not read C", so test its bits with the sign shifted
+	// out rather than comparing floats.
+	bits := GP64()
+	if kn.size == 8 {
+		MOVQ(paramAddr("beta"), bits)
+		SHLQ(U8(1), bits)
+	} else {
+		MOVL(paramAddr("beta"), bits.As32())
+		SHLL(U8(1), bits.As32())
+	}
+	JZ(LabelRef(kn.name + "_overwrite"))
+
+	kn.bcast(paramAddr("beta"), beta)
+	MOVQ(c, row)
+	for i := range acc {
+		for j, r := range acc[i] {
+			m := Mem{Base: row, Disp: j * kn.lanes * kn.size}
+			kn.fma(m, beta, r)
+			kn.store(r, m)
+		}
+		if i < kn.mr-1 {
+			ADDQ(ldc, row)
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(kn.name + "_overwrite")
+	MOVQ(c, row)
+	for i := range acc {
+		for j, r := range acc[i] {
+			kn.store(r, Mem{Base: row, Disp: j * kn.lanes * kn.size})
+		}
+		if i < kn.mr-1 {
+			ADDQ(ldc, row)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// copyRows generates the inner loop of packing: k runs of width elements,
+// ld apart in src, laid end to end in dst. It packs a panel of B (rows of
+// op(B) are contiguous when B is not transposed) and a panel of A when A is
+// transposed, where the per-element Go loop would cost as much as the
+// multiply on thin products.
+func copyRows(typ string, size, width int) {
+	name := fmt.Sprintf("copyRows%sx%d", map[string]string{"float64": "F64", "float32": "F32"}[typ], width)
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, src []%s, ld int, dst []%s)", typ, typ))
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s copies k runs of %d elements, ld apart in src, to dst end to end:", name, width),
+		"",
+		"	for p := range k {",
+		fmt.Sprintf("		copy(dst[p*%d:p*%d+%d], src[p*ld:p*ld+%d])", width, width, width, width),
+		"	}",
+		"",
+		"The lengths are not checked.",
+	)
+	k := Load(Param("k"), GP64())
+	src := Load(Param("src").Base(), GP64())
+	ld := Load(Param("ld"), GP64())
+	dst := Load(Param("dst").Base(), GP64())
+	SHLQ(U8(log2(size)), ld)
+	TESTQ(k, k)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	bytes := width * size
+	off := 0
+	for bytes-off >= 32 {
+		y := YMM()
+		VMOVUPS(Mem{Base: src, Disp: off}, y)
+		VMOVUPS(y, Mem{Base: dst, Disp: off})
+		off += 32
+	}
+	if bytes-off >= 16 {
+		x := XMM()
+		VMOVUPS(Mem{Base: src, Disp: off}, x)
+		VMOVUPS(x, Mem{Base: dst, Disp: off})
+		off += 16
+	}
+	if bytes-off >= 8 {
+		r := GP64()
+		MOVQ(Mem{Base: src, Disp: off}, r)
+		MOVQ(r, Mem{Base: dst, Disp: off})
+		off += 8
+	}
+	if off != bytes {
+		panic("copyRows: width not a multiple of 8 bytes")
+	}
+	ADDQ(ld, src)
+	ADDQ(U32(bytes), dst)
+	DECQ(k)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// paramAddr is the frame address of a scalar argument, so that it can be
+// broadcast straight from memory.
+func paramAddr(name string) Mem {
+	p, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return p.Addr
+}
+
+// peak generates a loop of n iterations, each 12 independent FMAs on YMM
+// registers with no memory traffic, to measure the FMA throughput the core
+// sustains.
+func peak(name string, vec func(int) VecPhysical, zero func(VecPhysical), fma func(a, b, d VecPhysical)) {
+	TEXT(name, NOSPLIT, "func(n int)")
+	Doc(name+" runs n iterations of 12 independent vector FMAs, so that a",
+		"benchmark can measure the FMA peak of the core.")
+	n := Load(Param("n"), GP64())
+	for i := 0; i < 14; i++ {
+		zero(vec(i))
+	}
+	TESTQ(n, n)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	for i := 0; i < 12; i++ {
+		fma(vec(12), vec(13), vec(i))
+	}
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+func ymm(i int) VecPhysical {
+	return []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}[i]
+}
+
+func zmm(i int) VecPhysical {
+	return []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
+		Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}[i]
+}
+
+func log2(x int) int {
+	n := 0
+	for x > 1 {
+		x >>= 1
+		n++
+	}
+	return n
+}

@@ -1,0 +1,165 @@
+package gemm
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// benchShape is one product: op(A) is m×k, op(B) is k×n.
+type benchShape struct {
+	kind           string
+	transA, transB bool
+	m, n, k        int
+}
+
+// benchShapes are the square sizes and the products of training: the forward
+// product of a batch through a layer, (batch×width)·(width×width), and the
+// weight gradient Xᵀ·δ, (width×batch)·(batch×width), whose k is the batch.
+func benchShapes() []benchShape {
+	var s []benchShape
+	for _, n := range []int{64, 128, 256, 512, 1024, 2048} {
+		s = append(s, benchShape{"square", false, false, n, n, n})
+	}
+	for _, batch := range []int{1024, 8192} {
+		for _, width := range []int{64, 512} {
+			s = append(s, benchShape{"fwd", false, false, batch, width, width})
+		}
+	}
+	for _, batch := range []int{1024, 8192} {
+		for _, width := range []int{64, 512} {
+			s = append(s, benchShape{"wgrad", true, false, width, width, batch})
+		}
+	}
+	return s
+}
+
+// BenchmarkGemm times each assembly path this CPU has (avx512, avx2; Gemm
+// uses the first) and gonum's blas64/blas32 on every shape; run it with
+// -cpu 1,2 to compare one and two threads (both follow GOMAXPROCS).
+func BenchmarkGemm(b *testing.B) {
+	b.Run("f64", func(b *testing.B) { benchGemm[float64](b) })
+	b.Run("f32", func(b *testing.B) { benchGemm[float32](b) })
+}
+
+func benchGemm[T Float](b *testing.B) {
+	rnd := rand.New(rand.NewPCG(1, 1))
+	for _, s := range benchShapes() {
+		ar, ac := s.m, s.k
+		if s.transA {
+			ar, ac = ac, ar
+		}
+		x := make([]T, ar*ac)
+		y := make([]T, s.k*s.n)
+		z := make([]T, s.m*s.n)
+		for _, v := range [][]T{x, y, z} {
+			for i := range v {
+				v[i] = T(rnd.Float64()*2 - 1)
+			}
+		}
+		flops := 2 * float64(s.m) * float64(s.n) * float64(s.k)
+		name := fmt.Sprintf("%s/%dx%dx%d", s.kind, s.m, s.n, s.k)
+		report := func(b *testing.B, isa string) {
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			if pk := measurePeak(isa, numThreads()); pk > 0 {
+				if _, ok := any(x).([]float32); ok {
+					pk *= 2
+				}
+				b.ReportMetric(pk, "peak-GFLOP/s")
+			}
+		}
+		for _, im := range impls[T]()[1:] {
+			b.Run(name+"/"+im.name, func(b *testing.B) {
+				for b.Loop() {
+					gemm(im, numThreads(), s.transA, s.transB, s.m, s.n, s.k, 1, x, ac, y, s.n, 0, z, s.n)
+				}
+				report(b, im.name)
+			})
+		}
+		b.Run(name+"/gonum", func(b *testing.B) {
+			tA := blas.NoTrans
+			if s.transA {
+				tA = blas.Trans
+			}
+			switch x := any(x).(type) {
+			case []float64:
+				ga := blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: x}
+				gb := blas64.General{Rows: s.k, Cols: s.n, Stride: s.n, Data: any(y).([]float64)}
+				gc := blas64.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: any(z).([]float64)}
+				for b.Loop() {
+					blas64.Gemm(tA, blas.NoTrans, 1, ga, gb, 0, gc)
+				}
+			case []float32:
+				ga := blas32.General{Rows: ar, Cols: ac, Stride: ac, Data: x}
+				gb := blas32.General{Rows: s.k, Cols: s.n, Stride: s.n, Data: any(y).([]float32)}
+				gc := blas32.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: any(z).([]float32)}
+				for b.Loop() {
+					blas32.Gemm(tA, blas.NoTrans, 1, ga, gb, 0, gc)
+				}
+			}
+			report(b, "")
+		})
+	}
+}
+
+// fmaLoops holds the FMA-throughput loops of each assembly path, with the
+// float64 lanes of one instruction; empty without assembly.
+var fmaLoops = map[string]fmaLoop{}
+
+type fmaLoop struct {
+	loop  func(n int) // n iterations of 12 independent vector FMAs
+	lanes int
+}
+
+// BenchmarkFMAPeak measures the float64 FMA throughput of this machine, the
+// ceiling against which GEMM rates are read: 12 independent vector FMAs an
+// iteration, no memory traffic, on GOMAXPROCS goroutines at once, with YMM
+// (avx2) and ZMM (avx512) registers. Single precision does twice the flops
+// per instruction.
+func BenchmarkFMAPeak(b *testing.B) {
+	for _, isa := range []string{"avx2", "avx512"} {
+		b.Run(isa, func(b *testing.B) {
+			l, ok := fmaLoops[isa]
+			if !ok {
+				b.Skip("no " + isa + " loop on this CPU or build")
+			}
+			const iters = 1 << 16
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					l.loop(iters)
+				}
+			})
+			b.ReportMetric(float64(iters)*12*float64(l.lanes)*2*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// measurePeak returns the float64 FMA throughput of the isa path on nt
+// goroutines, measured over a few milliseconds, or 0 if there is no such
+// loop. Measured right after each benchmark, it is the ceiling under the same
+// load from other processes, which on a shared machine moves from minute to
+// minute.
+func measurePeak(isa string, nt int) float64 {
+	l, ok := fmaLoops[isa]
+	if !ok {
+		return 0
+	}
+	const iters, reps = 1 << 12, 100
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range nt {
+		wg.Go(func() {
+			for range reps {
+				l.loop(iters)
+			}
+		})
+	}
+	wg.Wait()
+	return float64(nt*reps*iters*12*l.lanes*2) / time.Since(start).Seconds() / 1e9
+}

@@ -1,0 +1,324 @@
+package gemm
+
+import "sync"
+
+// problem holds the arguments of one Gemm call.
+type problem[T Float] struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          T
+	a              []T
+	lda            int
+	b              []T
+	ldb            int
+	beta           T
+	c              []T
+	ldc            int
+}
+
+// impl is one way of computing a product: a micro-kernel for mr×nr tiles of C
+// and the cache blocks that feed it.
+type impl[T Float] struct {
+	name   string
+	mr, nr int // micro-tile, in registers
+	kc     int // depth of a packed panel pair
+	mc     int // rows of the packed block of A
+	nc     int // columns of the packed block of B
+	// kernel sets the mr×nr tile at c to α·(packed A panel)·(packed B
+	// panel) + β·c, not reading c when β is zero.
+	kernel func(k int, a, b, c []T, ldc int, alpha, beta T)
+	// kernelDirect, when not nil, is kernel reading a full panel of A in
+	// place, row i at a[i·lda:], for op(A) = A.
+	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
+	// kernelDirectT is the same for op(A) = Aᵀ, step p of the panel at
+	// a[p·lda:].
+	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
+	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
+	// (copyB) elements, ld apart in src, end to end into dst: the packing
+	// of a full panel of Aᵀ or of B.
+	copyA, copyB func(k int, src []T, ld int, dst []T)
+}
+
+// compute does the rows [i0, i1) and columns [j0, j1) of C with the loop nest
+// of Goto's algorithm: a kc×nc block of op(B) is packed once and reused across
+// every mc×kc block of op(A), each packed in turn; the micro-kernel walks
+// them tile by tile. A band never splits the k sum and the k blocks always
+// start at multiples of kc, so where the band starts does not change any
+// element's result.
+func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
+	mr, nr := im.mr, im.nr
+	kc := min(im.kc, p.k)
+	bufA := getBuf[T](kc * min(roundUp(i1-i0, mr), im.mc))
+	bufB := getBuf[T](kc * min(roundUp(j1-j0, nr), im.nc))
+	tile := getBuf[T](mr * nr)
+	defer putBuf(bufA)
+	defer putBuf(bufB)
+	defer putBuf(tile)
+	ap, bp, tmp := *bufA, *bufB, *tile
+	// Narrow bands read full panels of op(A) in place.
+	direct := im.kernelDirect
+	if p.transA {
+		direct = im.kernelDirectT
+	}
+	if j1-j0 > directMaxN*nr {
+		direct = nil
+	}
+
+	for jc := j0; jc < j1; jc += im.nc {
+		nb := min(im.nc, j1-jc)
+		for pc := 0; pc < p.k; pc += im.kc {
+			kb := min(im.kc, p.k-pc)
+			beta := p.beta
+			if pc > 0 {
+				beta = 1
+			}
+			im.packB(bp, p.b, p.ldb, p.transB, pc, jc, kb, nb)
+			for ic := i0; ic < i1; ic += im.mc {
+				mb := min(im.mc, i1-ic)
+				full := 0 // rows read in place
+				if direct != nil {
+					full = mb / mr * mr
+				}
+				if full < mb {
+					im.packA(ap[full*kb:], p.a, p.lda, p.transA, ic+full, pc, mb-full, kb)
+				}
+				for jr := 0; jr < nb; jr += nr {
+					bPanel := bp[jr*kb : (jr+nr)*kb]
+					nt := min(nr, nb-jr)
+					for ir := 0; ir < mb; ir += mr {
+						aPanel := ap[ir*kb : (ir+mr)*kb]
+						mt := min(mr, mb-ir)
+						off := (ic+ir)*p.ldc + jc + jr
+						if ir < full {
+							var a []T
+							if p.transA {
+								a = p.a[pc*p.lda+ic+ir:]
+								a = a[:(kb-1)*p.lda+mr]
+							} else {
+								a = p.a[(ic+ir)*p.lda+pc:]
+								a = a[:(mr-1)*p.lda+kb]
+							}
+							if nt == nr {
+								direct(kb, a, p.lda, bPanel, p.c[off:], p.ldc, p.alpha, beta)
+								continue
+							}
+							// Partial columns: into the tile aside.
+							direct(kb, a, p.lda, bPanel, tmp, nr, p.alpha, 0)
+						} else if mt == mr && nt == nr {
+							im.kernel(kb, aPanel, bPanel, p.c[off:], p.ldc, p.alpha, beta)
+							continue
+						} else {
+							im.kernel(kb, aPanel, bPanel, tmp, nr, p.alpha, 0)
+						}
+						// Edge tile, computed aside: merge only the part
+						// inside C.
+						for i := range mt {
+							row := p.c[off+i*p.ldc : off+i*p.ldc+nt]
+							src := tmp[i*nr : i*nr+nt]
+							if beta == 0 {
+								copy(row, src)
+								continue
+							}
+							for j := range row {
+								row[j] = src[j] + beta*row[j]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA copies the mb×kb block of op(A) at (i0, p0) into panels of mr rows:
+// panel r holds op(A)[i0+r·mr+i][p0+p] at r·mr·kb + p·mr + i, the order the
+// micro-kernel reads it. Rows past mb are zero, so edge tiles need no special
+// kernel. Packing A is the one pass over A that is not multiply-adds, so full
+// panels of the kernels' heights take unrolled paths.
+func (im *impl[T]) packA(dst, a []T, lda int, trans bool, i0, p0, mb, kb int) {
+	mr := im.mr
+	if trans {
+		full := 0
+		if im.copyA != nil {
+			full = mb / mr * mr
+			for r := 0; r < full; r += mr {
+				src := a[p0*lda+i0+r:]
+				im.copyA(kb, src[:(kb-1)*lda+mr], lda, dst[r*kb:(r+mr)*kb])
+			}
+		}
+		if full < mb {
+			packAT(dst[full*kb:], a, lda, i0+full, p0, mb-full, kb, mr)
+		}
+		return
+	}
+	for r := 0; r < mb; r += mr {
+		panel := dst[r*kb : (r+mr)*kb]
+		rows := min(mr, mb-r)
+		switch {
+		case rows == mr && mr%6 == 0:
+			// Six rows at a time read in step and written six to a
+			// step.
+			for h := 0; h < mr; h += 6 {
+				interleave6(panel[h:], mr, a[(i0+r+h)*lda+p0:], lda, kb)
+			}
+		case rows == 4 && mr == 4:
+			base := (i0+r)*lda + p0
+			r0 := a[base : base+kb]
+			r1 := a[base+lda : base+lda+kb]
+			r2 := a[base+2*lda : base+2*lda+kb]
+			r3 := a[base+3*lda : base+3*lda+kb]
+			d := panel[:4*kb]
+			for p := range r0 {
+				q := d[p*4 : p*4+4 : p*4+4]
+				q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
+			}
+		default:
+			for i := range rows {
+				src := a[(i0+r+i)*lda+p0:]
+				src = src[:kb]
+				for p, v := range src {
+					panel[p*mr+i] = v
+				}
+			}
+			for i := rows; i < mr; i++ {
+				for p := range kb {
+					panel[p*mr+i] = 0
+				}
+			}
+		}
+	}
+}
+
+// interleave6 writes rows i = 0..5 of the kb columns at src (row stride
+// lda) to dst[p·stride+i], the packed layout of six rows of an A panel.
+func interleave6[T Float](dst []T, stride int, src []T, lda, kb int) {
+	r0 := src[:kb]
+	r1 := src[lda : lda+kb]
+	r2 := src[2*lda : 2*lda+kb]
+	r3 := src[3*lda : 3*lda+kb]
+	r4 := src[4*lda : 4*lda+kb]
+	r5 := src[5*lda : 5*lda+kb]
+	for p := range r0 {
+		q := dst[p*stride : p*stride+6 : p*stride+6]
+		q[0], q[1], q[2], q[3], q[4], q[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+	}
+}
+
+// packAT is packA for op(A) = Aᵀ: op(A)[i][p] = a[p·lda+i], so step p of
+// every panel comes from row p of a. Walking a row at a time reads a once,
+// in order.
+func packAT[T Float](dst, a []T, lda int, i0, p0, mb, kb, mr int) {
+	full := mb / mr * mr
+	if full < mb {
+		clear(dst[full*kb : (full+mr)*kb])
+	}
+	for p := range kb {
+		row := a[(p0+p)*lda+i0:]
+		row = row[:mb]
+		r := 0
+		switch mr {
+		case 6:
+			for ; r < full; r += 6 {
+				s := row[r : r+6 : r+6]
+				q := dst[r*kb+p*6:]
+				q = q[:6:6]
+				q[0], q[1], q[2], q[3], q[4], q[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+			}
+		case 4:
+			for ; r < full; r += 4 {
+				s := row[r : r+4 : r+4]
+				q := dst[r*kb+p*4:]
+				q = q[:4:4]
+				q[0], q[1], q[2], q[3] = s[0], s[1], s[2], s[3]
+			}
+		}
+		// Runs too short for copy's call: full panels of other heights,
+		// then the partial panel, whose padding was zeroed above.
+		for ; r < mb; r += mr {
+			q := dst[r*kb+p*mr:]
+			src := row[r:min(r+mr, mb)]
+			q = q[:len(src)]
+			for i, v := range src {
+				q[i] = v
+			}
+		}
+	}
+}
+
+// packB copies the kb×nb block of op(B) at (p0, j0) into panels of nr
+// columns: panel s holds op(B)[p0+p][j0+s·nr+j] at s·nr·kb + p·nr + j.
+// Columns past nb are zero.
+func (im *impl[T]) packB(dst, b []T, ldb int, trans bool, p0, j0, kb, nb int) {
+	nr := im.nr
+	for s := 0; s < nb; s += nr {
+		panel := dst[s*kb : (s+nr)*kb]
+		cols := min(nr, nb-s)
+		switch {
+		case !trans && cols == nr && im.copyB != nil:
+			src := b[p0*ldb+j0+s:]
+			im.copyB(kb, src[:(kb-1)*ldb+nr], ldb, panel)
+		case !trans && cols == nr:
+			for p := range kb {
+				src := b[(p0+p)*ldb+j0+s:]
+				src = src[:nr]
+				d := panel[p*nr : p*nr+nr]
+				for j, v := range src {
+					d[j] = v
+				}
+			}
+		case !trans:
+			for p := range kb {
+				src := b[(p0+p)*ldb+j0+s:]
+				d := panel[p*nr : p*nr+nr]
+				copy(d, src[:cols])
+				clear(d[cols:])
+			}
+		default:
+			// op(B)[p][j] = b[j·ldb+p]: each column j is a contiguous run.
+			for j := range cols {
+				src := b[(j0+s+j)*ldb+p0:]
+				src = src[:kb]
+				for p, v := range src {
+					panel[p*nr+j] = v
+				}
+			}
+			for j := cols; j < nr; j++ {
+				for p := range kb {
+					panel[p*nr+j] = 0
+				}
+			}
+		}
+	}
+}
+
+func roundUp(x, to int) int { return (x + to - 1) / to * to }
+
+// Packing buffers are reused across calls: training multiplies the same
+// shapes thousands of times.
+var pools = struct{ f32, f64 sync.Pool }{}
+
+func pool[T Float]() *sync.Pool {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return &pools.f32
+	}
+	return &pools.f64
+}
+
+func getBuf[T Float](n int) *[]T {
+	if v, ok := pool[T]().Get().(*[]T); ok && cap(*v) >= n {
+		*v = (*v)[:n]
+		return v
+	}
+	s := make([]T, n)
+	return &s
+}
+
+func putBuf[T Float](s *[]T) { pool[T]().Put(s) }
+
+// directMaxN is the widest band of C, in B panels, for which full panels of
+// op(A) = A are read in place rather than packed. Packing an A panel pays off
+// through reuse by every B panel of the band; with few of them, as in a
+// forward product of a layer of width 64, the copy costs as much as a fifth of
+// the multiply.
+var directMaxN = 8

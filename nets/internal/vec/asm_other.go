@@ -1,0 +1,22 @@
+//go:build !amd64 || purego
+
+package vec
+
+func haveAsm() bool { return false }
+
+// The assembly kernels' signatures, never called: useAsm is false here.
+
+func addF32(x, y []float32)          { panic("vec: no assembly") }
+func addF64(x, y []float64)          { panic("vec: no assembly") }
+func reluBiasF32(x, b []float32)     { panic("vec: no assembly") }
+func reluBiasF64(x, b []float64)     { panic("vec: no assembly") }
+func maskSumF32(dz, h, db []float32) { panic("vec: no assembly") }
+func maskSumF64(dz, h, db []float64) { panic("vec: no assembly") }
+func lossGradF32(dst, out, v []float32, b0, scale float32) (sq, sum float32) {
+	panic("vec: no assembly")
+}
+func lossGradF64(dst, out, v []float64, b0, scale float64) (sq, sum float64) {
+	panic("vec: no assembly")
+}
+func adamF32(p, g, m, v []float32, b1, b2, c1, c2, step, eps float32) { panic("vec: no assembly") }
+func adamF64(p, g, m, v []float64, b1, b2, c1, c2, step, eps float64) { panic("vec: no assembly") }

@@ -1,0 +1,121 @@
+package vec
+
+import (
+	"math"
+	"os"
+)
+
+// Float is the element type of the kernels.
+type Float interface{ float32 | float64 }
+
+// useAsm is set when the assembly kernels can run and are wanted.
+var useAsm = haveAsm() && os.Getenv("OPSCALE_GEMM") != "purego"
+
+// Add sets x[i] += y[i] for every i < len(x).
+func Add[T Float](x, y []T) {
+	y = y[:len(x)]
+	if useAsm {
+		switch x := any(x).(type) {
+		case []float32:
+			addF32(x, any(y).([]float32))
+		case []float64:
+			addF64(x, any(y).([]float64))
+		}
+		return
+	}
+	for i := range x {
+		x[i] += y[i]
+	}
+}
+
+// ReLUBias sets x[i] = max(x[i] + b[i], 0) for every i < len(x), keeping NaNs
+// so that a diverging run shows in its loss.
+func ReLUBias[T Float](x, b []T) {
+	b = b[:len(x)]
+	if useAsm {
+		switch x := any(x).(type) {
+		case []float32:
+			reluBiasF32(x, any(b).([]float32))
+		case []float64:
+			reluBiasF64(x, any(b).([]float64))
+		}
+		return
+	}
+	for i := range x {
+		z := x[i] + b[i]
+		if 0 > z {
+			z = 0
+		}
+		x[i] = z
+	}
+}
+
+// MaskSum is the backward pass of ReLUBias: it zeroes dz[i] wherever the
+// output h[i] is not positive and adds the result to db[i], for every
+// i < len(dz).
+func MaskSum[T Float](dz, h, db []T) {
+	h, db = h[:len(dz)], db[:len(dz)]
+	if useAsm {
+		switch dz := any(dz).(type) {
+		case []float32:
+			maskSumF32(dz, any(h).([]float32), any(db).([]float32))
+		case []float64:
+			maskSumF64(dz, any(h).([]float64), any(db).([]float64))
+		}
+		return
+	}
+	for i := range dz {
+		if !(h[i] > 0) {
+			dz[i] = 0
+		}
+		db[i] += dz[i]
+	}
+}
+
+// LossGrad writes dst[i] = scale·(out[i] + b0 − v[i]) for every i < len(out)
+// and returns the sum of the squared residuals out[i] + b0 − v[i] and the sum
+// of dst.
+func LossGrad[T Float](dst, out, v []T, b0, scale T) (sq, sum T) {
+	dst, v = dst[:len(out)], v[:len(out)]
+	if useAsm {
+		switch out := any(out).(type) {
+		case []float32:
+			s, t := lossGradF32(any(dst).([]float32), out, any(v).([]float32), float32(b0), float32(scale))
+			return T(s), T(t)
+		case []float64:
+			s, t := lossGradF64(any(dst).([]float64), out, any(v).([]float64), float64(b0), float64(scale))
+			return T(s), T(t)
+		}
+	}
+	for i := range out {
+		r := out[i] + b0 - v[i]
+		dst[i] = scale * r
+		sq += r * r
+		sum += dst[i]
+	}
+	return sq, sum
+}
+
+// Adam applies Adam's update to p for every i < len(p), with moments m and v,
+// decays b1 and b2, c1 = 1 − b1 and c2 = 1 − b2:
+//
+//	m ← b1·m + c1·g,  v ← b2·v + c2·g·g,  p ← p − step·m/(√v + eps)
+func Adam[T Float](p, g, m, v []T, b1, b2, c1, c2, step, eps T) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	if useAsm {
+		switch p := any(p).(type) {
+		case []float32:
+			adamF32(p, any(g).([]float32), any(m).([]float32), any(v).([]float32),
+				float32(b1), float32(b2), float32(c1), float32(c2), float32(step), float32(eps))
+		case []float64:
+			adamF64(p, any(g).([]float64), any(m).([]float64), any(v).([]float64),
+				float64(b1), float64(b2), float64(c1), float64(c2), float64(step), float64(eps))
+		}
+		return
+	}
+	for i := range p {
+		m[i] = b1*m[i] + c1*g[i]
+		v[i] = b2*v[i] + c2*g[i]*g[i]
+		p[i] -= step * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
+	}
+}

@@ -1,0 +1,195 @@
+package nets
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+
+	"opscale/nets/internal/gemm"
+)
+
+// stepCase is one reference network of the throughput comparison with
+// PyTorch: a full training step on synthetic data, as the peer script
+// torch_train.py times it.
+type stepCase struct {
+	name string
+	// deeponet: n functions at m sensors, p points; dense: batch rows.
+	don     *DeepONetConfig
+	n, m, p int
+	dense   []int
+	batch   int
+	big     bool // skipped under -short
+}
+
+func stepCases() []stepCase {
+	var cs []stepCase
+	for _, w := range []int{40, 128, 512} {
+		cs = append(cs, stepCase{
+			name: fmt.Sprintf("deeponet-w%d", w),
+			don:  &DeepONetConfig{Sensors: 100, OutDim: 1, Branch: []int{w, w, w}, Trunk: []int{w, w, w}, P: w, TrunkLastReLU: true},
+			n:    1000, m: 100, p: 100, big: w == 512,
+		})
+	}
+	cs = append(cs,
+		stepCase{name: "antiderivative", don: &DeepONetConfig{Sensors: 100, OutDim: 1, Branch: []int{40}, Trunk: []int{40}, P: 40, TrunkLastReLU: true}, n: 150, m: 100, p: 100},
+		stepCase{name: "mlp", dense: []int{8, 256, 256, 256, 256, 1}, batch: 4096, big: true},
+	)
+	return cs
+}
+
+// stepper builds the network of c with synthetic data and returns one
+// training step (loss and gradient, then an Adam update), the parameters,
+// and the floating-point operations of the step.
+func stepper[T Float](c stepCase, seed uint64) (step func() float64, params []T, flops float64) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	fill := func(n int) []T {
+		s := make([]T, n)
+		for i := range s {
+			s[i] = T(rng.NormFloat64())
+		}
+		return s
+	}
+	if c.don != nil {
+		d, err := NewDeepONet[T](*c.don, rng)
+		if err != nil {
+			panic(err)
+		}
+		u, v := fill(c.n*c.m), fill(c.n*c.p)
+		y := make([]T, c.p)
+		for j := range y {
+			y[j] = T(float64(j) / float64(c.p-1))
+		}
+		adam := NewAdam[T](d.NumParams())
+		return func() float64 {
+			loss := d.LossGrad(u, c.n, y, c.p, v)
+			adam.Step(d.Params(), d.Grads(), 1e-3)
+			return loss
+		}, d.Params(), 3 * d.Flops(c.n, c.p)
+	}
+	d, err := NewDense[T](c.dense, rng)
+	if err != nil {
+		panic(err)
+	}
+	x, y := fill(c.batch*c.dense[0]), fill(c.batch*c.dense[len(c.dense)-1])
+	adam := NewAdam[T](d.NumParams())
+	return func() float64 {
+		loss := d.LossGrad(x, c.batch, y)
+		adam.Step(d.Params(), d.Grads(), 1e-3)
+		return loss
+	}, d.Params(), 3 * d.Flops(c.batch)
+}
+
+// BenchmarkTrainStep times a full training step of every reference network;
+// run it with -cpu 1,2 for one and two threads.
+func BenchmarkTrainStep(b *testing.B) {
+	for _, c := range stepCases() {
+		b.Run(c.name+"/f32", func(b *testing.B) { benchStep[float32](b, c) })
+		b.Run(c.name+"/f64", func(b *testing.B) { benchStep[float64](b, c) })
+	}
+}
+
+func benchStep[T Float](b *testing.B, c stepCase) {
+	step, _, flops := stepper[T](c, 1)
+	step()
+	b.ReportAllocs()
+	for b.Loop() {
+		step()
+	}
+	s := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N)/s, "steps/s")
+	b.ReportMetric(flops*float64(b.N)/s/1e9, "GFLOP/s")
+}
+
+// refGemm is a plain triple loop on the row-major layout of gemm.Gemm, which
+// allocates nothing.
+func refGemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	for i := range m {
+		for j := range n {
+			var s T
+			for p := range k {
+				ia, ib := i*lda+p, p*ldb+j
+				if transA {
+					ia = p*lda + i
+				}
+				if transB {
+					ib = j*ldb + p
+				}
+				x, y := a[ia], b[ib]
+				s += x * y
+			}
+			if beta == 0 {
+				c[i*ldc+j] = alpha * s
+			} else {
+				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+			}
+		}
+	}
+}
+
+// A training step in steady state allocates nothing: every workspace is
+// kept from the first step. The network code is checked on a reference
+// product, so that the count is the network's own; BenchmarkTrainStep
+// reports the allocations of the whole step, GEMM included.
+func TestTrainStepAllocs(t *testing.T) {
+	g32, g64 := gemm32, gemm64
+	gemm32, gemm64 = refGemm[float32], refGemm[float64]
+	defer func() { gemm32, gemm64 = g32, g64 }()
+	for _, c := range stepCases() {
+		if c.big || c.don.P > 40 {
+			continue // the reference product is too slow for them
+		}
+		t.Run(c.name+"/f32", func(t *testing.T) {
+			step, _, _ := stepper[float32](c, 1)
+			step()
+			if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
+				t.Errorf("%v allocations per step", a)
+			}
+		})
+		t.Run(c.name+"/f64", func(t *testing.T) {
+			step, _, _ := stepper[float64](c, 1)
+			step()
+			if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
+				t.Errorf("%v allocations per step", a)
+			}
+		})
+	}
+	mlp := stepCase{name: "small dense", dense: []int{8, 16, 16, 1}, batch: 64}
+	step, _, _ := stepper[float32](mlp, 1)
+	step()
+	if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
+		t.Errorf("dense network: %v allocations per step", a)
+	}
+}
+
+// Steps on one and on two threads give the same bits.
+func TestTrainStepThreads(t *testing.T) {
+	for _, c := range stepCases() {
+		if c.big && testing.Short() {
+			continue
+		}
+		t.Run(c.name+"/f32", func(t *testing.T) { sameOnThreads[float32](t, c) })
+		t.Run(c.name+"/f64", func(t *testing.T) { sameOnThreads[float64](t, c) })
+	}
+}
+
+func sameOnThreads[T Float](t *testing.T, c stepCase) {
+	run := func(threads int) ([]float64, []T) {
+		prev := runtime.GOMAXPROCS(threads)
+		defer runtime.GOMAXPROCS(prev)
+		prevT := gemm.SetThreads(threads)
+		defer gemm.SetThreads(prevT)
+		step, params, _ := stepper[T](c, 7)
+		var losses []float64
+		for range 3 {
+			losses = append(losses, step())
+		}
+		return losses, params
+	}
+	l1, p1 := run(1)
+	l2, p2 := run(2)
+	if !slices.Equal(l1, l2) || !slices.Equal(p1, p2) {
+		t.Error("one and two threads differ")
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"opscale/nets"
 )
 
 // Commit is the source revision, set at build time by the Makefile
@@ -21,6 +23,7 @@ type Env struct {
 	Go         string `json:"go"`
 	OSArch     string `json:"os_arch"`
 	Commit     string `json:"commit"`
+	GEMM       string `json:"gemm"`
 	Time       string `json:"time"`
 }
 
@@ -33,6 +36,7 @@ func CurrentEnv() Env {
 		Go:         runtime.Version(),
 		OSArch:     runtime.GOOS + "/" + runtime.GOARCH,
 		Commit:     commit(),
+		GEMM:       nets.GEMMPath(),
 		Time:       time.Now().UTC().Format(time.RFC3339),
 	}
 }

@@ -89,12 +89,13 @@ func WriteReport(opt ReportOptions) error {
 }
 
 func writeEnv(doc *bytes.Buffer, runs []Run) {
-	cpus, gos, commits, procs := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	cpus, gos, commits, procs, kernels := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	var first, last string
 	var wall float64
 	for _, r := range runs {
 		cpus[r.Env.CPU], gos[r.Env.Go], commits[r.Env.Commit] = true, true, true
 		procs[fmt.Sprint(r.Env.GoMaxProcs)] = true
+		kernels[r.Env.GEMM] = true
 		if first == "" || r.Env.Time < first {
 			first = r.Env.Time
 		}
@@ -107,6 +108,7 @@ func writeEnv(doc *bytes.Buffer, runs []Run) {
 		{"cores (GOMAXPROCS)", fmt.Sprintf("%d (%s)", runs[0].Env.Cores, keys(procs))},
 		{"Go", keys(gos)},
 		{"commit", keys(commits)},
+		{"matrix-product kernels", keys(kernels)},
 		{"runs", fmt.Sprint(len(runs))},
 		{"recorded", first + " to " + last},
 		{"training time, summed over runs", (time.Duration(wall) * time.Second).String()},

@@ -158,6 +158,10 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 		}
 	}
 	logf("sweep %s: %d runs to do, %d already recorded\n", s.Name, len(jobs), skipped)
+	// Runs in parallel share the cores: each product gets its share, so the
+	// products' goroutines do not oversubscribe them. Results are the same
+	// bits for any split.
+	defer nets.SetThreads(nets.SetThreads(max(1, runtime.GOMAXPROCS(0)/min(workers, max(len(jobs), 1)))))
 	// Large runs first, so that the last ones to finish are short.
 	next := make(chan job)
 	errs := make(chan error, len(jobs))

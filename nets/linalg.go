@@ -92,3 +92,9 @@ func mseGrad[T Float](dst, out, v []T, b0 T) (loss, sum float64) {
 
 // GEMMPath names the matrix-product kernels in use: "avx2" or "purego".
 func GEMMPath() string { return gemm.Path() }
+
+// SetThreads sets how many goroutines one matrix product may use and returns
+// the previous setting; n ≤ 0 means GOMAXPROCS. Results do not depend on it.
+// Callers that train several networks at once set it so that networks times
+// threads does not exceed the cores.
+func SetThreads(n int) (prev int) { return gemm.SetThreads(n) }

@@ -19,22 +19,8 @@ func matmul[T Float](transA, transB bool, m, n, k int, alpha T, a, b []T, beta T
 	if transB {
 		ldb = k
 	}
-	lda, ldb, ldc := max(lda, 1), max(ldb, 1), max(n, 1)
-	switch a := any(a).(type) {
-	case []float32:
-		gemm32(transA, transB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
-	case []float64:
-		gemm64(transA, transB, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
-	}
+	gemm.Gemm(transA, transB, m, n, k, alpha, a, max(lda, 1), b, max(ldb, 1), beta, c, max(n, 1))
 }
-
-// The GEMM itself, held in variables so that a test can run the network
-// code on a reference product and tell its own allocations from the
-// GEMM's.
-var (
-	gemm32 = gemm.Gemm[float32]
-	gemm64 = gemm.Gemm[float64]
-)
 
 // addBiasReLU adds the bias row to every row of the rows×cols matrix h and,
 // if relu, clamps negatives to zero, in one pass.

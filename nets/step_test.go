@@ -102,64 +102,32 @@ func benchStep[T Float](b *testing.B, c stepCase) {
 	b.ReportMetric(flops*float64(b.N)/s/1e9, "GFLOP/s")
 }
 
-// refGemm is a plain triple loop on the row-major layout of gemm.Gemm, which
-// allocates nothing.
-func refGemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	for i := range m {
-		for j := range n {
-			var s T
-			for p := range k {
-				ia, ib := i*lda+p, p*ldb+j
-				if transA {
-					ia = p*lda + i
-				}
-				if transB {
-					ib = j*ldb + p
-				}
-				x, y := a[ia], b[ib]
-				s += x * y
-			}
-			if beta == 0 {
-				c[i*ldc+j] = alpha * s
-			} else {
-				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
-			}
-		}
-	}
-}
-
-// A training step in steady state allocates nothing: every workspace is
-// kept from the first step. The network code is checked on a reference
-// product, so that the count is the network's own; BenchmarkTrainStep
-// reports the allocations of the whole step, GEMM included.
+// A training step in steady state allocates nothing, GEMM included, on one
+// thread and on two: every workspace is kept from the first step.
 func TestTrainStepAllocs(t *testing.T) {
-	g32, g64 := gemm32, gemm64
-	gemm32, gemm64 = refGemm[float32], refGemm[float64]
-	defer func() { gemm32, gemm64 = g32, g64 }()
-	for _, c := range stepCases() {
-		if c.big || c.don.P > 40 {
-			continue // the reference product is too slow for them
+	cases := append(stepCases(), stepCase{name: "small dense", dense: []int{8, 16, 16, 1}, batch: 64})
+	for _, threads := range []int{1, 2} {
+		prev := SetThreads(threads)
+		for _, c := range cases {
+			if c.big {
+				continue // too slow for AllocsPerRun's repetitions
+			}
+			t.Run(fmt.Sprintf("%s/%dthreads/f32", c.name, threads), func(t *testing.T) {
+				step, _, _ := stepper[float32](c, 1)
+				step()
+				if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
+					t.Errorf("%v allocations per step", a)
+				}
+			})
+			t.Run(fmt.Sprintf("%s/%dthreads/f64", c.name, threads), func(t *testing.T) {
+				step, _, _ := stepper[float64](c, 1)
+				step()
+				if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
+					t.Errorf("%v allocations per step", a)
+				}
+			})
 		}
-		t.Run(c.name+"/f32", func(t *testing.T) {
-			step, _, _ := stepper[float32](c, 1)
-			step()
-			if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
-				t.Errorf("%v allocations per step", a)
-			}
-		})
-		t.Run(c.name+"/f64", func(t *testing.T) {
-			step, _, _ := stepper[float64](c, 1)
-			step()
-			if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
-				t.Errorf("%v allocations per step", a)
-			}
-		})
-	}
-	mlp := stepCase{name: "small dense", dense: []int{8, 16, 16, 1}, batch: 64}
-	step, _, _ := stepper[float32](mlp, 1)
-	step()
-	if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
-		t.Errorf("dense network: %v allocations per step", a)
+		SetThreads(prev)
 	}
 }
 

@@ -48,13 +48,12 @@ type impl[T Float] struct {
 func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 	mr, nr := im.mr, im.nr
 	kc := min(im.kc, p.k)
-	bufA := getBuf[T](kc * min(roundUp(i1-i0, mr), im.mc))
-	bufB := getBuf[T](kc * min(roundUp(j1-j0, nr), im.nc))
-	tile := getBuf[T](mr * nr)
-	defer putBuf(bufA)
-	defer putBuf(bufB)
-	defer putBuf(tile)
-	ap, bp, tmp := *bufA, *bufB, *tile
+	ws := getSpace[T]()
+	defer putSpace(ws)
+	ws.a = grow(ws.a, kc*min(roundUp(i1-i0, mr), im.mc))
+	ws.b = grow(ws.b, kc*min(roundUp(j1-j0, nr), im.nc))
+	ws.tile = grow(ws.tile, mr*nr)
+	ap, bp, tmp := ws.a, ws.b, ws.tile
 	// Narrow bands read full panels of op(A) in place.
 	direct := im.kernelDirect
 	if p.transA {
@@ -293,28 +292,56 @@ func (im *impl[T]) packB(dst, b []T, ldb int, trans bool, p0, j0, kb, nb int) {
 
 func roundUp(x, to int) int { return (x + to - 1) / to * to }
 
-// Packing buffers are reused across calls: training multiplies the same
-// shapes thousands of times.
-var pools = struct{ f32, f64 sync.Pool }{}
+// workspace holds the packing buffers of one band. Training multiplies the
+// same shapes thousands of times, so workspaces are kept on a free list and
+// only ever grow: in the steady state a product allocates nothing. (A
+// sync.Pool would do, but the garbage collector empties it, and three sizes
+// sharing one pool come back in the wrong order.)
+type workspace[T Float] struct{ a, b, tile []T }
 
-func pool[T Float]() *sync.Pool {
+var spaces struct {
+	mu  sync.Mutex
+	f32 []*workspace[float32]
+	f64 []*workspace[float64]
+}
+
+// freeList returns the free list for T; the caller holds spaces.mu.
+func freeList[T Float]() *[]*workspace[T] {
 	var z T
-	if _, ok := any(z).(float32); ok {
-		return &pools.f32
+	switch any(z).(type) {
+	case float32:
+		return any(&spaces.f32).(*[]*workspace[T])
+	default:
+		return any(&spaces.f64).(*[]*workspace[T])
 	}
-	return &pools.f64
 }
 
-func getBuf[T Float](n int) *[]T {
-	if v, ok := pool[T]().Get().(*[]T); ok && cap(*v) >= n {
-		*v = (*v)[:n]
-		return v
+func getSpace[T Float]() *workspace[T] {
+	spaces.mu.Lock()
+	defer spaces.mu.Unlock()
+	l := freeList[T]()
+	if n := len(*l); n > 0 {
+		ws := (*l)[n-1]
+		*l = (*l)[:n-1]
+		return ws
 	}
-	s := make([]T, n)
-	return &s
+	return new(workspace[T])
 }
 
-func putBuf[T Float](s *[]T) { pool[T]().Put(s) }
+func putSpace[T Float](ws *workspace[T]) {
+	spaces.mu.Lock()
+	defer spaces.mu.Unlock()
+	l := freeList[T]()
+	*l = append(*l, ws)
+}
+
+// grow returns s with length n, reusing its storage when it is large enough.
+func grow[T Float](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n)
+}
 
 // directMaxN is the widest band of C, in B panels, for which full panels of
 // op(A) = A are read in place rather than packed. Packing an A panel pays off

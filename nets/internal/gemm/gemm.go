@@ -80,7 +80,8 @@ func scale[T Float](m, n int, beta T, c []T, ldc int) {
 const minFlopsPerThread = 1 << 20
 
 // run splits C into at most nt bands of whole micro-tiles, along the longer of
-// its two sides, and computes each band on its own goroutine. A band repacks
+// its two sides, and computes the bands on the calling goroutine and on
+// persistent workers. A band repacks
 // the operand it shares with the others (all of B for bands of rows), which is
 // cheapest when the bands cut the longer side. Bands start on tile boundaries
 // and the k loop is never split, so every element gets exactly the sum it
@@ -98,18 +99,109 @@ func run[T Float](im *impl[T], p *problem[T], nt int) {
 		im.compute(p, 0, p.m, 0, p.n)
 		return
 	}
-	var wg sync.WaitGroup
-	for t := range nt {
-		lo, hi := t*tiles/nt, (t+1)*tiles/nt
-		wg.Go(func() {
-			if byRows {
-				im.compute(p, lo*im.mr, min(hi*im.mr, p.m), 0, p.n)
-			} else {
-				im.compute(p, 0, p.m, lo*im.nr, min(hi*im.nr, p.n))
-			}
-		})
+	// The caller computes the first band; workers, when free, the others.
+	// A band that finds no free worker is computed by the caller too: the
+	// bands are independent, so who computes one does not change its bits.
+	var busy [maxThreads]*worker[T]
+	nt = min(nt, maxThreads)
+	for t := 1; t < nt; t++ {
+		w := takeWorker[T]()
+		if w == nil {
+			break
+		}
+		busy[t] = w
+		w.in <- band[T]{im: im, p: *p, byRows: byRows, lo: t * tiles / nt, hi: (t + 1) * tiles / nt}
 	}
-	wg.Wait()
+	for t := range nt {
+		if t == 0 || busy[t] == nil {
+			band[T]{im: im, p: *p, byRows: byRows, lo: t * tiles / nt, hi: (t + 1) * tiles / nt}.compute()
+		}
+	}
+	for t := 1; t < nt; t++ {
+		if w := busy[t]; w != nil {
+			<-w.done
+			releaseWorker(w)
+		}
+	}
+}
+
+// maxThreads caps the bands of one product.
+const maxThreads = 64
+
+// band is a share of a product: tiles [lo, hi) of its rows or columns.
+type band[T Float] struct {
+	im     *impl[T]
+	p      problem[T]
+	byRows bool
+	lo, hi int
+}
+
+func (b band[T]) compute() {
+	im, p := b.im, &b.p
+	if b.byRows {
+		im.compute(p, b.lo*im.mr, min(b.hi*im.mr, p.m), 0, p.n)
+	} else {
+		im.compute(p, 0, p.m, b.lo*im.nr, min(b.hi*im.nr, p.n))
+	}
+}
+
+// worker is a goroutine that computes bands. Workers persist and are reused,
+// because starting a goroutine per band allocates, and training calls the
+// product thousands of times a second.
+type worker[T Float] struct {
+	in   chan band[T]
+	done chan struct{}
+}
+
+func (w *worker[T]) loop() {
+	for b := range w.in {
+		b.compute()
+		w.done <- struct{}{}
+	}
+}
+
+var workers struct {
+	mu      sync.Mutex
+	f32     []*worker[float32]
+	f64     []*worker[float64]
+	started int
+}
+
+func idle[T Float]() *[]*worker[T] {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		return any(&workers.f32).(*[]*worker[T])
+	default:
+		return any(&workers.f64).(*[]*worker[T])
+	}
+}
+
+// takeWorker returns an idle worker, starting one while fewer than twice
+// GOMAXPROCS run, or nil when none can be had.
+func takeWorker[T Float]() *worker[T] {
+	workers.mu.Lock()
+	defer workers.mu.Unlock()
+	l := idle[T]()
+	if n := len(*l); n > 0 {
+		w := (*l)[n-1]
+		*l = (*l)[:n-1]
+		return w
+	}
+	if workers.started >= 2*runtime.GOMAXPROCS(0) {
+		return nil
+	}
+	workers.started++
+	w := &worker[T]{in: make(chan band[T]), done: make(chan struct{})}
+	go w.loop()
+	return w
+}
+
+func releaseWorker[T Float](w *worker[T]) {
+	workers.mu.Lock()
+	defer workers.mu.Unlock()
+	l := idle[T]()
+	*l = append(*l, w)
 }
 
 // check validates the arguments of Gemm in the order gonum's Dgemm does, so

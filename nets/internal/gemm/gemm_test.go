@@ -375,3 +375,27 @@ func TestPath(t *testing.T) {
 		t.Fatalf("choose avx2 without assembly gave %q", got.name)
 	}
 }
+
+// In the steady state a product allocates nothing, on one thread or several:
+// training calls it thousands of times a second.
+func TestGemmDoesNotAllocate(t *testing.T) {
+	for _, nt := range []int{1, 2, 3} {
+		prev := SetThreads(nt)
+		for _, sz := range [][3]int{{7, 5, 3}, {256, 64, 128}, {1000, 40, 100}, {64, 64, 4096}} {
+			m, n, k := sz[0], sz[1], sz[2]
+			a, b := make([]float32, m*k), make([]float32, k*n)
+			c := make([]float32, m*n)
+			a64, b64, c64 := make([]float64, m*k), make([]float64, k*n), make([]float64, m*n)
+			f := func() {
+				Gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+				Gemm(true, false, k, n, m, 1, a, k, c, n, 0, b, n)
+				Gemm(false, true, m, n, k, 1, a64, k, b64, k, 1, c64, n)
+			}
+			f()
+			if allocs := testing.AllocsPerRun(5, f); allocs != 0 {
+				t.Errorf("%d threads, %d×%d×%d: %v allocations per call", nt, m, n, k, allocs)
+			}
+		}
+		SetThreads(prev)
+	}
+}

@@ -76,6 +76,9 @@ func Analyze(runs []Run) []Analysis {
 		}
 		byExp[r.Experiment] = append(byExp[r.Experiment], r)
 	}
+	// Suite order first; runs from different suites keep the order in
+	// which they were first recorded.
+	sort.SliceStable(order, func(i, j int) bool { return byExp[order[i]][0].Order < byExp[order[j]][0].Order })
 	var out []Analysis
 	for _, id := range order {
 		out = append(out, analyze(id, byExp[id]))

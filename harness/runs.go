@@ -17,6 +17,8 @@ import (
 // Run is one finished training run: one line of results/runs.jsonl.
 type Run struct {
 	Experiment string `json:"experiment"`
+	// Order is the experiment's place in its suite, which the report keeps.
+	Order int `json:"order"`
 	// ConfigHash identifies the experiment's settings; a run recorded under
 	// other settings is not reused.
 	ConfigHash string       `json:"config_hash"`

@@ -77,10 +77,11 @@ type SweepOptions struct {
 }
 
 type job struct {
-	e    *Experiment
-	size int
-	seed uint64
-	dim  *InputDim
+	e     *Experiment
+	order int
+	size  int
+	seed  uint64
+	dim   *InputDim
 }
 
 // dimSample is the number of input functions the intrinsic dimension is
@@ -153,7 +154,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 						return fmt.Errorf("%s: measuring the input dimension: %w", e.ID, err)
 					}
 				}
-				jobs = append(jobs, job{e, n, seed, dim})
+				jobs = append(jobs, job{e, i, n, seed, dim})
 			}
 		}
 	}
@@ -231,7 +232,7 @@ func runOne(j job) (Run, error) {
 		return Run{}, err
 	}
 	r := Run{
-		Experiment: e.ID, ConfigHash: e.hash(), Theorem: e.Theorem,
+		Experiment: e.ID, Order: j.order, ConfigHash: e.hash(), Theorem: e.Theorem,
 		Problem: spec.Operator.Name(), Family: spec.Family.Name(),
 		D1: dims.D1, D2: dims.D2, BU: dims.BU, Sweep: e.Sweep, Size: j.size,
 		NTrain: e.trainSize(j.size), Seed: j.seed, InputDim: j.dim, Precision: e.Precision, Noise: e.Noise,

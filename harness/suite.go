@@ -190,19 +190,7 @@ func (e *Experiment) Spec() (problems.Spec, error) {
 	}
 	p := e.Params
 	p.BU, p.Grid = e.BU, e.Grid
-	op, err := problems.NewOperator(e.Problem, p)
-	if err != nil {
-		return problems.Spec{}, fmt.Errorf("field problem: %w", err)
-	}
-	fam, err := problems.NewFamily(e.Family, p)
-	if err != nil {
-		return problems.Spec{}, fmt.Errorf("field family: %w", err)
-	}
-	s := problems.Spec{Operator: op, Family: fam, Sensors: e.Sensors, Points: e.Points}
-	if err := s.Validate(); err != nil {
-		return problems.Spec{}, err
-	}
-	return s, nil
+	return problems.NewSpec(e.Problem, e.Family, p, e.Sensors, e.Points)
 }
 
 // Dims returns the dimensions the theorem's exponent depends on.

@@ -15,11 +15,7 @@ func randSlice(rng *rand.Rand, n int) []float64 {
 }
 
 // The hand-written backward pass must match central differences of the
-// loss. With step h the difference quotient is off by O(h²·f”') plus
-// O(ε/h) rounding: h = 1e-5 puts both near 1e-10 relative, far below the
-// 1e-6 required, unless a ReLU kink lies within h of some pre-activation,
-// which a Gaussian draw makes unlikely at this size and the fixed seed makes
-// reproducible.
+// loss (see checkGradient for the tolerance).
 func TestDeepONetGradient(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -45,27 +41,38 @@ func TestDeepONetGradient(t *testing.T) {
 			u := randSlice(rng, tc.n*tc.cfg.Sensors)
 			y := randSlice(rng, tc.p*tc.cfg.OutDim)
 			v := randSlice(rng, tc.n*tc.p)
-			d.LossGrad(u, tc.n, y, tc.p, v)
-			g := append([]float64(nil), d.Grads()...)
-			const h = 1e-5
-			var num, den float64
-			for i := range d.params {
-				orig := d.params[i]
-				d.params[i] = orig + h
-				lp := d.LossGrad(u, tc.n, y, tc.p, v)
-				d.params[i] = orig - h
-				lm := d.LossGrad(u, tc.n, y, tc.p, v)
-				d.params[i] = orig
-				fd := (lp - lm) / (2 * h)
-				num += (fd - g[i]) * (fd - g[i])
-				den += g[i] * g[i]
-			}
-			rel := math.Sqrt(num / den)
-			t.Logf("%d parameters, relative gradient error %.2e", len(d.params), rel)
-			if rel > 1e-6 {
-				t.Errorf("relative gradient error %.2e > 1e-6", rel)
-			}
+			checkGradient(t, d.params, func() float64 { return d.LossGrad(u, tc.n, y, tc.p, v) }, d.Grads())
 		})
+	}
+}
+
+// checkGradient compares the gradient that loss leaves in grads with central
+// differences of loss in every parameter. With step h the difference
+// quotient is off by O(h²·f”') plus O(ε/h) rounding: h = 1e-5 puts both near
+// 1e-10 relative, far below the 1e-6 required, unless a ReLU kink lies within
+// h of some pre-activation, which a Gaussian draw makes unlikely at these
+// sizes and a fixed seed makes reproducible.
+func checkGradient(t *testing.T, params []float64, loss func() float64, grads []float64) {
+	t.Helper()
+	loss()
+	g := append([]float64(nil), grads...)
+	const h = 1e-5
+	var num, den float64
+	for i := range params {
+		orig := params[i]
+		params[i] = orig + h
+		lp := loss()
+		params[i] = orig - h
+		lm := loss()
+		params[i] = orig
+		fd := (lp - lm) / (2 * h)
+		num += (fd - g[i]) * (fd - g[i])
+		den += g[i] * g[i]
+	}
+	rel := math.Sqrt(num / den)
+	t.Logf("%d parameters, relative gradient error %.2e", len(params), rel)
+	if rel > 1e-6 {
+		t.Errorf("relative gradient error %.2e > 1e-6", rel)
 	}
 }
 

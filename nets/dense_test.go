@@ -35,26 +35,7 @@ func TestDenseGradient(t *testing.T) {
 			out := tc.sizes[len(tc.sizes)-1]
 			x := randSlice(rng, tc.batch*tc.sizes[0])
 			y := randSlice(rng, tc.batch*out)
-			d.LossGrad(x, tc.batch, y)
-			g := append([]float64(nil), d.Grads()...)
-			const h = 1e-5
-			var num, den float64
-			for i := range d.params {
-				orig := d.params[i]
-				d.params[i] = orig + h
-				lp := d.LossGrad(x, tc.batch, y)
-				d.params[i] = orig - h
-				lm := d.LossGrad(x, tc.batch, y)
-				d.params[i] = orig
-				fd := (lp - lm) / (2 * h)
-				num += (fd - g[i]) * (fd - g[i])
-				den += g[i] * g[i]
-			}
-			rel := math.Sqrt(num / den)
-			t.Logf("%d parameters, relative gradient error %.2e", len(d.params), rel)
-			if rel > 1e-6 {
-				t.Errorf("relative gradient error %.2e > 1e-6", rel)
-			}
+			checkGradient(t, d.params, func() float64 { return d.LossGrad(x, tc.batch, y) }, d.Grads())
 		})
 	}
 }

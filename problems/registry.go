@@ -141,3 +141,19 @@ func NewOperator(kind string, p Params) (Operator, error) {
 	}
 	return nil, fmt.Errorf("problems: unknown problem %q (known: %s)", kind, strings.Join(Operators, ", "))
 }
+
+// NewSpec returns the specification of a dataset of the operator called
+// problem on inputs from the family called family, with the given numbers of
+// sensors and output points per axis. Errors name the field at fault.
+func NewSpec(problem, family string, p Params, sensors, points int) (Spec, error) {
+	op, err := NewOperator(problem, p)
+	if err != nil {
+		return Spec{}, fmt.Errorf("problem: %w", err)
+	}
+	fam, err := NewFamily(family, p)
+	if err != nil {
+		return Spec{}, fmt.Errorf("family: %w", err)
+	}
+	s := Spec{Operator: op, Family: fam, Sensors: sensors, Points: points}
+	return s, s.Validate()
+}

@@ -71,15 +71,10 @@ func runGen(args []string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("-split %q: use train or test", *split)
 	}
-	op, err := problems.NewOperator(*problem, p)
+	spec, err := problems.NewSpec(*problem, *family, p, *sensors, *points)
 	if err != nil {
 		return err
 	}
-	fam, err := problems.NewFamily(*family, p)
-	if err != nil {
-		return err
-	}
-	spec := problems.Spec{Operator: op, Family: fam, Sensors: *sensors, Points: *points}
 	var ds *problems.Dataset
 	if *cacheDir != "" {
 		var st problems.CacheStatus
@@ -97,7 +92,7 @@ func runGen(args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s on %s: n=%d functions, m=%d sensors, P=%d points (d1=%d, d2=%d), seed %d, %s, sigma %g\n",
-		op.Name(), fam.Name(), ds.N, ds.M, ds.P, ds.D1, ds.D2, *seed, *split, *sigma)
+		spec.Operator.Name(), spec.Family.Name(), ds.N, ds.M, ds.P, ds.D1, ds.D2, *seed, *split, *sigma)
 	fmt.Fprintf(stdout, "wrote %s/{X,U,Y,V}.npy\n", *out)
 	return nil
 }

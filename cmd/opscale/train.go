@@ -78,15 +78,10 @@ func runTrain(args []string, stdout io.Writer) error {
 	if *threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
 	}
-	op, err := problems.NewOperator(*problem, p)
+	spec, err := problems.NewSpec(*problem, *family, p, *sensors, *points)
 	if err != nil {
 		return err
 	}
-	fam, err := problems.NewFamily(*family, p)
-	if err != nil {
-		return err
-	}
-	spec := problems.Spec{Operator: op, Family: fam, Sensors: *sensors, Points: *points}
 	train, err := problems.Generate(spec, *n, *seed, problems.Train, 0)
 	if err != nil {
 		return err
@@ -102,7 +97,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	tc := nets.TrainConfig{Steps: *steps, BatchSize: *batch, LR: *lr, FinalLR: *finalLR, EvalEvery: max(*steps/10, 1), Seed: *seed}
 	fmt.Fprintf(stdout, "%s on %s: %d training and %d test functions, m=%d sensors, P=%d points\n",
-		op.Name(), fam.Name(), train.N, test.N, train.M, train.P)
+		spec.Operator.Name(), spec.Family.Name(), train.N, test.N, train.M, train.P)
 	if *precision == "float32" {
 		return trainAndTest[float32](stdout, cfg, tc, train, test)
 	}

@@ -48,7 +48,7 @@ func TestDeepONetGradient(t *testing.T) {
 
 // checkGradient compares the gradient that loss leaves in grads with central
 // differences of loss in every parameter. With step h the difference
-// quotient is off by O(h²·f”') plus O(ε/h) rounding: h = 1e-5 puts both near
+// quotient is off by O(h²·f‴) plus O(ε/h) rounding: h = 1e-5 puts both near
 // 1e-10 relative, far below the 1e-6 required, unless a ReLU kink lies within
 // h of some pre-activation, which a Gaussian draw makes unlikely at these
 // sizes and a fixed seed makes reproducible.

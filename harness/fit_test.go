@@ -1,9 +1,14 @@
 package harness
 
 import (
+	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"opscale/bounds"
 )
 
 func synthetic(sizes []float64, seeds int, f func(x float64) float64, noise float64, rng *rand.Rand) []Point {
@@ -107,5 +112,31 @@ func TestFitRejectsBadPoints(t *testing.T) {
 		if _, err := FitPowerLaw(pts, Mean); err == nil {
 			t.Errorf("%s accepted", name)
 		}
+	}
+}
+
+func TestDimensionSummaryComparesExponents(t *testing.T) {
+	th, _ := bounds.Lookup("T-don-gen-low")
+	mk := func(bu int, alphaHat float64) Analysis {
+		alpha, _ := th.Exponent(bounds.Dims{BU: bu, D2: 1})
+		return Analysis{Theorem: th, Dims: bounds.Dims{D1: 1, D2: 1, BU: bu}, Alpha: alpha,
+			First: Run{Problem: fmt.Sprintf("tightness(K=%d)", bu)},
+			Fit:   Fit{Exponent: alphaHat, CILo: alphaHat - 0.05, CIHi: alphaHat + 0.05}}
+	}
+	var b bytes.Buffer
+	if err := writeDimensionSummary(&b, []Analysis{mk(4, 0.6), mk(2, 0.9), {Theorem: th, FitErr: fmt.Errorf("no fit")}}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	// 0.6/0.9 = 0.67 measured; (2/7)/(2/5) = 0.71 in theory.
+	for _, want := range []string{"T-don-gen-low on tightness", "from b_U = 2 to 4", "factor 0.67", "by 0.71"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	b.Reset()
+	writeDimensionSummary(&b, []Analysis{mk(2, 0.9)})
+	if b.Len() != 0 {
+		t.Errorf("a single experiment got a dimension summary:\n%s", b.String())
 	}
 }

@@ -65,6 +65,9 @@ func WriteReport(opt ReportOptions) error {
 	if err := writeSummary(&doc, analyses); err != nil {
 		return err
 	}
+	if err := writeDimensionSummary(&doc, analyses); err != nil {
+		return err
+	}
 	for i := range analyses {
 		a := &analyses[i]
 		tablePath := filepath.Join(opt.Results, "tables", a.Experiment+".md")
@@ -192,6 +195,64 @@ func optF(p *float64) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.2f", *p)
+}
+
+// writeDimensionSummary sets side by side the experiments that test one
+// theorem on one operator at several input dimensions: the theory says how
+// the exponent should move with the dimension, and this is where a reader
+// sees whether it does.
+func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
+	groups := map[string][]*Analysis{}
+	var keys []string
+	for i := range analyses {
+		a := &analyses[i]
+		if a.FitErr != nil || a.AlphaErr != nil {
+			continue
+		}
+		kind, _, _ := strings.Cut(a.First.Problem, "(")
+		k := a.Theorem.ID + " on " + kind
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], a)
+	}
+	var rows [][]string
+	var notes []string
+	for _, k := range keys {
+		g := groups[k]
+		if len(g) < 2 {
+			continue
+		}
+		slices.SortFunc(g, func(a, b *Analysis) int { return a.Dims.BU - b.Dims.BU })
+		for _, a := range g {
+			mle := "n/a"
+			if a.First.InputDim != nil {
+				mle = optF(a.First.InputDim.MLE)
+			}
+			rows = append(rows, []string{k, dimStr(a.Dims.BU), mle,
+				fmt.Sprintf("%.3f [%.3f, %.3f]", a.Fit.Exponent, a.Fit.CILo, a.Fit.CIHi),
+				fmt.Sprintf("%.3f", a.Alpha), fmt.Sprintf("%.2f", a.Fit.Exponent/a.Alpha)})
+		}
+		lo, hi := g[0], g[len(g)-1]
+		if lo.Dims.BU != hi.Dims.BU {
+			notes = append(notes, fmt.Sprintf("%s: from b_U = %d to %d the measured exponent changes by a factor %.2f (%.3f to %.3f); the theorem's by %.2f (%.3f to %.3f).",
+				k, lo.Dims.BU, hi.Dims.BU, hi.Fit.Exponent/lo.Fit.Exponent, lo.Fit.Exponent, hi.Fit.Exponent,
+				hi.Alpha/lo.Alpha, lo.Alpha, hi.Alpha))
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	fmt.Fprintf(doc, "## Exponent against input dimension\n\n")
+	if err := WriteMarkdownTable(doc, []string{"theorem on operator", "b_U", "measured dimension (MLE)", "α̂ [95% CI]", "α_T", "α̂/α_T"}, rows); err != nil {
+		return err
+	}
+	doc.WriteString("\n")
+	for _, n := range notes {
+		fmt.Fprintf(doc, "- %s\n", n)
+	}
+	doc.WriteString("\n")
+	return nil
 }
 
 func dimStr(d int) string {

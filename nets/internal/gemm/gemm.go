@@ -99,25 +99,24 @@ func run[T Float](im *impl[T], p *problem[T], nt int) {
 		im.compute(p, 0, p.m, 0, p.n)
 		return
 	}
-	// The caller computes the first band; workers, when free, the others.
-	// A band that finds no free worker is computed by the caller too: the
-	// bands are independent, so who computes one does not change its bits.
+	// Workers, when free, compute the bands while the caller waits; a band
+	// that finds no free worker is computed by the caller itself. The bands
+	// are independent, so who computes one does not change its bits. The
+	// caller hands off every band rather than keeping one: a worker it wakes
+	// is queued on the caller's own processor, and would wait there while the
+	// caller computed.
 	var busy [maxThreads]*worker[T]
 	nt = min(nt, maxThreads)
-	for t := 1; t < nt; t++ {
-		w := takeWorker[T]()
-		if w == nil {
-			break
+	for t := range nt {
+		b := band[T]{im: im, p: *p, byRows: byRows, lo: t * tiles / nt, hi: (t + 1) * tiles / nt}
+		if w := takeWorker[T](); w != nil {
+			busy[t] = w
+			w.in <- b
+		} else {
+			b.compute()
 		}
-		busy[t] = w
-		w.in <- band[T]{im: im, p: *p, byRows: byRows, lo: t * tiles / nt, hi: (t + 1) * tiles / nt}
 	}
 	for t := range nt {
-		if t == 0 || busy[t] == nil {
-			band[T]{im: im, p: *p, byRows: byRows, lo: t * tiles / nt, hi: (t + 1) * tiles / nt}.compute()
-		}
-	}
-	for t := 1; t < nt; t++ {
 		if w := busy[t]; w != nil {
 			<-w.done
 			releaseWorker(w)
@@ -192,7 +191,7 @@ func takeWorker[T Float]() *worker[T] {
 		return nil
 	}
 	workers.started++
-	w := &worker[T]{in: make(chan band[T]), done: make(chan struct{})}
+	w := &worker[T]{in: make(chan band[T], 1), done: make(chan struct{}, 1)}
 	go w.loop()
 	return w
 }

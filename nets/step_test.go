@@ -109,8 +109,8 @@ func TestTrainStepAllocs(t *testing.T) {
 	for _, threads := range []int{1, 2} {
 		prev := SetThreads(threads)
 		for _, c := range cases {
-			if c.big {
-				continue // too slow for AllocsPerRun's repetitions
+			if c.big && testing.Short() {
+				continue
 			}
 			t.Run(fmt.Sprintf("%s/%dthreads/f32", c.name, threads), func(t *testing.T) {
 				step, _, _ := stepper[float32](c, 1)

@@ -3,7 +3,8 @@ package nets
 import (
 	"fmt"
 	"math"
-	"slices"
+
+	"github.com/montanaflynn/stats"
 )
 
 // Metrics aggregates the per-function errors of predictions on a test set,
@@ -38,11 +39,6 @@ func Evaluate(pred, truth []float64, n, p int) (Metrics, error) {
 	m.MeanRelL2 /= float64(n)
 	m.MeanSup /= float64(n)
 	m.MeanSqL2 /= float64(n)
-	slices.Sort(rel)
-	if n%2 == 1 {
-		m.MedianRelL2 = rel[n/2]
-	} else {
-		m.MedianRelL2 = (rel[n/2-1] + rel[n/2]) / 2
-	}
+	m.MedianRelL2, _ = stats.Median(rel) // n > 0, so it cannot fail
 	return m, nil
 }

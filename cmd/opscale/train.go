@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/montanaflynn/stats"
+
 	"opscale/harness"
 	"opscale/nets"
 	"opscale/problems"
@@ -259,15 +261,13 @@ func runTorch(python, script string, r refNet, dtype string, threads, steps int)
 	return res, nil
 }
 
+// median is the median of x, 0 for none.
 func median(x []float64) float64 {
-	if len(x) == 0 {
+	m, err := stats.Median(x)
+	if err != nil {
 		return 0
 	}
-	s := slices.Sorted(slices.Values(x))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return m
 }
 
 // runBenchTrain times opscale's training step on every reference network,

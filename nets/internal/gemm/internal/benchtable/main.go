@@ -19,6 +19,8 @@ import (
 	"strings"
 
 	"opscale/harness"
+
+	"github.com/montanaflynn/stats"
 )
 
 func main() {
@@ -178,15 +180,13 @@ func splitCPU(name string) (string, int) {
 	return name, 1
 }
 
-func median(v []float64) float64 {
-	if len(v) == 0 {
+// median is the median of x, 0 for none.
+func median(x []float64) float64 {
+	m, err := stats.Median(x)
+	if err != nil {
 		return 0
 	}
-	s := slices.Sorted(slices.Values(v))
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return m
 }
 
 func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {

@@ -172,18 +172,7 @@ func (im *impl[T]) packA(dst, a []T, lda int, trans bool, i0, p0, mb, kb int) {
 				q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
 			}
 		default:
-			for i := range rows {
-				src := a[(i0+r+i)*lda+p0:]
-				src = src[:kb]
-				for p, v := range src {
-					panel[p*mr+i] = v
-				}
-			}
-			for i := rows; i < mr; i++ {
-				for p := range kb {
-					panel[p*mr+i] = 0
-				}
-			}
+			gatherRuns(panel, a[(i0+r)*lda+p0:], lda, rows, mr, kb)
 		}
 	}
 }
@@ -274,18 +263,26 @@ func (im *impl[T]) packB(dst, b []T, ldb int, trans bool, p0, j0, kb, nb int) {
 			}
 		default:
 			// op(B)[p][j] = b[j·ldb+p]: each column j is a contiguous run.
-			for j := range cols {
-				src := b[(j0+s+j)*ldb+p0:]
-				src = src[:kb]
-				for p, v := range src {
-					panel[p*nr+j] = v
-				}
-			}
-			for j := cols; j < nr; j++ {
-				for p := range kb {
-					panel[p*nr+j] = 0
-				}
-			}
+			gatherRuns(panel, b[(j0+s)*ldb+p0:], ldb, cols, nr, kb)
+		}
+	}
+}
+
+// gatherRuns interleaves n runs of kb elements, run i at src[i·ld:], into
+// the first n of the w lanes of panel (step p of lane i at p·w+i) and zeroes
+// lanes n…w−1: the packing of a panel whose rows, or columns, of op(X) lie
+// contiguous in memory.
+func gatherRuns[T Float](panel, src []T, ld, n, w, kb int) {
+	for i := range n {
+		run := src[i*ld:]
+		run = run[:kb]
+		for p, v := range run {
+			panel[p*w+i] = v
+		}
+	}
+	for i := n; i < w; i++ {
+		for p := range kb {
+			panel[p*w+i] = 0
 		}
 	}
 }

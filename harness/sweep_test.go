@@ -50,6 +50,24 @@ func writeSuite(t *testing.T, body string) string {
 	return p
 }
 
+// sweepInto runs the suite in body into a fresh runs file in dir and
+// returns its store.
+func sweepInto(t *testing.T, dir, body string) *Store {
+	t.Helper()
+	s, err := LoadSuite(writeSuite(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := OpenStore(filepath.Join(dir, "runs.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Sweep(s, store, SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
 func TestLoadSuiteNamesBadFields(t *testing.T) {
 	for _, tc := range []struct{ old, new, want string }{
 		{`noise = 0.01`, "noise = 0.01\nnoize = 1", "noize"},
@@ -153,15 +171,7 @@ func TestSweepResumesAndIsReproducible(t *testing.T) {
 }
 
 func TestSweepRecordsDivergenceAndGoesOn(t *testing.T) {
-	body := strings.Replace(tinySuite, "lr = 1e-3", "lr = 1e9", 1)
-	s, err := LoadSuite(writeSuite(t, body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, _ := OpenStore(filepath.Join(t.TempDir(), "runs.jsonl"))
-	if err := Sweep(s, store, SweepOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	store := sweepInto(t, t.TempDir(), strings.Replace(tinySuite, "lr = 1e-3", "lr = 1e9", 1))
 	runs := store.Runs()
 	if len(runs) != 6 {
 		t.Fatalf("%d runs recorded, want all 6", len(runs))
@@ -178,12 +188,8 @@ func TestSweepRecordsDivergenceAndGoesOn(t *testing.T) {
 }
 
 func TestReportFromRunsAlone(t *testing.T) {
-	s, _ := LoadSuite(writeSuite(t, tinySuite))
 	dir := t.TempDir()
-	store, _ := OpenStore(filepath.Join(dir, "runs.jsonl"))
-	if err := Sweep(s, store, SweepOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	store := sweepInto(t, dir, tinySuite)
 	report := filepath.Join(dir, "REPORT.md")
 	if err := WriteReport(ReportOptions{Results: dir, Report: report}); err != nil {
 		t.Fatal(err)
@@ -221,14 +227,7 @@ func TestModelSizeSweep(t *testing.T) {
 		`sweep = "n"`, "sweep = \"N\"\ntrain_functions = 24",
 		`noise = 0.01`, `noise = 0`,
 	).Replace(tinySuite)
-	s, err := LoadSuite(writeSuite(t, body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, _ := OpenStore(filepath.Join(t.TempDir(), "runs.jsonl"))
-	if err := Sweep(s, store, SweepOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	store := sweepInto(t, t.TempDir(), body)
 	a := Analyze(store.Runs())[0]
 	if len(a.Rows) != 3 {
 		t.Fatalf("%d sizes analysed, want 3", len(a.Rows))

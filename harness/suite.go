@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -118,7 +119,7 @@ func (e *Experiment) validate() error {
 	if _, err := bounds.Lookup(e.Theorem); err != nil {
 		return fmt.Errorf("field theorem: %w", err)
 	}
-	if _, err := e.Spec(); err != nil {
+	if err := e.validateRun(); err != nil {
 		return err
 	}
 	th, _ := bounds.Lookup(e.Theorem)
@@ -154,11 +155,32 @@ func (e *Experiment) validate() error {
 	if len(e.Seeds) == 0 {
 		return fmt.Errorf("field seeds: give at least one seed")
 	}
+	for _, v := range e.Seeds {
+		if err := checkSeed("seeds", v); err != nil {
+			return err
+		}
+	}
 	if len(slices.Compact(slices.Sorted(slices.Values(e.Seeds)))) != len(e.Seeds) {
 		return fmt.Errorf("field seeds: %v repeats a seed", e.Seeds)
 	}
-	if e.Noise < 0 {
-		return fmt.Errorf("field noise = %g: must be ≥ 0", e.Noise)
+	return nil
+}
+
+// validateRun checks what a single run of e uses: the problem, the data
+// sizes, the network and the training. Numbers must be finite, since a NaN
+// would train and then fail to be written as JSON.
+func (e *Experiment) validateRun() error {
+	if _, err := e.Spec(); err != nil {
+		return err
+	}
+	if err := checkSeed("test_seed", e.TestSeed); err != nil {
+		return err
+	}
+	if err := checkSeed("params.probe_seed", e.Params.ProbeSeed); err != nil {
+		return err
+	}
+	if !(e.Noise >= 0) || math.IsInf(e.Noise, 1) {
+		return fmt.Errorf("field noise = %g: must be finite and ≥ 0", e.Noise)
 	}
 	if e.TestSize < 1 {
 		return fmt.Errorf("field test_functions = %d: must be positive", e.TestSize)
@@ -174,11 +196,29 @@ func (e *Experiment) validate() error {
 			return fmt.Errorf("field network: hidden width %d must be positive", w)
 		}
 	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"lr", e.Training.LR}, {"final_lr", e.Training.FinalLR}, {"validation", e.Training.Validation}} {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("field training.%s = %g: must be a finite number", f.name, f.v)
+		}
+	}
 	if err := e.trainConfig(0).Validate(); err != nil {
 		return fmt.Errorf("table training: %w", err)
 	}
 	if e.Training.Steps < 1 {
 		return fmt.Errorf("field training.steps = %d: must be positive", e.Training.Steps)
+	}
+	return nil
+}
+
+// checkSeed rejects a seed written negative. TOML integers are signed 64-bit,
+// so a seed of 2⁶³ or more cannot be written in a suite: it is a negative
+// number that the decoder wrapped round into uint64 (−1 becomes 2⁶⁴−1).
+func checkSeed(field string, v uint64) error {
+	if v >= 1<<63 {
+		return fmt.Errorf("field %s: seed %d is negative; seeds are integers ≥ 0", field, int64(v))
 	}
 	return nil
 }

@@ -12,14 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"opscale/intrinsic"
 	"opscale/nets"
 	"opscale/problems"
 )
-
-// defaultTestSeed is the seed of the test set when a suite gives none. Every
-// run of an experiment is scored on the same test functions, so differences
-// between sizes are not differences between test sets.
-const defaultTestSeed = 1 << 40
 
 // hash identifies the settings that decide a run's outcome.
 func (e *Experiment) hash() string {
@@ -102,7 +98,7 @@ func measureInputDim(e *Experiment) (*InputDim, error) {
 	if err != nil {
 		return nil, err
 	}
-	est, err := problems.EstimateDim(ds.U, ds.N, ds.M)
+	est, err := intrinsic.Measure(ds.U, ds.N, ds.M)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +217,7 @@ func runOne(j job) (Run, error) {
 	}
 	testSeed := e.TestSeed
 	if testSeed == 0 {
-		testSeed = defaultTestSeed
+		testSeed = problems.DefaultTestSeed
 	}
 	test, err := problems.Generate(spec, e.TestSize, testSeed, problems.Test, 0)
 	if err != nil {
@@ -254,7 +250,7 @@ func runOne(j job) (Run, error) {
 func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, train, test *problems.Dataset) error {
 	// The network's initial weights come from the run's seed on a stream of
 	// their own, apart from the data's and the batch order's.
-	rng := rand.New(rand.NewPCG(r.Seed, 0x696e6974)) // "init"
+	rng := rand.New(rand.NewPCG(r.Seed, problems.InitStream))
 	d, err := nets.NewDeepONet[T](e.netConfig(spec, train.M, r.Size), rng)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package nets
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
@@ -10,87 +9,26 @@ import (
 	"opscale/nets/internal/gemm"
 )
 
-// stepCase is one reference network of the throughput comparison with
-// PyTorch: a full training step on synthetic data, as the peer script
-// torch_train.py times it.
-type stepCase struct {
-	name string
-	// deeponet: n functions at m sensors, p points; dense: batch rows.
-	don     *DeepONetConfig
-	n, m, p int
-	dense   []int
-	batch   int
-	big     bool // skipped under -short
-}
-
-func stepCases() []stepCase {
-	var cs []stepCase
-	for _, w := range []int{40, 128, 512} {
-		cs = append(cs, stepCase{
-			name: fmt.Sprintf("deeponet-w%d", w),
-			don:  &DeepONetConfig{Sensors: 100, OutDim: 1, Branch: []int{w, w, w}, Trunk: []int{w, w, w}, P: w, TrunkLastReLU: true},
-			n:    1000, m: 100, p: 100, big: w == 512,
-		})
-	}
-	cs = append(cs,
-		stepCase{name: "antiderivative", don: &DeepONetConfig{Sensors: 100, OutDim: 1, Branch: []int{40}, Trunk: []int{40}, P: 40, TrunkLastReLU: true}, n: 150, m: 100, p: 100},
-		stepCase{name: "mlp", dense: []int{8, 256, 256, 256, 256, 1}, batch: 4096, big: true},
-	)
-	return cs
-}
-
-// stepper builds the network of c with synthetic data and returns one
-// training step (loss and gradient, then an Adam update), the parameters,
-// and the floating-point operations of the step.
-func stepper[T Float](c stepCase, seed uint64) (step func() float64, params []T, flops float64) {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	fill := func(n int) []T {
-		s := make([]T, n)
-		for i := range s {
-			s[i] = T(rng.NormFloat64())
-		}
-		return s
-	}
-	if c.don != nil {
-		d, err := NewDeepONet[T](*c.don, rng)
-		if err != nil {
-			panic(err)
-		}
-		u, v := fill(c.n*c.m), fill(c.n*c.p)
-		y := make([]T, c.p)
-		for j := range y {
-			y[j] = T(float64(j) / float64(c.p-1))
-		}
-		adam := NewAdam[T](d.NumParams())
-		return func() float64 {
-			loss := d.LossGrad(u, c.n, y, c.p, v)
-			adam.Step(d.Params(), d.Grads(), 1e-3)
-			return loss
-		}, d.Params(), 3 * d.Flops(c.n, c.p)
-	}
-	d, err := NewDense[T](c.dense, rng)
+// stepper is ReferenceStep for tests, where a reference network that does
+// not build is a bug.
+func stepper[T Float](c Reference, seed uint64) (step func() float64, params []T, flops float64) {
+	step, params, flops, err := ReferenceStep[T](c, seed)
 	if err != nil {
 		panic(err)
 	}
-	x, y := fill(c.batch*c.dense[0]), fill(c.batch*c.dense[len(c.dense)-1])
-	adam := NewAdam[T](d.NumParams())
-	return func() float64 {
-		loss := d.LossGrad(x, c.batch, y)
-		adam.Step(d.Params(), d.Grads(), 1e-3)
-		return loss
-	}, d.Params(), 3 * d.Flops(c.batch)
+	return step, params, flops
 }
 
 // BenchmarkTrainStep times a full training step of every reference network;
 // run it with -cpu 1,2 for one and two threads.
 func BenchmarkTrainStep(b *testing.B) {
-	for _, c := range stepCases() {
-		b.Run(c.name+"/f32", func(b *testing.B) { benchStep[float32](b, c) })
-		b.Run(c.name+"/f64", func(b *testing.B) { benchStep[float64](b, c) })
+	for _, c := range References() {
+		b.Run(c.Name+"/f32", func(b *testing.B) { benchStep[float32](b, c) })
+		b.Run(c.Name+"/f64", func(b *testing.B) { benchStep[float64](b, c) })
 	}
 }
 
-func benchStep[T Float](b *testing.B, c stepCase) {
+func benchStep[T Float](b *testing.B, c Reference) {
 	step, _, flops := stepper[T](c, 1)
 	step()
 	b.ReportAllocs()
@@ -105,21 +43,21 @@ func benchStep[T Float](b *testing.B, c stepCase) {
 // A training step in steady state allocates nothing, GEMM included, on one
 // thread and on two: every workspace is kept from the first step.
 func TestTrainStepAllocs(t *testing.T) {
-	cases := append(stepCases(), stepCase{name: "small dense", dense: []int{8, 16, 16, 1}, batch: 64})
+	cases := append(References(), Reference{Name: "small dense", Dense: []int{8, 16, 16, 1}, Batch: 64})
 	for _, threads := range []int{1, 2} {
 		prev := SetThreads(threads)
 		for _, c := range cases {
-			if c.big && testing.Short() {
+			if c.Big && testing.Short() {
 				continue
 			}
-			t.Run(fmt.Sprintf("%s/%dthreads/f32", c.name, threads), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%dthreads/f32", c.Name, threads), func(t *testing.T) {
 				step, _, _ := stepper[float32](c, 1)
 				step()
 				if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
 					t.Errorf("%v allocations per step", a)
 				}
 			})
-			t.Run(fmt.Sprintf("%s/%dthreads/f64", c.name, threads), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%dthreads/f64", c.Name, threads), func(t *testing.T) {
 				step, _, _ := stepper[float64](c, 1)
 				step()
 				if a := testing.AllocsPerRun(2, func() { step() }); a != 0 {
@@ -133,16 +71,16 @@ func TestTrainStepAllocs(t *testing.T) {
 
 // Steps on one and on two threads give the same bits.
 func TestTrainStepThreads(t *testing.T) {
-	for _, c := range stepCases() {
-		if c.big && testing.Short() {
+	for _, c := range References() {
+		if c.Big && testing.Short() {
 			continue
 		}
-		t.Run(c.name+"/f32", func(t *testing.T) { sameOnThreads[float32](t, c) })
-		t.Run(c.name+"/f64", func(t *testing.T) { sameOnThreads[float64](t, c) })
+		t.Run(c.Name+"/f32", func(t *testing.T) { sameOnThreads[float32](t, c) })
+		t.Run(c.Name+"/f64", func(t *testing.T) { sameOnThreads[float64](t, c) })
 	}
 }
 
-func sameOnThreads[T Float](t *testing.T, c stepCase) {
+func sameOnThreads[T Float](t *testing.T, c Reference) {
 	run := func(threads int) ([]float64, []T) {
 		prev := runtime.GOMAXPROCS(threads)
 		defer runtime.GOMAXPROCS(prev)

@@ -7,11 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+
+	"opscale/internal/atomicfile"
 )
 
 // cacheMagic opens every cache file; the digit is the format version.
@@ -79,14 +80,8 @@ func (c Cache) Generate(s Spec, n int, seed uint64, split Split, sigma float64) 
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+	if err := atomicfile.WriteFile(path, encodeDataset(ds, key)); err != nil {
 		return nil, 0, fmt.Errorf("problems: dataset cache: %w", err)
-	}
-	if err := writeAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(encodeDataset(ds, key))
-		return err
-	}); err != nil {
-		return nil, 0, err
 	}
 	return ds, status, nil
 }

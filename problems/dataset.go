@@ -7,18 +7,6 @@ import (
 	"sync"
 )
 
-// Split names a seed stream. Training and test functions never share one.
-type Split uint64
-
-const (
-	Train Split = 1
-	Test  Split = 2
-)
-
-// noiseStream offsets the streams of the target noise from those of the
-// functions, so that a noisy and a noiseless set share their functions.
-const noiseStream = 1 << 20
-
 // Spec says what to generate: an operator, an input family, the number of
 // sensors m at which the branch net sees each input and the number of output
 // points P per function along each output axis.
@@ -106,7 +94,7 @@ func Generate(s Spec, n int, seed uint64, split Split, sigma float64) (*Dataset,
 
 // fill generates function i of the set.
 func (ds *Dataset) fill(s Spec, i int, seed uint64, split Split, sigma float64) error {
-	rng := rand.New(rand.NewPCG(seed, uint64(split)<<32|uint64(i)))
+	rng := rand.New(rand.NewPCG(seed, functionStream(split, i)))
 	u := s.Family.Sample(rng)
 	row := ds.U[i*ds.M : (i+1)*ds.M]
 	for j := range row {
@@ -117,7 +105,7 @@ func (ds *Dataset) fill(s Spec, i int, seed uint64, split Split, sigma float64) 
 		return fmt.Errorf("problems: %s on function %d: %w", s.Operator.Name(), i, err)
 	}
 	if sigma > 0 {
-		noise := rand.New(rand.NewPCG(seed, (uint64(split)+noiseStream)<<32|uint64(i)))
+		noise := rand.New(rand.NewPCG(seed, noisePointStream(split, i)))
 		for j := range out {
 			out[j] += sigma * noise.NormFloat64()
 		}

@@ -1,8 +1,8 @@
 // Package problems generates operator-learning datasets: seeded input-function
 // families, the operators that map them to outputs with verified numerical
 // solvers, and datasets in the aligned layout that the networks train on.
-// It also holds the function-regression problems of the deep-ReLU theorems
-// and measures the intrinsic dimension of any sample.
+// It also holds the function-regression problems of the deep-ReLU theorems.
+// The intrinsic dimension of a sample is measured by package intrinsic.
 //
 // # Input families
 //
@@ -38,18 +38,12 @@
 // functions of a larger set are the set of size n, and a data-size sweep sees
 // nested training sets. Test sets come from their own seed stream and carry no
 // noise. Cache stores datasets in checksummed files written atomically and
-// regenerates a damaged one; WriteNPY and ReadDatasetNPY exchange them with
-// NumPy as X.npy, U.npy, Y.npy and V.npy.
+// regenerates a damaged one; Dataset.WriteNPY and ReadDatasetNPY exchange them
+// with NumPy as X.npy, U.npy, Y.npy and V.npy (the format itself is in
+// opscale/internal/npy).
 //
 // # Domains
 //
 // Input functions live on [0,1]^d1 and outputs on [0,1]^d2. Sensors and output
 // points are equispaced and include the end points.
-//
-// # Intrinsic dimension
-//
-// EstimateDim gives the PCA energy spectrum (components for 99% and 99.9%),
-// TwoNN (Facco et al. 2017) and the Levina–Bickel MLE (k = 20, harmonic-mean
-// aggregation) of the rows of any matrix; the neighbour search is brute force,
-// O(n²·D), meant for a few thousand rows.
 package problems

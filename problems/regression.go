@@ -15,10 +15,6 @@ var (
 	RegressionTargets = []string{"lipschitz", "smooth"}
 )
 
-// regressionStream seeds the problem's own random parts (embedding and
-// target coefficients), apart from the streams of the sample points.
-const regressionStream = 1 << 40
-
 // Regression is a function-regression problem for the deep-ReLU theorems:
 // a target f on a d-dimensional domain, seen through points x ∈ R^Ambient.
 //
@@ -199,7 +195,7 @@ func (r *Regression) Sample(n int, seed uint64, split Split, sigma float64) (*Re
 	set := &RegressionSet{N: n, D: r.Ambient, X: make([]float64, n*r.Ambient), Y: make([]float64, n)}
 	z := make([]float64, r.k)
 	for i := range n {
-		rng := rand.New(rand.NewPCG(seed, uint64(split)<<32|uint64(i)))
+		rng := rand.New(rand.NewPCG(seed, functionStream(split, i)))
 		r.point(z, rng)
 		x := set.X[i*r.Ambient : (i+1)*r.Ambient]
 		if r.q == nil {
@@ -215,7 +211,7 @@ func (r *Regression) Sample(n int, seed uint64, split Split, sigma float64) (*Re
 		}
 		set.Y[i] = r.g(z)
 		if sigma > 0 {
-			noise := rand.New(rand.NewPCG(seed, (uint64(split)+noiseStream)<<32|uint64(i)))
+			noise := rand.New(rand.NewPCG(seed, noisePointStream(split, i)))
 			set.Y[i] += sigma * noise.NormFloat64()
 		}
 	}

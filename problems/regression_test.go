@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"opscale/intrinsic"
 )
 
 // Points lie on the embedded manifold, targets obey their bounds, and the
@@ -59,7 +61,7 @@ func TestRegressionManifolds(t *testing.T) {
 		if slope > r.Lipschitz() {
 			t.Errorf("%s: observed slope %g above the Lipschitz bound %g", r.Name(), slope, r.Lipschitz())
 		}
-		est, err := EstimateDim(set.X, n, D)
+		est, err := intrinsic.Measure(set.X, n, D)
 		if err != nil {
 			t.Fatal(err)
 		}

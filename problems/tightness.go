@@ -6,9 +6,6 @@ import (
 	"math/rand/v2"
 )
 
-// probeStream seeds the tightness probe's random directions.
-const probeStream = 1 << 41
-
 // Tightness is a synthetic operator that is Lipschitz and no better at every
 // scale, to test whether the bounds are tight: G(u)(y) = g(z) with
 // z = (c₁, …, c_K, y), c_k = ⟨u, √2 sin kπx⟩ the first K sine coefficients

@@ -1,20 +1,30 @@
-package problems
+package intrinsic_test
 
 import (
 	"math"
-	"math/rand/v2"
-	"slices"
 	"testing"
+
+	"opscale/intrinsic"
+	"opscale/problems"
 )
 
-// sampleMatrix returns n functions of fam at m equispaced sensors.
-func sampleMatrix(t *testing.T, fam Family, n, m int, seed uint64) []float64 {
+func mustFamily(t *testing.T, kind string, p problems.Params) problems.Family {
 	t.Helper()
-	op, err := NewOperator("antiderivative", Params{Grid: 4})
+	f, err := problems.NewFamily(kind, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := Generate(Spec{Operator: op, Family: fam, Sensors: m, Points: 2}, n, seed, Train, 0)
+	return f
+}
+
+// sampleMatrix returns n functions of fam at m equispaced sensors.
+func sampleMatrix(t *testing.T, fam problems.Family, n, m int, seed uint64) []float64 {
+	t.Helper()
+	op, err := problems.NewOperator("antiderivative", problems.Params{Grid: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := problems.Generate(problems.Spec{Operator: op, Family: fam, Sensors: m, Points: 2}, n, seed, problems.Train, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,21 +46,21 @@ func TestIntrinsicDimensionRecovered(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		fam  Family
+		fam  problems.Family
 		d    int
 		n, m int
 	}{
-		{"subspace b_U=1", mustFamily(t, "subspace", Params{BU: 1}), 1, 2000, 17},
-		{"subspace b_U=2", mustFamily(t, "subspace", Params{BU: 2}), 2, 2000, 17},
-		{"subspace b_U=4", mustFamily(t, "subspace", Params{BU: 4}), 4, 2000, 17},
-		{"subspace b_U=8", mustFamily(t, "subspace", Params{BU: 8}), 8, 8000, 17},
-		{"manifold d=2", mustFamily(t, "manifold", Params{Intrinsic: 2}), 2, 2000, 48},
-		{"manifold d=4", mustFamily(t, "manifold", Params{Intrinsic: 4}), 4, 2000, 48},
+		{"subspace b_U=1", mustFamily(t, "subspace", problems.Params{BU: 1}), 1, 2000, 17},
+		{"subspace b_U=2", mustFamily(t, "subspace", problems.Params{BU: 2}), 2, 2000, 17},
+		{"subspace b_U=4", mustFamily(t, "subspace", problems.Params{BU: 4}), 4, 2000, 17},
+		{"subspace b_U=8", mustFamily(t, "subspace", problems.Params{BU: 8}), 8, 8000, 17},
+		{"manifold d=2", mustFamily(t, "manifold", problems.Params{Intrinsic: 2}), 2, 2000, 48},
+		{"manifold d=4", mustFamily(t, "manifold", problems.Params{Intrinsic: 4}), 4, 2000, 48},
 	}
 	for _, c := range cases {
 		n, m := c.n, c.m
 		x := sampleMatrix(t, c.fam, n, m, 11)
-		est, err := EstimateDim(x, n, m)
+		est, err := intrinsic.Measure(x, n, m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,10 +73,10 @@ func TestIntrinsicDimensionRecovered(t *testing.T) {
 		if c.fam.NominalDim() != c.d {
 			t.Errorf("%s: NominalDim %d", c.name, c.fam.NominalDim())
 		}
-		if _, linear := c.fam.(*Subspace); linear && est.PCA999 != c.d {
+		if _, linear := c.fam.(*problems.Subspace); linear && est.PCA999 != c.d {
 			t.Errorf("%s: PCA needs %d components for 99.9%%, the span has %d", c.name, est.PCA999, c.d)
 		}
-		if _, curved := c.fam.(*Manifold); curved && est.PCA99 <= c.d {
+		if _, curved := c.fam.(*problems.Manifold); curved && est.PCA99 <= c.d {
 			t.Errorf("%s: PCA needs only %d components for 99%%: the family is not curved", c.name, est.PCA99)
 		}
 	}
@@ -78,10 +88,10 @@ func TestIntrinsicDimensionGrowsAsLengthShrinks(t *testing.T) {
 		t.Skip("dimension estimates take a few seconds")
 	}
 	const n, m = 1000, 64
-	var prev DimEstimate
+	var prev intrinsic.Estimate
 	for i, ell := range []float64{0.4, 0.2, 0.1} {
-		x := sampleMatrix(t, mustFamily(t, "grf", Params{Length: ell}), n, m, 5)
-		est, err := EstimateDim(x, n, m)
+		x := sampleMatrix(t, mustFamily(t, "grf", problems.Params{Length: ell}), n, m, 5)
+		est, err := intrinsic.Measure(x, n, m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,52 +104,23 @@ func TestIntrinsicDimensionGrowsAsLengthShrinks(t *testing.T) {
 	}
 }
 
-// The brute-force neighbour search against a plain sort of all distances.
-func TestNearestDistances(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	const n, d, k = 57, 3, 5
-	x := make([]float64, n*d)
-	for i := range x {
-		x[i] = rng.Float64()
-	}
-	nn := nearestDistances(x, n, d, k)
-	for i := range n {
-		var all []float64
-		for j := range n {
-			if j != i {
-				var s float64
-				for a := range d {
-					s += (x[i*d+a] - x[j*d+a]) * (x[i*d+a] - x[j*d+a])
-				}
-				all = append(all, math.Sqrt(s))
-			}
-		}
-		slices.Sort(all)
-		for a := range k {
-			if nn[i*k+a] != all[a] {
-				t.Fatalf("point %d neighbour %d: %g, want %g", i, a, nn[i*k+a], all[a])
-			}
-		}
-	}
-}
-
-func TestEstimateDimBadInput(t *testing.T) {
-	if _, err := EstimateDim(make([]float64, 10), 5, 2); err == nil {
+func TestMeasureBadInput(t *testing.T) {
+	if _, err := intrinsic.Measure(make([]float64, 10), 5, 2); err == nil {
 		t.Error("5 points accepted")
 	}
-	if _, err := EstimateDim(make([]float64, 10), 50, 2); err == nil {
+	if _, err := intrinsic.Measure(make([]float64, 10), 50, 2); err == nil {
 		t.Error("short matrix accepted")
 	}
 	x := make([]float64, 100)
 	x[7] = math.NaN()
-	if _, err := EstimateDim(x, 50, 2); err == nil {
+	if _, err := intrinsic.Measure(x, 50, 2); err == nil {
 		t.Error("NaN accepted")
 	}
-	est, err := EstimateDim(make([]float64, 100), 50, 2)
+	est, err := intrinsic.Measure(make([]float64, 100), 50, 2)
 	if err != nil || !math.IsNaN(est.TwoNN) || !math.IsNaN(est.MLE) || len(est.Warnings) != 2 {
 		t.Errorf("50 identical points: %+v, %v", est, err)
 	}
-	est, err = EstimateDim(Grid(64, 1), 64, 1)
+	est, err = intrinsic.Measure(problems.Grid(64, 1), 64, 1)
 	if err != nil || !math.IsNaN(est.TwoNN) || est.PCA99 != 1 {
 		t.Errorf("lattice: %+v, %v", est, err)
 	}

@@ -1,0 +1,62 @@
+package problems
+
+// Every random number opscale draws comes from a PCG generator
+// rand.NewPCG(seed, stream): the seed is the user's (a suite's seeds, a
+// command's -seed) and the stream says what the numbers are for, so that two
+// uses of one seed never share numbers. This file lists every stream and
+// fixed seed; keep new ones here, each apart from all the others.
+//
+//	what                               seed        stream
+//	input function i of a split        seed        split<<32 | i          (functionStream)
+//	noise on the targets of function i seed        (split+2²⁰)<<32 | i    (noiseStream)
+//	regression embedding and target    problem's   1<<42                  (regressionStream)
+//	tightness probe directions         probe seed  1<<41                  (probeStream)
+//	network initialisation (harness)   run seed    "init" 0x696e6974      (InitStream)
+//	batch order (nets/train.go)        run seed    "batch" 0x6261746368
+//	reference-network data (nets)      seed        1                      (nets.ReferenceStep)
+//	test functions when a suite gives  1<<40       Test<<32 | i           (DefaultTestSeed)
+//	no test_seed
+//
+// Function streams lie below 2³⁴ (splits 1 to 3), noise streams above 2⁵²;
+// the per-problem streams 2⁴¹ and 2⁴² lie between (equalling a function
+// stream would take split 512 or 1024). DefaultTestSeed
+// is a seed and used as nothing else. nets imports no opscale package, so
+// the batch and reference streams are written there and listed here.
+
+// Split names a seed stream. Training and test functions never share one.
+type Split uint64
+
+const (
+	Train Split = 1
+	Test  Split = 2
+)
+
+const (
+	// noiseStream offsets the streams of the target noise from those of the
+	// functions, so that a noisy and a noiseless set share their functions.
+	noiseStream = 1 << 20
+	// regressionStream seeds a regression problem's own random parts
+	// (embedding and target coefficients), apart from the streams of its
+	// sample points. It was 1<<40 until that was also DefaultTestSeed.
+	regressionStream = 1 << 42
+	// probeStream seeds the tightness probe's random directions.
+	probeStream = 1 << 41
+)
+
+// InitStream is the stream of a network's initial weights, drawn from the
+// run's seed apart from its data and its batch order.
+const InitStream = 0x696e6974 // "init"
+
+// DefaultTestSeed is the seed of the test set when a suite gives none. Every
+// run of an experiment is scored on the same test functions, so differences
+// between sizes are not differences between test sets.
+const DefaultTestSeed = 1 << 40
+
+// functionStream is the stream of function (or point) i of a split.
+func functionStream(split Split, i int) uint64 { return uint64(split)<<32 | uint64(i) }
+
+// noisePointStream is the stream of the noise on the targets of function
+// (or point) i of a split.
+func noisePointStream(split Split, i int) uint64 {
+	return (uint64(split)+noiseStream)<<32 | uint64(i)
+}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"opscale/bounds"
+	"opscale/internal/atomicfile"
+	"opscale/internal/table"
 )
 
 // ReportOptions says where a report goes.
@@ -76,19 +78,19 @@ func WriteReport(opt ReportOptions) error {
 		if err := writeSizeTable(&table, a); err != nil {
 			return err
 		}
-		if err := WriteFileAtomic(tablePath, table.Bytes()); err != nil {
+		if err := atomicfile.WriteFile(tablePath, table.Bytes()); err != nil {
 			return err
 		}
 		svg, err := PlotSVG(a)
 		if err != nil {
 			return fmt.Errorf("plotting %s: %w", a.Experiment, err)
 		}
-		if err := WriteFileAtomic(plotPath, svg); err != nil {
+		if err := atomicfile.WriteFile(plotPath, svg); err != nil {
 			return err
 		}
 		writeExperiment(&doc, a, rel(plotPath), rel(tablePath), table.Bytes())
 	}
-	return WriteFileAtomic(opt.Report, doc.Bytes())
+	return atomicfile.WriteFile(opt.Report, doc.Bytes())
 }
 
 func writeEnv(doc *bytes.Buffer, runs []Run) {
@@ -116,7 +118,7 @@ func writeEnv(doc *bytes.Buffer, runs []Run) {
 		{"recorded", first + " to " + last},
 		{"training time, summed over runs", (time.Duration(wall) * time.Second).String()},
 	}
-	WriteMarkdownTable(doc, []string{"", ""}, rows)
+	table.Markdown(doc, []string{"", ""}, rows)
 	doc.WriteString("\n")
 }
 
@@ -142,7 +144,7 @@ func writeTheorems(doc *bytes.Buffer, analyses []Analysis) error {
 		seen[t.ID] = true
 		rows = append(rows, []string{t.ID, t.Statement, t.Quantity.String(), t.Swept.String(), logFactor(t)})
 	}
-	if err := WriteMarkdownTable(doc, []string{"id", "statement", "error", "swept", "log factor"}, rows); err != nil {
+	if err := table.Markdown(doc, []string{"id", "statement", "error", "swept", "log factor"}, rows); err != nil {
 		return err
 	}
 	doc.WriteString("\n")
@@ -176,7 +178,7 @@ func writeSummary(doc *bytes.Buffer, analyses []Analysis) error {
 			a.Verdict.String(),
 		})
 	}
-	if err := WriteMarkdownTable(doc, []string{"experiment", "theorem", "dimensions", "α̂ [95% CI]", "α_T", "α_T at the measured dimension", "α_T with log factor, over the fit range", "verdict"}, rows); err != nil {
+	if err := table.Markdown(doc, []string{"experiment", "theorem", "dimensions", "α̂ [95% CI]", "α_T", "α_T at the measured dimension", "α_T with log factor, over the fit range", "verdict"}, rows); err != nil {
 		return err
 	}
 	doc.WriteString("\n")
@@ -203,7 +205,7 @@ func optF(p *float64) string {
 // sees whether it does.
 func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
 	groups := map[string][]*Analysis{}
-	var keys []string
+	var order []string
 	for i := range analyses {
 		a := &analyses[i]
 		if a.FitErr != nil || a.AlphaErr != nil {
@@ -212,13 +214,13 @@ func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
 		kind, _, _ := strings.Cut(a.First.Problem, "(")
 		k := a.Theorem.ID + " on " + kind
 		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
+			order = append(order, k)
 		}
 		groups[k] = append(groups[k], a)
 	}
 	var rows [][]string
 	var notes []string
-	for _, k := range keys {
+	for _, k := range order {
 		g := groups[k]
 		if len(g) < 2 {
 			continue
@@ -244,7 +246,7 @@ func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
 		return nil
 	}
 	fmt.Fprintf(doc, "## Exponent against input dimension\n\n")
-	if err := WriteMarkdownTable(doc, []string{"theorem on operator", "b_U", "measured dimension (MLE)", "α̂ [95% CI]", "α_T", "α̂/α_T"}, rows); err != nil {
+	if err := table.Markdown(doc, []string{"theorem on operator", "b_U", "measured dimension (MLE)", "α̂ [95% CI]", "α_T", "α̂/α_T"}, rows); err != nil {
 		return err
 	}
 	doc.WriteString("\n")
@@ -286,7 +288,7 @@ func writeSizeTable(w *bytes.Buffer, a *Analysis) error {
 	if a.Theorem.Swept == bounds.ModelSize {
 		first = "width"
 	}
-	return WriteMarkdownTable(w, []string{first, "N (parameters)", "seeds", a.Metric + " (" + aggName(a.Aggregate) + " ± sd)", "mean rel. L2", "mean sup", "best step", "wall s", "note"}, rows)
+	return table.Markdown(w, []string{first, "N (parameters)", "seeds", a.Metric + " (" + aggName(a.Aggregate) + " ± sd)", "mean rel. L2", "mean sup", "best step", "wall s", "note"}, rows)
 }
 
 func writeExperiment(doc *bytes.Buffer, a *Analysis, plot, table string, tableMD []byte) {

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 
+	"opscale/internal/atomicfile"
 	"opscale/nets"
 )
 
@@ -164,43 +164,11 @@ func (s *Store) Append(r Run) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	raw := append(append(bytes.Clone(s.raw), line...), '\n')
-	if err := WriteFileAtomic(s.path, raw); err != nil {
+	if err := atomicfile.WriteFile(s.path, raw); err != nil {
 		return err
 	}
 	s.raw = raw
 	s.runs = append(s.runs, r)
 	s.done[r.key()] = true
-	return nil
-}
-
-// WriteFileAtomic writes data to path through a synced temporary file in the
-// same folder and a rename, creating the folder if needed.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
 	return nil
 }

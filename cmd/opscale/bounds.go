@@ -4,11 +4,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 
 	"opscale/bounds"
-	"opscale/harness"
+	"opscale/internal/table"
 )
 
 func init() {
@@ -16,18 +15,18 @@ func init() {
 }
 
 func runBounds(args []string, stdout io.Writer) error {
-	fs := newFlagSet("bounds", os.Stderr)
+	fs := newFlagSet("bounds", commandStderr)
 	var d bounds.Dims
 	fs.IntVar(&d.D, "d", 2, "input dimension `d` of a plain ReLU regression (intrinsic dimension for the references)")
 	fs.IntVar(&d.D1, "d1", 1, "dimension `d1` of the input functions' domain")
 	fs.IntVar(&d.D2, "d2", 1, "dimension `d2` of the output functions' domain")
-	fs.IntVar(&d.BU, "bU", 2, "dimension `b_U` of the span that holds the input functions")
+	fs.IntVar(&d.BU, "bu", 2, "dimension `b_U` of the span that holds the input functions")
 	fs.Float64Var(&d.S, "s", 1, "Hölder smoothness `s` of the target (minimax reference)")
 	fs.IntVar(&d.NX, "nx", 100, "number of sensors `n_x` (prescriptions only)")
 	lo := fs.Float64("lo", 1e2, "low end of the fit range for the effective exponent")
 	hi := fs.Float64("hi", 1e4, "high end of the fit range for the effective exponent")
 	eps := fs.Float64("eps", 0, "if in (0, 1), also print the networks the proofs build for accuracy ε")
-	md := fs.Bool("md", false, "write Markdown tables instead of text")
+	markdown := fs.Bool("markdown", false, "write Markdown tables instead of text")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -35,7 +34,7 @@ func runBounds(args []string, stdout io.Writer) error {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{{"-d", d.D}, {"-d1", d.D1}, {"-d2", d.D2}, {"-bU", d.BU}, {"-nx", d.NX}} {
+	}{{"-d", d.D}, {"-d1", d.D1}, {"-d2", d.D2}, {"-bu", d.BU}, {"-nx", d.NX}} {
 		if f.v <= 0 {
 			return fmt.Errorf("flag %s = %d: dimensions must be positive integers", f.name, f.v)
 		}
@@ -49,9 +48,9 @@ func runBounds(args []string, stdout io.Writer) error {
 	if *eps != 0 && !(*eps > 0 && *eps < 1) {
 		return fmt.Errorf("flag -eps = %g: the accuracy must lie in (0, 1), or 0 for no network table", *eps)
 	}
-	write := harness.WriteTextTable
-	if *md {
-		write = harness.WriteMarkdownTable
+	write := table.Text
+	if *markdown {
+		write = table.Markdown
 	}
 
 	header := []string{"id", "kind", "error", "x", "rate", "α", "power", fmt.Sprintf("α_eff [%g, %g]", *lo, *hi), "falls above"}

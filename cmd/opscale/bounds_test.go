@@ -8,7 +8,7 @@ import (
 
 func TestBoundsCommand(t *testing.T) {
 	var out bytes.Buffer
-	if err := runBounds([]string{"-d1", "1", "-d2", "1", "-bU", "2", "-d", "3", "-md", "-eps", "0.1"}, &out); err != nil {
+	if err := runBounds([]string{"-d1", "1", "-d2", "1", "-bu", "2", "-d", "3", "-markdown", "-eps", "0.1"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()
@@ -47,7 +47,7 @@ func TestBoundsCommandRejects(t *testing.T) {
 		args []string
 		name string
 	}{
-		{[]string{"-bU", "0"}, "-bU"},
+		{[]string{"-bu", "0"}, "-bu"},
 		{[]string{"-d1", "-2"}, "-d1"},
 		{[]string{"-d2", "0"}, "-d2"},
 		{[]string{"-d", "0"}, "-d"},

@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
-	"opscale/problems"
+	"opscale/internal/npy"
+	"opscale/intrinsic"
 )
 
 func init() {
@@ -13,10 +13,10 @@ func init() {
 }
 
 func runDim(args []string, stdout io.Writer) error {
-	fs := newFlagSet("dim", os.Stderr)
-	rows := fs.Int("n", 2000, "use the first n rows (the neighbour search costs n²·D); 0 uses all")
+	fs := newFlagSet("dim", commandStderr)
+	rows := fs.Int("rows", 2000, "use the first `rows` rows (the neighbour search costs rows²·columns); 0 uses all")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: opscale dim [-n rows] FILE.npy")
+		fmt.Fprintln(fs.Output(), "usage: opscale dim [-rows n] FILE.npy")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -26,10 +26,10 @@ func runDim(args []string, stdout io.Writer) error {
 		return fmt.Errorf("want one FILE.npy argument after the flags, got %d", fs.NArg())
 	}
 	if *rows < 0 {
-		return fmt.Errorf("-n = %d: it must be ≥ 0", *rows)
+		return fmt.Errorf("flag -rows = %d: it must be ≥ 0 (0 uses all rows)", *rows)
 	}
 	path := fs.Arg(0)
-	x, n, d, err := problems.ReadNPY(path)
+	x, n, d, err := npy.Read(path)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func runDim(args []string, stdout io.Writer) error {
 	if *rows > 0 && *rows < n {
 		used = *rows
 	}
-	est, err := problems.EstimateDim(x[:used*d], used, d)
+	est, err := intrinsic.Measure(x[:used*d], used, d)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -45,7 +45,7 @@ func runDim(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "PCA components for 99%% energy:   %d\n", est.PCA99)
 	fmt.Fprintf(stdout, "PCA components for 99.9%% energy: %d\n", est.PCA999)
 	fmt.Fprintf(stdout, "TwoNN:                           %.2f\n", est.TwoNN)
-	fmt.Fprintf(stdout, "Levina–Bickel MLE (k=%d):        %.2f\n", problems.MLENeighbours, est.MLE)
+	fmt.Fprintf(stdout, "Levina–Bickel MLE (k=%d):        %.2f\n", intrinsic.MLENeighbours, est.MLE)
 	for _, w := range est.Warnings {
 		fmt.Fprintf(stdout, "warning: %s\n", w)
 	}

@@ -4,7 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	"math"
 	"strings"
 
 	"opscale/problems"
@@ -29,8 +29,8 @@ func paramFlags(fs *flag.FlagSet, p *problems.Params) {
 	fs.IntVar(&p.Grid, "grid", 0, "solver cells or steps per axis (0: 1024; 64 for poisson2d)")
 	fs.Float64Var(&p.Velocity, "velocity", 0, "advection base velocity A > 0 (0: 1)")
 	fs.Float64Var(&p.Epsilon, "epsilon", 0, "linear advection velocity modulation ε, |ε| < 1")
-	fs.Float64Var(&p.T, "T", 0, "advection final time (0: 0.5)")
-	fs.IntVar(&p.Steps, "steps", 0, "advection RK4 steps (0: 64)")
+	fs.Float64Var(&p.T, "final-time", 0, "advection final time T (0: 0.5)")
+	fs.IntVar(&p.Steps, "advection-steps", 0, "RK4 steps of the advection solver (0: 64)")
 	fs.Float64Var(&p.Amplitude, "amplitude", 0, "input scale in the coefficient A·exp(amplitude·u) (0: 0.5)")
 	fs.Float64Var(&p.Coefficient, "coefficient", 0, "darcy1d permeability scale (0: 1)")
 	fs.Float64Var(&p.Gravity, "gravity", 0, "pendulum constant k (0: 1)")
@@ -40,7 +40,7 @@ func paramFlags(fs *flag.FlagSet, p *problems.Params) {
 }
 
 func runGen(args []string, stdout io.Writer) error {
-	fs := newFlagSet("gen", os.Stderr)
+	fs := newFlagSet("gen", commandStderr)
 	var p problems.Params
 	paramFlags(fs, &p)
 	problem := fs.String("problem", "", "operator: "+strings.Join(problems.Operators, ", "))
@@ -55,6 +55,9 @@ func runGen(args []string, stdout io.Writer) error {
 	cacheDir := fs.String("cache", "", "dataset cache directory (optional)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if !(*sigma >= 0) || math.IsInf(*sigma, 1) {
+		return fmt.Errorf("flag -sigma = %g: the noise level must be finite and ≥ 0", *sigma)
 	}
 	if *out == "" {
 		return fmt.Errorf("-out is required: the directory to write the .npy files to")

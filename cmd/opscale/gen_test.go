@@ -25,13 +25,17 @@ func TestGenThenDim(t *testing.T) {
 	if ds.N != 300 || ds.M != 20 || ds.P != 9 {
 		t.Fatalf("read back %d×%d, P=%d", ds.N, ds.M, ds.P)
 	}
-	out.Reset()
-	if err := runDim([]string{filepath.Join(dir, "U.npy")}, &out); err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"99% energy:   3", "99.9% energy: 3", "TwoNN", "MLE"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("dim output lacks %q:\n%s", want, out.String())
+	// -rows 0 uses all rows; -rows 100 the first 100.
+	for _, rows := range []string{"0", "100"} {
+		out.Reset()
+		if err := runDim([]string{"-rows", rows, filepath.Join(dir, "U.npy")}, &out); err != nil {
+			t.Fatal(err)
+		}
+		used := map[string]string{"0": "300 rows used", "100": "100 rows used"}[rows]
+		for _, want := range []string{used, "99% energy:   3", "99.9% energy: 3", "TwoNN", "MLE"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("dim -rows %s output lacks %q:\n%s", rows, want, out.String())
+			}
 		}
 	}
 }
@@ -50,6 +54,10 @@ func TestGenDimErrors(t *testing.T) {
 		"b_U = 0":        {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-out", dir}, "BU"},
 		"n = 0":          {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-n", "0", "-out", dir}, "n = 0"},
 		"bad split":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-split", "dev", "-out", dir}, "split"},
+		"sigma NaN":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-sigma", "NaN", "-out", dir}, "-sigma"},
+		"sigma Inf":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-sigma", "Inf", "-out", dir}, "-sigma"},
+		"sigma < 0":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-sigma", "-1", "-out", dir}, "-sigma"},
+		"rows < 0":       {dim, []string{"-rows", "-1", bad}, "-rows"},
 		"no file":        {dim, nil, "FILE"},
 		"malformed npy":  {dim, []string{bad}, bad},
 		"missing npy":    {dim, []string{filepath.Join(dir, "none.npy")}, "none.npy"},

@@ -3,23 +3,32 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 )
 
-// command runs one subcommand with its arguments; output goes to stdout.
+// command runs one subcommand with its arguments; output goes to stdout,
+// diagnostics (flag errors and help, progress) to commandStderr.
 type command struct {
 	run     func(args []string, stdout io.Writer) error
 	summary string
 }
 
-// commands maps subcommand names to their implementations. Each lives in a
-// file of its own name.
+// commands maps subcommand names to their implementations, registered by
+// the init function of the file that implements them (train.go holds train
+// and benchtrain).
 var commands = map[string]command{}
+
+// commandStderr is the stderr that run was given, for the commands' flag
+// sets and progress lines, so that a caller capturing run's stderr (the
+// tests) sees all of it.
+var commandStderr io.Writer = os.Stderr
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -39,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+	commandStderr = stderr
+	defer func() { commandStderr = os.Stderr }()
 	if err := c.run(args[1:], stdout); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -56,8 +67,12 @@ func usage(w io.Writer) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	width := 0
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		width = max(width, len(n))
+	}
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'opscale <command> -h' for its flags.")
 }
@@ -68,6 +83,28 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("opscale "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	return fs
+}
+
+// repoFile returns the path of a file given relative to the repository's
+// root (the folder of opscale's go.mod), found by walking up from the working
+// folder, so that a default like harness/suites/quick.toml works from any
+// folder inside the repository. Outside it, rel is returned unchanged and
+// read relative to the working folder.
+func repoFile(rel string) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return rel
+	}
+	for {
+		if mod, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.HasPrefix(mod, []byte("module opscale\n")) {
+			return filepath.Join(dir, rel)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return rel
+		}
+		dir = parent
+	}
 }
 
 // parseFlags parses args and rejects stray positional arguments.

@@ -37,3 +37,35 @@ func TestCommandErrorsNameTheProblem(t *testing.T) {
 		}
 	}
 }
+
+// The help lists every command with its summary in one aligned column, and a
+// command's flag errors and help go to the stderr run was given.
+func TestHelpAlignedAndFlagOutputToStderr(t *testing.T) {
+	var out, errb bytes.Buffer
+	run([]string{"help"}, &out, &errb)
+	col := -1
+	for line := range strings.Lines(errb.String()) {
+		for name, c := range commands {
+			if strings.HasPrefix(line, "  "+name+" ") {
+				at := strings.Index(line, c.summary)
+				if col >= 0 && at != col {
+					t.Errorf("summary of %s starts at column %d, others at %d:\n%s", name, at, col, errb.String())
+				}
+				col = at
+			}
+		}
+	}
+	if col < 0 {
+		t.Fatalf("no command listed:\n%s", errb.String())
+	}
+	for _, name := range []string{"gen", "train", "dim", "bounds", "benchtrain", "report"} {
+		out.Reset()
+		errb.Reset()
+		if code := run([]string{name, "-h"}, &out, &errb); code != 0 {
+			t.Errorf("%s -h: exit %d", name, code)
+		}
+		if !strings.Contains(errb.String(), "-") || out.Len() != 0 {
+			t.Errorf("%s -h: stdout %q, stderr %q; want the flags on stderr", name, out.String(), errb.String())
+		}
+	}
+}

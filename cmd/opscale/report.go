@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"opscale/harness"
 )
@@ -13,7 +12,7 @@ func init() {
 }
 
 func runReport(args []string, stdout io.Writer) error {
-	fs := newFlagSet("report", os.Stderr)
+	fs := newFlagSet("report", commandStderr)
 	results := fs.String("results", "results", "results folder holding runs.jsonl; tables/ and plots/ are written there")
 	out := fs.String("out", "REPORT.md", "report file to write")
 	if err := parseFlags(fs, args); err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"runtime"
@@ -18,12 +17,13 @@ import (
 	"github.com/montanaflynn/stats"
 
 	"opscale/harness"
+	"opscale/internal/table"
 	"opscale/nets"
 	"opscale/problems"
 )
 
 func init() {
-	commands["train"] = command{run: runTrain, summary: "train one DeepONet on a problem and report test errors and steps/s"}
+	commands["train"] = command{run: runTrain, summary: "train one DeepONet through the sweep pipeline and report its test errors"}
 	commands["benchtrain"] = command{run: runBenchTrain, summary: "time training steps of the reference networks beside PyTorch"}
 }
 
@@ -33,7 +33,7 @@ func init() {
 // training functions at 100 points, full batch, Adam at a constant 1e-3 for
 // 10,000 steps.
 func runTrain(args []string, stdout io.Writer) error {
-	fs := newFlagSet("train", os.Stderr)
+	fs := newFlagSet("train", commandStderr)
 	var p problems.Params
 	paramFlags(fs, &p)
 	// The benchmark's length scale, as the default here only.
@@ -50,13 +50,13 @@ func runTrain(args []string, stdout io.Writer) error {
 	branch := fs.String("branch", "40,40", "branch widths after the input, the last being p")
 	trunk := fs.String("trunk", "40,40", "trunk widths after the input, the last being p")
 	trunkReLU := fs.Bool("trunk-relu", true, "ReLU on the trunk's output too, as DeepXDE does")
-	steps := fs.Int("train-steps", 10000, "Adam steps (-steps is the advection solver's)")
+	steps := fs.Int("steps", 10000, "Adam steps (the advection solver's are -advection-steps)")
 	batch := fs.Int("batch", 0, "functions per step (0: full batch)")
 	lr := fs.Float64("lr", 1e-3, "learning rate")
 	finalLR := fs.Float64("final-lr", 1, "fraction of -lr the cosine schedule ends at (1: constant)")
 	precision := fs.String("precision", "float32", "float32 or float64")
 	threads := fs.Int("threads", 0, "threads (0: GOMAXPROCS)")
-	seed := fs.Uint64("seed", 1, "seed of the data, the initialisation and the batch order")
+	seed := fs.Uint64("seed", 1, "seed of the data, the initialisation and the batch order; the test set's too, unless 0")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,66 +71,54 @@ func runTrain(args []string, stdout io.Writer) error {
 	if bw[len(bw)-1] != tw[len(tw)-1] {
 		return fmt.Errorf("-branch %s and -trunk %s must end in the same width p", *branch, *trunk)
 	}
-	if *threads < 0 {
-		return fmt.Errorf("-threads %d: must be ≥ 0", *threads)
+	// Each flag is checked here, before any data is made, so that the
+	// error names the flag rather than the suite field it fills.
+	for _, f := range []struct {
+		name string
+		v    int
+		min  int
+	}{{"-n", *n, 1}, {"-ntest", *nTest, 1}, {"-steps", *steps, 1}, {"-batch", *batch, 0}, {"-threads", *threads, 0}} {
+		if f.v < f.min {
+			return fmt.Errorf("flag %s = %d: must be ≥ %d", f.name, f.v, f.min)
+		}
+	}
+	if !(*lr > 0) || math.IsInf(*lr, 1) {
+		return fmt.Errorf("flag -lr = %g: the learning rate must be positive and finite", *lr)
+	}
+	if !(*finalLR > 0 && *finalLR <= 1) {
+		return fmt.Errorf("flag -final-lr = %g: the fraction must lie in (0, 1]", *finalLR)
 	}
 	if *precision != "float32" && *precision != "float64" {
-		return fmt.Errorf("-precision %q: use float32 or float64", *precision)
+		return fmt.Errorf("flag -precision = %q: use float32 or float64", *precision)
 	}
 	if *threads > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(*threads))
 	}
-	spec, err := problems.NewSpec(*problem, *family, p, *sensors, *points)
+	// One run of harness's pipeline: the same data streams, initialisation
+	// and scoring as a sweep's, on a one-off experiment.
+	bu, grid := p.BU, p.Grid
+	p.BU, p.Grid = 0, 0
+	e := &harness.Experiment{
+		ID: "train", Problem: *problem, Family: *family, BU: bu, Grid: grid, Sweep: "n",
+		Sensors: *sensors, Points: *points, TestSize: *nTest, TestSeed: *seed, Precision: *precision,
+		Params:   p,
+		Network:  harness.Network{Branch: bw[:len(bw)-1], Trunk: tw[:len(tw)-1], P: bw[len(bw)-1], TrunkLastReLU: *trunkReLU},
+		Training: harness.Training{Steps: *steps, Batch: *batch, LR: *lr, FinalLR: *finalLR, EvalEvery: max(*steps/10, 1)},
+	}
+	r, err := harness.TrainRun(e, *n, *seed)
 	if err != nil {
 		return err
 	}
-	train, err := problems.Generate(spec, *n, *seed, problems.Train, 0)
-	if err != nil {
-		return err
-	}
-	test, err := problems.Generate(spec, *nTest, *seed, problems.Test, 0)
-	if err != nil {
-		return err
-	}
-	cfg := nets.DeepONetConfig{
-		Sensors: train.M, OutDim: train.D2,
-		Branch: bw[:len(bw)-1], Trunk: tw[:len(tw)-1], P: bw[len(bw)-1],
-		TrunkLastReLU: *trunkReLU,
-	}
-	tc := nets.TrainConfig{Steps: *steps, BatchSize: *batch, LR: *lr, FinalLR: *finalLR, EvalEvery: max(*steps/10, 1), Seed: *seed}
 	fmt.Fprintf(stdout, "%s on %s: %d training and %d test functions, m=%d sensors, P=%d points\n",
-		spec.Operator.Name(), spec.Family.Name(), train.N, test.N, train.M, train.P)
-	if *precision == "float32" {
-		return trainAndTest[float32](stdout, cfg, tc, train, test)
+		r.Problem, r.Family, r.NTrain, r.Setup.TestSize, r.Setup.Sensors, r.Setup.Points)
+	fmt.Fprintf(stdout, "DeepONet %s, N = %d parameters, %s, %d threads\n", r.Setup.Network, r.Params, r.Precision, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "%d steps; final training MSE %.3e", r.Train.Steps, r.Train.TrainLoss)
+	if r.Train.Diverged {
+		fmt.Fprint(stdout, " (diverged)")
 	}
-	return trainAndTest[float64](stdout, cfg, tc, train, test)
-}
-
-func trainAndTest[T nets.Float](w io.Writer, cfg nets.DeepONetConfig, tc nets.TrainConfig, train, test *problems.Dataset) error {
-	d, err := nets.NewDeepONet[T](cfg, rand.New(rand.NewPCG(tc.Seed, 0x696e6974))) // "init"
-	if err != nil {
-		return err
-	}
-	data := nets.ConvertData[T](train.N, train.M, train.P, train.D2, train.U, train.Y, train.V)
-	start := time.Now()
-	res, err := nets.Train(d, data, tc)
-	if err != nil {
-		return err
-	}
-	wall := time.Since(start)
-	td := nets.ConvertData[T](test.N, test.M, test.P, test.D2, test.U, test.Y, test.V)
-	m, err := nets.Evaluate(d.Predict(td.U, td.N, td.Y, td.P), test.V, test.N, test.P)
-	if err != nil {
-		return err
-	}
-	var z T
-	fmt.Fprintf(w, "DeepONet %s, N = %d parameters, %T, %d threads\n", d, d.NumParams(), z, runtime.GOMAXPROCS(0))
-	fmt.Fprintf(w, "%d steps in %.2f s: %.0f steps/s; final training MSE %.3e", res.Steps, wall.Seconds(), float64(res.Steps)/wall.Seconds(), res.TrainLoss)
-	if res.Diverged {
-		fmt.Fprint(w, " (diverged)")
-	}
-	fmt.Fprintln(w)
-	fmt.Fprintf(w, "test: mean relative L2 %.3e, median relative L2 %.3e, mean sup %.3e, mean squared L2 %.3e\n",
+	fmt.Fprintf(stdout, "; %.2f s for data, training and test\n", r.WallSec)
+	m := r.Metrics
+	fmt.Fprintf(stdout, "test: mean relative L2 %.3e, median relative L2 %.3e, mean sup %.3e, mean squared L2 %.3e\n",
 		m.MeanRelL2, m.MedianRelL2, m.MeanSup, m.MeanSqL2)
 	return nil
 }
@@ -148,67 +136,31 @@ func parseWidths(flag, s string) ([]int, error) {
 	return ws, nil
 }
 
-// refNet is one reference network of ../shared/peers/torch_train.py, which
-// names it by -model and -width.
-type refNet struct {
-	name, model string
-	width       int
-	target      float64 // the speed-up over PyTorch to reach
-	torchSteps  int     // steps per PyTorch run before its speed is known
+// benchTarget is what benchtrain measures of a reference network beyond
+// nets.References: the speed-up over PyTorch to reach and the steps of a
+// first PyTorch run, before its speed is known.
+type benchTarget struct {
+	label      string
+	target     float64
+	torchSteps int
 }
 
-var refNets = []refNet{
-	{"DeepONet w=40", "deeponet", 40, 1.5, 100},
-	{"DeepONet w=128", "deeponet", 128, 1.0, 30},
-	{"DeepONet w=512", "deeponet", 512, 1.0, 8},
-	{"antiderivative", "antiderivative", 40, 1.5, 200},
-	{"MLP 8→4×256→1", "mlp", 256, 1.0, 8},
+var benchTargets = map[string]benchTarget{
+	"deeponet-w40":   {"DeepONet w=40", 1.5, 100},
+	"deeponet-w128":  {"DeepONet w=128", 1.0, 30},
+	"deeponet-w512":  {"DeepONet w=512", 1.0, 8},
+	"antiderivative": {"antiderivative", 1.5, 200},
+	"mlp":            {"MLP 8→4×256→1", 1.0, 8},
 }
 
-// stepFunc builds the reference network r in precision T on synthetic data
-// of the peer script's shapes, and returns one full training step: forward,
-// backward and Adam update.
-func stepFunc[T nets.Float](r refNet) (func(), error) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	fill := func(n int) []T {
-		s := make([]T, n)
-		for i := range s {
-			s[i] = T(rng.NormFloat64())
-		}
-		return s
-	}
-	if r.model == "mlp" {
-		d, err := nets.NewDense[T]([]int{8, 256, 256, 256, 256, 1}, rng)
-		if err != nil {
-			return nil, err
-		}
-		const batch = 4096
-		x, y := fill(batch*8), fill(batch)
-		adam := nets.NewAdam[T](d.NumParams())
-		return func() {
-			d.LossGrad(x, batch, y)
-			adam.Step(d.Params(), d.Grads(), 1e-3)
-		}, nil
-	}
-	n, m, p, w, hidden := 1000, 100, 100, r.width, 3
-	if r.model == "antiderivative" {
-		n, hidden = 150, 1
-	}
-	hw := slices.Repeat([]int{w}, hidden)
-	d, err := nets.NewDeepONet[T](nets.DeepONetConfig{Sensors: m, OutDim: 1, Branch: hw, Trunk: hw, P: w, TrunkLastReLU: true}, rng)
+// stepFunc is one training step of the reference network r in precision T,
+// on the data the nets benchmarks use.
+func stepFunc[T nets.Float](r nets.Reference) (func(), error) {
+	step, _, _, err := nets.ReferenceStep[T](r, 1)
 	if err != nil {
 		return nil, err
 	}
-	u, v := fill(n*m), fill(n*p)
-	y := make([]T, p)
-	for j := range y {
-		y[j] = T(float64(j) / float64(p-1))
-	}
-	adam := nets.NewAdam[T](d.NumParams())
-	return func() {
-		d.LossGrad(u, n, y, p, v)
-		adam.Step(d.Params(), d.Grads(), 1e-3)
-	}, nil
+	return func() { step() }, nil
 }
 
 // timeSteps runs step on the given number of threads, a few times to warm up
@@ -238,8 +190,8 @@ type torchRun struct {
 }
 
 // runTorch runs the peer script once and returns its steps/s.
-func runTorch(python, script string, r refNet, dtype string, threads, steps int) (torchRun, error) {
-	cmd := exec.Command(python, script, "--model", r.model, "--width", strconv.Itoa(r.width),
+func runTorch(python, script string, r nets.Reference, dtype string, threads, steps int) (torchRun, error) {
+	cmd := exec.Command(python, script, "--model", r.Model, "--width", strconv.Itoa(r.Width),
 		"--dtype", dtype, "--threads", strconv.Itoa(threads),
 		"--steps", strconv.Itoa(steps), "--warmup", strconv.Itoa(max(3, steps/10)))
 	t := strconv.Itoa(threads)
@@ -276,11 +228,11 @@ func median(x []float64) float64 {
 // rest of the machine, and prints the medians over rounds side by side with
 // the range of the rounds' own ratios.
 func runBenchTrain(args []string, stdout io.Writer) error {
-	fs := newFlagSet("benchtrain", os.Stderr)
+	fs := newFlagSet("benchtrain", commandStderr)
 	rounds := fs.Int("rounds", 3, "measurements of each case on each side; the table shows medians")
 	budget := fs.Duration("time", time.Second, "timed duration of one opscale measurement")
 	python := fs.String("python", "/usr/bin/python3", "Python that has Debian's python3-torch")
-	script := fs.String("peer", "../shared/peers/torch_train.py", "the PyTorch peer script")
+	script := fs.String("peer", repoFile("../shared/peers/torch_train.py"), "the PyTorch peer script (default: shared/peers beside the repository)")
 	torch := fs.Bool("torch", true, "measure PyTorch too when it is installed")
 	only := fs.String("only", "", "comma-separated subset of models: deeponet40, deeponet128, deeponet512, antiderivative, mlp")
 	markdown := fs.Bool("markdown", false, "print a Markdown table")
@@ -290,17 +242,18 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 	if *rounds < 1 {
 		return fmt.Errorf("-rounds %d: must be ≥ 1", *rounds)
 	}
-	nets0 := refNets
+	refs := nets.References()
+	nets0 := refs
 	if *only != "" {
 		nets0 = nil
 		for f := range strings.SplitSeq(*only, ",") {
-			i := slices.IndexFunc(refNets, func(r refNet) bool {
-				return f == r.model || f == r.model+strconv.Itoa(r.width)
+			i := slices.IndexFunc(refs, func(r nets.Reference) bool {
+				return f == r.Model || f == r.Model+strconv.Itoa(r.Width)
 			})
 			if i < 0 {
-				return fmt.Errorf("-only %q: unknown model %q", *only, f)
+				return fmt.Errorf("flag -only = %q: unknown model %q", *only, f)
 			}
-			nets0 = append(nets0, refNets[i])
+			nets0 = append(nets0, refs[i])
 		}
 	}
 	haveTorch := false
@@ -315,7 +268,8 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 	}
 
 	type cell struct {
-		r       refNet
+		r       nets.Reference
+		b       benchTarget
 		dtype   string
 		threads int
 		step    func()
@@ -326,7 +280,7 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 	for _, r := range nets0 {
 		for _, dtype := range []string{"float32", "float64"} {
 			for _, threads := range []int{1, 2} {
-				cells = append(cells, &cell{r: r, dtype: dtype, threads: threads})
+				cells = append(cells, &cell{r: r, b: benchTargets[r.Name], dtype: dtype, threads: threads})
 			}
 		}
 	}
@@ -345,7 +299,7 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 			}
 			c.ours = append(c.ours, timeSteps(c.step, c.threads, *budget))
 			if haveTorch {
-				steps := c.r.torchSteps
+				steps := c.b.torchSteps
 				if len(c.torch) > 0 {
 					steps = max(5, min(1000, int(budget.Seconds()*median(c.torch))))
 				}
@@ -355,11 +309,11 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 				}
 				c.torch = append(c.torch, res.StepsPerS)
 			}
-			fmt.Fprintf(os.Stderr, "round %d/%d %s %s %d threads: opscale %.1f steps/s", round+1, *rounds, c.r.name, c.dtype, c.threads, c.ours[len(c.ours)-1])
+			fmt.Fprintf(commandStderr, "round %d/%d %s %s %d threads: opscale %.1f steps/s", round+1, *rounds, c.b.label, c.dtype, c.threads, c.ours[len(c.ours)-1])
 			if haveTorch {
-				fmt.Fprintf(os.Stderr, ", PyTorch %.1f", c.torch[len(c.torch)-1])
+				fmt.Fprintf(commandStderr, ", PyTorch %.1f", c.torch[len(c.torch)-1])
 			}
-			fmt.Fprintln(os.Stderr)
+			fmt.Fprintln(commandStderr)
 			if round == *rounds-1 {
 				c.step = nil // let the big networks go
 			}
@@ -373,26 +327,26 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 	var rows [][]string
 	for _, c := range cells {
 		ours := median(c.ours)
-		row := []string{c.r.name, c.dtype, strconv.Itoa(c.threads), fmt.Sprintf("%.1f", ours)}
+		row := []string{c.b.label, c.dtype, strconv.Itoa(c.threads), fmt.Sprintf("%.1f", ours)}
 		if haveTorch {
 			t := median(c.torch)
 			ratio := ours / t
 			met := "yes"
-			if ratio < c.r.target {
+			if ratio < c.b.target {
 				met = "NO"
 			}
 			lo, hi := math.Inf(1), 0.0
 			for i := range c.ours {
 				lo, hi = min(lo, c.ours[i]/c.torch[i]), max(hi, c.ours[i]/c.torch[i])
 			}
-			row = append(row, fmt.Sprintf("%.1f", t), fmt.Sprintf("%.2f", ratio), fmt.Sprintf("%.2f–%.2f", lo, hi), fmt.Sprintf("≥ %.1f", c.r.target), met)
+			row = append(row, fmt.Sprintf("%.1f", t), fmt.Sprintf("%.2f", ratio), fmt.Sprintf("%.2f–%.2f", lo, hi), fmt.Sprintf("≥ %.1f", c.b.target), met)
 		}
 		rows = append(rows, row)
 	}
 	fmt.Fprintf(stdout, "Training steps/s (forward, backward, Adam), median of %d interleaved rounds; GEMM %s; %s/%s, GOMAXPROCS %d\n",
 		*rounds, nets.GEMMPath(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
 	if *markdown {
-		return harness.WriteMarkdownTable(stdout, header, rows)
+		return table.Markdown(stdout, header, rows)
 	}
-	return harness.WriteTextTable(stdout, header, rows)
+	return table.Text(stdout, header, rows)
 }

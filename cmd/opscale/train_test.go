@@ -12,7 +12,7 @@ import (
 // half of the test error of predicting zero, whose relative L² error is 1.
 func TestTrainAntiderivative(t *testing.T) {
 	var out bytes.Buffer
-	err := runTrain([]string{"-n", "40", "-ntest", "20", "-train-steps", "300", "-lr", "3e-3", "-precision", "float64"}, &out)
+	err := runTrain([]string{"-n", "40", "-ntest", "20", "-steps", "300", "-lr", "3e-3", "-precision", "float64"}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +40,15 @@ func TestTrainFlagErrors(t *testing.T) {
 		{[]string{"-precision", "float16"}, "-precision"},
 		{[]string{"-threads", "-1"}, "-threads"},
 		{[]string{"-family", "grf", "-length", "-1"}, "Length"},
+		{[]string{"-ntest", "0"}, "-ntest"},
+		{[]string{"-n", "0"}, "flag -n "},
+		{[]string{"-steps", "0"}, "-steps"},
+		{[]string{"-lr", "NaN"}, "-lr"},
+		{[]string{"-lr", "+Inf"}, "-lr"},
+		{[]string{"-lr", "0"}, "-lr"},
+		{[]string{"-final-lr", "NaN"}, "-final-lr"},
+		{[]string{"-final-lr", "-Inf"}, "-final-lr"},
+		{[]string{"-final-lr", "0"}, "-final-lr"},
 	} {
 		err := runTrain(tc.args, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -18,7 +18,7 @@ import (
 	"strconv"
 	"strings"
 
-	"opscale/harness"
+	"opscale/internal/table"
 
 	"github.com/montanaflynn/stats"
 )
@@ -157,7 +157,7 @@ func run(r io.Reader, w io.Writer) error {
 		}
 		rows = append(rows, row)
 	}
-	if err := harness.WriteTextTable(w, header, rows); err != nil {
+	if err := table.Text(w, header, rows); err != nil {
 		return err
 	}
 	for _, isa := range slices.Sorted(mapKeys(peak)) {

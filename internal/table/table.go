@@ -1,4 +1,4 @@
-package harness
+package table
 
 import (
 	"io"
@@ -8,17 +8,14 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// This file is the one place that touches tablewriter, whose API has changed
-// between major versions.
-
-// WriteMarkdownTable writes a GitHub-flavoured Markdown table. Cells are
+// Markdown writes a GitHub-flavoured Markdown table. Cells are
 // written as given: no case change, no wrapping.
-func WriteMarkdownTable(w io.Writer, header []string, rows [][]string) error {
+func Markdown(w io.Writer, header []string, rows [][]string) error {
 	return writeTable(w, renderer.NewMarkdown(), header, rows)
 }
 
-// WriteTextTable writes a plain-text table for a terminal.
-func WriteTextTable(w io.Writer, header []string, rows [][]string) error {
+// Text writes a plain-text table for a terminal.
+func Text(w io.Writer, header []string, rows [][]string) error {
 	return writeTable(w, renderer.NewBlueprint(), header, rows)
 }
 

@@ -1,4 +1,4 @@
-package harness
+package table
 
 import (
 	"bytes"
@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-func TestWriteMarkdownTable(t *testing.T) {
+func TestMarkdown(t *testing.T) {
 	var b bytes.Buffer
-	err := WriteMarkdownTable(&b, []string{"n", "error α"}, [][]string{{"32", "1.5e-3"}, {"2048", "a long cell that must not wrap at all"}})
+	err := Markdown(&b, []string{"n", "error α"}, [][]string{{"32", "1.5e-3"}, {"2048", "a long cell that must not wrap at all"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,5 +24,20 @@ func TestWriteMarkdownTable(t *testing.T) {
 	}
 	if !strings.Contains(lines[3], "a long cell that must not wrap at all") {
 		t.Errorf("cell wrapped: %q", lines[3])
+	}
+}
+
+func TestText(t *testing.T) {
+	var b bytes.Buffer
+	if err := Text(&b, []string{"a", "bb"}, [][]string{{"1", "22"}, {"333", "4"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"a", "bb", "333", "22"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text table lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "---|") {
+		t.Errorf("text table is Markdown:\n%s", b.String())
 	}
 }

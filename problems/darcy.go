@@ -55,7 +55,9 @@ func (d *Darcy1D) Apply(dst []float64, u Func, y []float64) error {
 
 // SolveDarcy1D solves −(a·w')' = f, w(0) = w(1) = 0 on m cells and returns w
 // at the m+1 nodes. It fails, naming the point, if a is not positive at a
-// cell midpoint.
+// cell midpoint. Poisson1D solves through it with a ≡ 1. The Thomas sweep is
+// written out rather than taken from gonum's mat.Tridiag, which is 6.6 times
+// slower here (BenchmarkTridiag1024).
 func SolveDarcy1D(m int, a, f func(float64) float64) ([]float64, error) {
 	if m < 2 {
 		return nil, fmt.Errorf("problems: darcy1d grid of %d intervals: use at least 2", m)

@@ -271,10 +271,7 @@ func (sp *separable) sample(rng *rand.Rand, q int) []float64 {
 // equispaced grid of q nodes per axis of [0,1]^d.
 func gridFunc(u []float64, q, d int) Func {
 	if d == 1 {
-		return func(x []float64) float64 {
-			i, t := cell(x[0], q)
-			return (1-t)*u[i] + t*u[i+1]
-		}
+		return func(x []float64) float64 { return lerp(u, x[0]) }
 	}
 	return func(x []float64) float64 {
 		i, s := cell(x[0], q)
@@ -283,6 +280,17 @@ func gridFunc(u []float64, q, d int) Func {
 		r1 := u[(i+1)*q+j]*(1-t) + u[(i+1)*q+j+1]*t
 		return (1-s)*r0 + s*r1
 	}
+}
+
+// lerp is the piecewise-linear interpolant at x of the values u on the
+// equispaced grid of len(u) nodes of [0,1], the one 1D interpolation of the
+// package (gridded fields and solver outputs alike). gonum's
+// interp.PiecewiseLinear would search for the cell (O(log n)) where the grid
+// gives it at once, and forms u_i + slope·(x − x_i), which rounds otherwise
+// and would change every dataset's bits.
+func lerp(u []float64, x float64) float64 {
+	i, t := cell(x, len(u))
+	return (1-t)*u[i] + t*u[i+1]
 }
 
 // cell locates x ∈ [0,1] on a grid of q nodes: the left node of its cell and

@@ -6,8 +6,8 @@ import (
 
 // Poisson1D is the operator f ↦ w with −w” = f on (0,1), w(0) = w(1) = 0.
 // It solves the second-order finite-difference scheme on Intervals equal
-// cells by a tridiagonal (Thomas) solve and interpolates linearly between
-// nodes, so both errors are O(h²) with h = 1/Intervals.
+// cells by a tridiagonal (Thomas) solve, that of Darcy1D with a ≡ 1, and
+// interpolates linearly between nodes, so both errors are O(h²) with h = 1/Intervals.
 type Poisson1D struct {
 	Intervals int
 }
@@ -29,27 +29,15 @@ func (p *Poisson1D) Apply(dst []float64, f Func, y []float64) error {
 	return interpolate1D(dst, w, y)
 }
 
-// Solve returns w at the Intervals+1 grid nodes, end points included.
+// Solve returns w at the Intervals+1 grid nodes, end points included. It is
+// SolveDarcy1D with a ≡ 1: the same rows and the same Thomas sweep, to the
+// bit (with a ≡ 1 every product by a is exact).
 func (p *Poisson1D) Solve(f Func) []float64 {
-	m := p.Intervals
-	h := 1 / float64(m)
-	w := make([]float64, m+1)
-	// The matrix is tridiag(−1, 2, −1)/h²; with constant diagonals the Thomas
-	// sweep needs only the modified super-diagonal, kept in c.
-	c := make([]float64, m)
 	x := []float64{0}
-	prevC := 0.0
-	for i := 1; i < m; i++ {
-		x[0] = float64(i) * h
-		rhs := h * h * f(x)
-		den := 2 + prevC
-		c[i] = -1 / den
-		w[i] = (rhs + w[i-1]) / den
-		prevC = c[i]
-	}
-	for i := m - 2; i >= 1; i-- {
-		w[i] -= c[i] * w[i+1]
-	}
+	w, _ := SolveDarcy1D(p.Intervals, func(float64) float64 { return 1 }, func(s float64) float64 {
+		x[0] = s
+		return f(x)
+	}) // a ≡ 1 is positive and Intervals ≥ 2, so it cannot fail
 	return w
 }
 
@@ -59,15 +47,11 @@ func interpolate1D(dst, w, y []float64) error {
 	if len(dst) < len(y) {
 		return fmt.Errorf("problems: output buffer holds %d values, need %d", len(dst), len(y))
 	}
-	m := len(w) - 1
 	for j, yj := range y {
 		if yj < 0 || yj > 1 {
 			return fmt.Errorf("problems: output point y[%d] = %g lies outside [0,1]", j, yj)
 		}
-		s := yj * float64(m)
-		i := min(int(s), m-1)
-		t := s - float64(i)
-		dst[j] = (1-t)*w[i] + t*w[i+1]
+		dst[j] = lerp(w, yj)
 	}
 	return nil
 }

@@ -43,9 +43,10 @@ type Regression struct {
 	Target  string
 	Seed    uint64
 
-	k     int       // dimension of z
-	q     []float64 // Ambient×k, orthonormal columns (nil for the cube)
-	dirs  []float64 // J (or K) vectors of length k
+	k     int            // dimension of z
+	q     []float64      // Ambient×k, orthonormal columns (nil for the cube)
+	lip   lipschitzSines // the "lipschitz" target
+	dirs  []float64      // the "smooth" target's K vectors of length k
 	shift []float64
 }
 
@@ -91,15 +92,12 @@ func NewRegression(domain string, d, ambient int, target string, seed uint64) (*
 			}
 		}
 	}
-	r.dirs = make([]float64, regressionTerms*r.k)
-	r.shift = make([]float64, regressionTerms)
 	switch target {
 	case "lipschitz":
-		for j := range regressionTerms {
-			randomUnit(rng, r.dirs[j*r.k:(j+1)*r.k])
-			r.shift[j] = math.Pi * rng.Float64()
-		}
+		r.lip = newLipschitzSines(rng, regressionTerms, r.k)
 	case "smooth":
+		r.dirs = make([]float64, regressionTerms*r.k)
+		r.shift = make([]float64, regressionTerms)
 		for j := range regressionTerms {
 			for i := range r.k {
 				r.dirs[j*r.k+i] = 2 * rng.NormFloat64()
@@ -139,7 +137,7 @@ func (r *Regression) Lipschitz() float64 {
 		}
 		return l / regressionTerms
 	}
-	return regressionTerms * math.Pi
+	return r.lip.lipschitz()
 }
 
 // F evaluates the target at a point x of the embedded domain.
@@ -157,18 +155,16 @@ func (r *Regression) F(x []float64) float64 {
 }
 
 func (r *Regression) g(z []float64) float64 {
+	if r.Target != "smooth" {
+		return r.lip.eval(z)
+	}
 	var f float64
 	for j := range regressionTerms {
 		var t float64
 		for i, v := range r.dirs[j*r.k : (j+1)*r.k] {
 			t += v * z[i]
 		}
-		if r.Target == "smooth" {
-			f += math.Sin(t+r.shift[j]) / regressionTerms
-		} else {
-			s := math.Ldexp(1, j)
-			f += math.Abs(math.Sin(s*math.Pi*t+r.shift[j])) / s
-		}
+		f += math.Sin(t+r.shift[j]) / regressionTerms
 	}
 	return f
 }

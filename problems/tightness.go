@@ -25,8 +25,7 @@ type Tightness struct {
 	K, J, Grid int
 	Seed       uint64
 
-	dirs  []float64 // (J+1)×(K+1)
-	shift []float64
+	g lipschitzSines // on K+1 coordinates, J+1 terms
 }
 
 // NewTightness returns the probe on K sine coefficients with J+1 levels.
@@ -41,13 +40,7 @@ func NewTightness(k, j, grid int, seed uint64) (*Tightness, error) {
 		return nil, fmt.Errorf("problems: tightness probe Grid = %d: it must exceed the %d coefficients", grid, k)
 	}
 	t := &Tightness{K: k, J: j, Grid: grid, Seed: seed}
-	rng := rand.New(rand.NewPCG(seed, probeStream))
-	t.dirs = make([]float64, (j+1)*(k+1))
-	t.shift = make([]float64, j+1)
-	for l := range j + 1 {
-		randomUnit(rng, t.dirs[l*(k+1):(l+1)*(k+1)])
-		t.shift[l] = math.Pi * rng.Float64()
-	}
+	t.g = newLipschitzSines(rand.New(rand.NewPCG(seed, probeStream)), j+1, k+1)
 	return t, nil
 }
 
@@ -58,7 +51,7 @@ func (t *Tightness) InDim() int  { return 1 }
 func (t *Tightness) OutDim() int { return 1 }
 
 // Lipschitz is the operator's constant L_G from L²(0,1) to L∞.
-func (t *Tightness) Lipschitz() float64 { return float64(t.J+1) * math.Pi }
+func (t *Tightness) Lipschitz() float64 { return t.g.lipschitz() }
 
 // Coefficients returns c_k = ⟨u, √2 sin kπx⟩, k = 1..K, by the discrete sine
 // sums (√2/M)·Σ_{i<M} u(i/M)·sin(kπi/M), exact for frequencies below M.
@@ -94,15 +87,4 @@ func (t *Tightness) Apply(dst []float64, u Func, y []float64) error {
 }
 
 // G evaluates g at z = (c, y).
-func (t *Tightness) G(z []float64) float64 {
-	var g float64
-	for l := range t.J + 1 {
-		var s float64
-		for i, a := range t.dirs[l*(t.K+1) : (l+1)*(t.K+1)] {
-			s += a * z[i]
-		}
-		sc := math.Ldexp(1, l)
-		g += math.Abs(math.Sin(sc*math.Pi*s+t.shift[l])) / sc
-	}
-	return g
-}
+func (t *Tightness) G(z []float64) float64 { return t.g.eval(z) }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // twoNNDiscard is the share of the largest neighbour ratios TwoNN leaves out
@@ -40,15 +42,16 @@ func twoNN(nn []float64) (float64, int, error) {
 	sort.Float64s(mu)
 	m := len(mu)
 	keep := int(math.Floor(float64(m) * (1 - twoNNDiscard)))
-	var sxy, sxx float64
+	x, y := make([]float64, keep), make([]float64, keep)
+	lattice := true
 	for i := range keep {
-		x := math.Log(mu[i])
-		y := -math.Log(1 - float64(i+1)/float64(m))
-		sxy += x * y
-		sxx += x * x
+		x[i] = math.Log(mu[i])
+		y[i] = -math.Log(1 - float64(i+1)/float64(m))
+		lattice = lattice && x[i] == 0
 	}
-	if sxx == 0 {
+	if lattice {
 		return 0, dup, fmt.Errorf("intrinsic: TwoNN: all neighbour ratios are 1 (a lattice?): the dimension is undefined")
 	}
-	return sxy / sxx, dup, nil
+	_, d := stat.LinearRegression(x, y, nil, true)
+	return d, dup, nil
 }

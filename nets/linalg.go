@@ -76,7 +76,8 @@ func mseGrad[T Float](dst, out, v []T, b0 T) (loss, sum float64) {
 	return loss / float64(len(out)), sum
 }
 
-// GEMMPath names the matrix-product kernels in use: "avx2" or "purego".
+// GEMMPath names the matrix-product kernels in use: "avx512", "avx2" or
+// "purego", as gemm.Path reports them.
 func GEMMPath() string { return gemm.Path() }
 
 // SetThreads sets how many goroutines one matrix product may use and returns

@@ -28,7 +28,7 @@ func poissonNodalError(t *testing.T, cells int, c []float64) float64 {
 	return e
 }
 
-// The five-point scheme is second order: halving h must divide the error by
+// The 3-point scheme is second order: halving h must divide the error by
 // about 4. The error is c·h² + O(h⁴), so the ratio differs from 4 by O(h²):
 // ±0.2 leaves room for that alone, not for a first-order scheme (ratio 2).
 func TestPoisson1DSecondOrder(t *testing.T) {

@@ -1,6 +1,10 @@
 package gemm
 
-import "os"
+import (
+	"os"
+
+	"opscale/nets/internal/kernelenv"
+)
 
 // caches holds the per-core cache sizes that block sizes are derived from.
 type caches struct{ l1, l2, l3 int }
@@ -58,7 +62,7 @@ var asmF64, asmF32 = asmImpls()
 // "purego" for the pure-Go kernel, "avx2" or "avx512" for that kernel where
 // the CPU has it. Any other value, or a path the CPU lacks, leaves the
 // fastest available.
-const EnvVar = "OPSCALE_GEMM"
+const EnvVar = kernelenv.Var
 
 // The implementations Gemm uses, chosen once at start-up.
 var (

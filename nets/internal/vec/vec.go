@@ -3,13 +3,15 @@ package vec
 import (
 	"math"
 	"os"
+
+	"opscale/nets/internal/kernelenv"
 )
 
 // Float is the element type of the kernels.
 type Float interface{ float32 | float64 }
 
 // useAsm is set when the assembly kernels can run and are wanted.
-var useAsm = haveAsm() && os.Getenv("OPSCALE_GEMM") != "purego"
+var useAsm = haveAsm() && os.Getenv(kernelenv.Var) != "purego"
 
 // Add sets x[i] += y[i] for every i < len(x).
 func Add[T Float](x, y []T) {

@@ -92,7 +92,7 @@ func TestPCASpectrumAgainstGram(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range [][3]int{{0, 3, 0}, {3, 0, 0}, {2, 2, 3}, {-1, 2, 0}} {
+	for _, s := range [][3]int{{0, 3, 0}, {3, 0, 0}, {2, 2, 3}, {-1, 2, 0}, {1 << 32, 1 << 32, 0}, {1 << 62, 4, 0}} {
 		if _, err := PCASpectrum(make([]float64, s[2]), s[0], s[1]); err == nil {
 			t.Errorf("%d×%d with %d values accepted", s[0], s[1], s[2])
 		}

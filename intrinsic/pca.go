@@ -43,11 +43,13 @@ func PCASpectrum(x []float64, n, d int) ([]float64, error) {
 }
 
 // checkShape rejects an empty matrix or one whose values do not fill n×d.
+// It divides rather than multiplies, so that sizes whose product overflows
+// (2³²×2³² wraps to 0) cannot pass for an empty slice.
 func checkShape(x []float64, n, d int) error {
 	switch {
 	case n <= 0 || d <= 0:
 		return fmt.Errorf("intrinsic: sample of %d×%d points: both sizes must be positive", n, d)
-	case len(x) != n*d:
+	case len(x)%d != 0 || len(x)/d != n:
 		return fmt.Errorf("intrinsic: sample holds %d values, want %d×%d = %d", len(x), n, d, n*d)
 	}
 	return nil

@@ -44,6 +44,12 @@ func TestGenDimErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.npy")
 	os.WriteFile(bad, []byte("\x93NUMPY\x01\x00garbage"), 0o644)
+	// Headers whose claimed size overflows an int once multiplied out:
+	// (2³², 2³²) made dim panic, (2⁶¹, 1) wrapped to an empty body.
+	huge := filepath.Join(dir, "huge.npy")
+	os.WriteFile(huge, npyHeader("(4294967296, 4294967296)"), 0o644)
+	wraps := filepath.Join(dir, "wraps.npy")
+	os.WriteFile(wraps, npyHeader("(2305843009213693952, 1)"), 0o644)
 	for name, tc := range map[string]struct {
 		run  func([]string, *bytes.Buffer) error
 		args []string
@@ -58,6 +64,8 @@ func TestGenDimErrors(t *testing.T) {
 		"sigma Inf":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-sigma", "Inf", "-out", dir}, "-sigma"},
 		"sigma < 0":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-sigma", "-1", "-out", dir}, "-sigma"},
 		"rows < 0":       {dim, []string{"-rows", "-1", bad}, "-rows"},
+		"2^32 × 2^32":    {dim, []string{"-rows", "0", huge}, huge},
+		"2^61 × 1":       {dim, []string{wraps}, wraps},
 		"no file":        {dim, nil, "FILE"},
 		"malformed npy":  {dim, []string{bad}, bad},
 		"missing npy":    {dim, []string{filepath.Join(dir, "none.npy")}, "none.npy"},
@@ -71,3 +79,14 @@ func TestGenDimErrors(t *testing.T) {
 
 func gen(a []string, b *bytes.Buffer) error { return runGen(a, b) }
 func dim(a []string, b *bytes.Buffer) error { return runDim(a, b) }
+
+// npyHeader is a version-1 .npy image of float64 claiming shape and holding
+// no data.
+func npyHeader(shape string) []byte {
+	h := "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }"
+	for (10+len(h)+1)%64 != 0 {
+		h += " "
+	}
+	h += "\n"
+	return append([]byte{0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, byte(len(h)), byte(len(h) >> 8)}, h...)
+}

@@ -89,6 +89,20 @@ func TestLoadSuiteNamesBadFields(t *testing.T) {
 		{`[experiment.network]`, "[experiment.params]\nlenght = 0.2\n\n[experiment.network]", "lenght"},
 		{`[experiment.network]`, "[experiment.params]\nbu = 3\n\n[experiment.network]", "params"},
 		{`family = "subspace"`, "family = \"grf\"", "Length"},
+		// Non-finite numbers would train and then fail to be written as
+		// JSON; negative seeds the TOML decoder wraps round into uint64.
+		{`noise = 0.01`, `noise = nan`, "noise"},
+		{`noise = 0.01`, `noise = inf`, "noise"},
+		{`lr = 1e-3`, `lr = nan`, "training.lr"},
+		{`lr = 1e-3`, `lr = inf`, "training.lr"},
+		{`lr = 1e-3`, "lr = 1e-3\nfinal_lr = nan", "training.final_lr"},
+		{`lr = 1e-3`, "lr = 1e-3\nfinal_lr = -inf", "training.final_lr"},
+		{`validation = 0.25`, `validation = nan`, "training.validation"},
+		{`validation = 0.25`, `validation = -inf`, "training.validation"},
+		{`seeds = [1, 2]`, `seeds = [1, -1]`, "field seeds: seed -1 is negative"},
+		{`seeds = [1, 2]`, `seeds = [-9223372036854775808]`, "field seeds"},
+		{`precision = "float64"`, "precision = \"float64\"\ntest_seed = -5", "test_seed"},
+		{`[experiment.network]`, "[experiment.params]\nprobeseed = -2\n\n[experiment.network]", "probe_seed"},
 	} {
 		body := strings.Replace(tinySuite, tc.old, tc.new, 1)
 		_, err := LoadSuite(writeSuite(t, body))

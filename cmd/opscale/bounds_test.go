@@ -43,10 +43,7 @@ func TestBoundsCommand(t *testing.T) {
 }
 
 func TestBoundsCommandRejects(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		name string
-	}{
+	wantRejected(t, runBounds, []flagCase{
 		{[]string{"-bu", "0"}, "-bu"},
 		{[]string{"-d1", "-2"}, "-d1"},
 		{[]string{"-d2", "0"}, "-d2"},
@@ -55,14 +52,5 @@ func TestBoundsCommandRejects(t *testing.T) {
 		{[]string{"-s", "-1"}, "-s"},
 		{[]string{"-lo", "1"}, "-lo"},
 		{[]string{"-eps", "1.5"}, "-eps"},
-	} {
-		var out bytes.Buffer
-		err := runBounds(tc.args, &out)
-		if err == nil || !strings.Contains(err.Error(), tc.name) {
-			t.Errorf("%v: error %v does not name %s", tc.args, err, tc.name)
-		}
-		if out.Len() != 0 {
-			t.Errorf("%v: printed before failing", tc.args)
-		}
-	}
+	})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,29 @@ func TestHelpAlignedAndFlagOutputToStderr(t *testing.T) {
 		}
 		if !strings.Contains(errb.String(), "-") || out.Len() != 0 {
 			t.Errorf("%s -h: stdout %q, stderr %q; want the flags on stderr", name, out.String(), errb.String())
+		}
+	}
+}
+
+// flagCase is an invocation of a command that must fail with an error
+// naming want.
+type flagCase struct {
+	args []string
+	want string
+}
+
+// wantRejected runs each case and checks that it fails, names what is wrong
+// and printed nothing first.
+func wantRejected(t *testing.T, run func([]string, io.Writer) error, cases []flagCase) {
+	t.Helper()
+	for _, tc := range cases {
+		var out bytes.Buffer
+		err := run(tc.args, &out)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want one naming %q", tc.args, err, tc.want)
+		}
+		if out.Len() != 0 {
+			t.Errorf("%v: printed before failing:\n%s", tc.args, out.String())
 		}
 	}
 }

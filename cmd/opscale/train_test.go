@@ -30,11 +30,9 @@ func TestTrainAntiderivative(t *testing.T) {
 	}
 }
 
+// Every bad flag is rejected before any data is made or trained on.
 func TestTrainFlagErrors(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
+	wantRejected(t, runTrain, []flagCase{
 		{[]string{"-branch", "40,x"}, "-branch"},
 		{[]string{"-trunk", "40,30"}, "same width p"},
 		{[]string{"-precision", "float16"}, "-precision"},
@@ -49,12 +47,7 @@ func TestTrainFlagErrors(t *testing.T) {
 		{[]string{"-final-lr", "NaN"}, "-final-lr"},
 		{[]string{"-final-lr", "-Inf"}, "-final-lr"},
 		{[]string{"-final-lr", "0"}, "-final-lr"},
-	} {
-		err := runTrain(tc.args, &bytes.Buffer{})
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: error %v, want one naming %q", tc.args, err, tc.want)
-		}
-	}
+	})
 }
 
 // Without PyTorch the table shows opscale's figures alone.

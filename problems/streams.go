@@ -16,12 +16,15 @@ package problems
 //	reference-network data (nets)      seed        1                      (nets.ReferenceStep)
 //	test functions when a suite gives  1<<40       Test<<32 | i           (DefaultTestSeed)
 //	no test_seed
+//	bootstrap resampling of a fit      2024        10                     (harness/fit.go)
 //
 // Function streams lie below 2³⁴ (splits 1 to 3), noise streams above 2⁵²;
 // the per-problem streams 2⁴¹ and 2⁴² lie between (equalling a function
 // stream would take split 512 or 1024). DefaultTestSeed
 // is a seed and used as nothing else. nets imports no opscale package, so
-// the batch and reference streams are written there and listed here.
+// the batch and reference streams are written there and listed here; the
+// bootstrap's fixed generator makes a fit's interval the same on every
+// machine and draws no data.
 
 // Split names a seed stream. Training and test functions never share one.
 type Split uint64

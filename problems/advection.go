@@ -55,10 +55,12 @@ func checkTime(name string, t float64, steps int) error {
 // Advection is the linear operator w(·,0) ↦ w(·,T) of w_t + a(x)·w_x = 0 on
 // the periodic unit interval with the fixed velocity a(x) = A·(1 + ε·sin 2πx),
 // A > 0, |ε| < 1 (ε = 0 is a pure shift by A·T). The input function is the
-// initial state, read periodically: an input with u(0) ≠ u(1) is transported
-// with its jump. Because a is fixed, the characteristic feet of the output
-// points are traced once and every input is evaluated there exactly, so the
-// operator costs P evaluations of u.
+// initial state, read periodically: an input with u(0) ≠ u(1) would be
+// transported with its jump, so the operator asks for periodic inputs
+// (PeriodicInputs) and NewSpec gives it the periodic form of its family.
+// Because a is fixed, the characteristic feet of the output points are
+// traced once and every input is evaluated there exactly, so the operator
+// costs P evaluations of u.
 type Advection struct {
 	A, Epsilon float64
 	Char       Characteristics
@@ -87,6 +89,10 @@ func (o *Advection) Name() string {
 }
 func (o *Advection) InDim() int  { return 1 }
 func (o *Advection) OutDim() int { return 1 }
+
+// PeriodicInputs is true: an input with u(0) ≠ u(1) would put a jump
+// into the output, wherever the characteristics carry the wrap.
+func (o *Advection) PeriodicInputs() bool { return true }
 
 // Velocity is the fixed a(x).
 func (o *Advection) Velocity(x float64) float64 {
@@ -130,6 +136,12 @@ func (o *Advection) footPoints(y []float64) []float64 {
 // the period and read by periodic 4-point Lagrange interpolation (error
 // O(Grid⁻⁴) for smooth u), so that an RK4 stage costs no evaluation of u;
 // the initial state is evaluated exactly at the feet.
+//
+// Both orders need u smooth on the circle: a jump of u at the wrap
+// (u(0) ≠ u(1)) makes a jump in a that RK4 steps across and the table
+// interpolates across, which caps the map at first order (a kink, at
+// second). So the operator asks for periodic inputs (PeriodicInputs), and
+// NewSpec gives it the periodic form of its family.
 type AdvectionVelocity struct {
 	A, Amplitude float64
 	Grid         int
@@ -158,6 +170,11 @@ func (o *AdvectionVelocity) Name() string {
 }
 func (o *AdvectionVelocity) InDim() int  { return 1 }
 func (o *AdvectionVelocity) OutDim() int { return 1 }
+
+// PeriodicInputs is true: the tracer and the velocity table read a
+// periodically, and a jump (kink) of the input at the wrap would cap them at
+// first (second) order.
+func (o *AdvectionVelocity) PeriodicInputs() bool { return true }
 
 // Initial is the fixed initial state.
 func (o *AdvectionVelocity) Initial(x float64) float64 { return math.Sin(2 * math.Pi * x) }

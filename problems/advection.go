@@ -179,30 +179,18 @@ func (o *AdvectionVelocity) PeriodicInputs() bool { return true }
 // Initial is the fixed initial state.
 func (o *AdvectionVelocity) Initial(x float64) float64 { return math.Sin(2 * math.Pi * x) }
 
+// Apply solves for the velocity a(x) = A·exp(Amplitude·u(x)) built from u.
 func (o *AdvectionVelocity) Apply(dst []float64, u Func, y []float64) error {
-	if err := checkOut(dst, y); err != nil {
-		return err
-	}
-	g := o.Grid
-	tab := make([]float64, g)
 	x := []float64{0}
-	for i := range tab {
-		x[0] = float64(i) / float64(g)
-		tab[i] = o.A * math.Exp(o.Amplitude*u(x))
-	}
-	a := newPeriodicTable(tab)
-	copy(dst, y)
-	if err := a.feet(o.Char, dst[:len(y)]); err != nil {
-		return err
-	}
-	for j, x := range dst[:len(y)] {
-		dst[j] = o.Initial(x)
-	}
-	return nil
+	return o.SolveVelocity(dst, func(s float64) float64 {
+		x[0] = s
+		return o.A * math.Exp(o.Amplitude*u(x))
+	}, y)
 }
 
 // SolveVelocity returns w(y, T) for the velocity a given directly, with the
-// fixed initial state; it fails if a is not positive at the tabulation nodes.
+// fixed initial state; it fails if a is not positive and finite at the
+// tabulation nodes. a is read at the nodes i/Grid, i < Grid, of [0,1) only.
 func (o *AdvectionVelocity) SolveVelocity(dst []float64, a func(float64) float64, y []float64) error {
 	if err := checkOut(dst, y); err != nil {
 		return err
@@ -211,16 +199,16 @@ func (o *AdvectionVelocity) SolveVelocity(dst []float64, a func(float64) float64
 	for i := range tab {
 		x := float64(i) / float64(o.Grid)
 		tab[i] = a(x)
-		if !(tab[i] > 0) {
-			return fmt.Errorf("problems: advection velocity a(%g) = %g: it must be positive", x, tab[i])
+		if !(tab[i] > 0) || math.IsInf(tab[i], 0) {
+			return fmt.Errorf("problems: advection velocity a(%g) = %g: it must be positive and finite", x, tab[i])
 		}
 	}
-	ai := newPeriodicTable(tab)
-	copy(dst, y)
-	if err := ai.feet(o.Char, dst[:len(y)]); err != nil {
+	feet := dst[:len(y)]
+	copy(feet, y)
+	if err := newPeriodicTable(tab).feet(o.Char, feet); err != nil {
 		return err
 	}
-	for j, x := range dst[:len(y)] {
+	for j, x := range feet {
 		dst[j] = o.Initial(x)
 	}
 	return nil

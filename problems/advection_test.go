@@ -154,28 +154,44 @@ func TestAdvectionVelocityApplyIsSolve(t *testing.T) {
 }
 
 // The data at the default 64 steps and 1024 nodes, over 50 periodic
-// Gaussian-field inputs (ℓ = 0.1), against the reference. The networks
+// Gaussian-field inputs (ℓ = 0.1), against the reference (the time of
+// flight, with panels on which the inputs are smooth). The networks
 // trained on these data reach relative errors near 10⁻³ at best, so the data
 // must be far more accurate: the worst input must stay below 10⁻⁴ (with a
-// jump at the wrap the median was 2·10⁻³ and the worst 1.5·10⁻²).
+// jump at the wrap the median was 2·10⁻³ and the worst 1.5·10⁻²). The other
+// periodic families are logged for the record: rough inputs have kinks
+// inside the period, where RK4 and the table are second order only.
 func TestAdvectionVelocityDefaultAccuracy(t *testing.T) {
 	op, err := NewOperator("advection-velocity", Params{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	o := op.(*AdvectionVelocity)
-	f, err := NewPeriodicFamily("grf", Params{Length: 0.1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	y := Grid(256, 1)
-	var es []float64
-	for i := range 50 {
-		es = append(es, velocityRelL2(t, o, f.Sample(rand.New(rand.NewPCG(1, uint64(i)))), y, 512))
-	}
-	slices.Sort(es)
-	t.Logf("%s on %s, 50 inputs: relative L² median %.2e, max %.2e", o.Name(), f.Name(), es[len(es)/2], es[len(es)-1])
-	if es[len(es)-1] > 1e-4 {
-		t.Errorf("worst relative L² error %.2e exceeds 1e-4", es[len(es)-1])
+	for _, c := range []struct {
+		kind string
+		p    Params
+		n    int
+		max  float64
+	}{
+		{"grf", Params{Length: 0.1}, 50, 1e-4},
+		{"grf", Params{Length: 0.05}, 20, 0},
+		{"subspace", Params{BU: 4}, 20, 0},
+		{"manifold", Params{Intrinsic: 4}, 20, 0},
+		{"rough", Params{}, 20, 0},
+	} {
+		f, err := NewPeriodicFamily(c.kind, c.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var es []float64
+		for i := range c.n {
+			es = append(es, velocityRelL2(t, o, f.Sample(rand.New(rand.NewPCG(1, uint64(i)))), y, 512))
+		}
+		slices.Sort(es)
+		t.Logf("%s on %s, %d inputs: relative L² median %.2e, max %.2e", o.Name(), f.Name(), c.n, es[len(es)/2], es[len(es)-1])
+		if c.max > 0 && es[len(es)-1] > c.max {
+			t.Errorf("%s: worst relative L² error %.2e exceeds %g", f.Name(), es[len(es)-1], c.max)
+		}
 	}
 }

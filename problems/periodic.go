@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 )
 
@@ -44,13 +43,15 @@ func isPeriodic(fam Family) bool {
 }
 
 // PeriodicFamilies lists the families that have a periodic form.
-var PeriodicFamilies = []string{"grf", "subspace (sine basis)"}
+var PeriodicFamilies = []string{"grf", "subspace (sine basis)", "manifold", "rough"}
 
 // NewPeriodicFamily returns the periodic form of the input family called
 // kind, for operators on the periodic unit interval: a Gaussian field on the
 // circle (PeriodicGRF) for "grf", the sines sin 2πkx (PeriodicSines) for
-// "subspace" with the sine basis. Other families have no periodic form and
-// are rejected.
+// "subspace" with the sine basis, wrapped bumps (PeriodicManifold) for
+// "manifold", slopes that add to zero (PeriodicRough) for "rough". Families
+// with no periodic form (the Karhunen–Loève subspace, any 2D family) are
+// rejected.
 func NewPeriodicFamily(kind string, p Params) (Family, error) {
 	dim := orDefault(p.Dim, 1)
 	if dim != 1 {
@@ -59,16 +60,17 @@ func NewPeriodicFamily(kind string, p Params) (Family, error) {
 	switch kind {
 	case "grf":
 		return NewPeriodicGRF(orDefault(p.Kernel, "se"), orDefault(p.Nu, 1.5), p.Length, p.Modes)
+	case "manifold":
+		return NewPeriodicManifold(p.Intrinsic)
+	case "rough":
+		return NewPeriodicRough(orDefault(p.Pieces, 32), orDefault(p.Slope, 4.0))
 	case "subspace":
 		if p.Basis == "" || p.Basis == "sine" {
 			return NewPeriodicSines(p.BU)
 		}
 		return nil, fmt.Errorf("problems: subspace Basis %q has no periodic form: use Basis \"sine\" (the sines sin 2πkx on the circle)", p.Basis)
 	}
-	if !slices.Contains(Families, kind) {
-		return NewFamily(kind, p) // reports the unknown name
-	}
-	return nil, fmt.Errorf("problems: family %q has no periodic form (periodic families: %s)", kind, strings.Join(PeriodicFamilies, ", "))
+	return NewFamily(kind, p) // reports the unknown name
 }
 
 // checkPeriodic rejects a spec whose operator needs periodic inputs and
@@ -258,4 +260,119 @@ func (s *PeriodicSines) Func(c []float64) Func {
 		tc[2*(k+1)+1] = math.Sqrt2 * ck
 	}
 	return func(x []float64) float64 { return trigSum(tc, x[0]) }
+}
+
+// PeriodicManifold is the periodic form of the 1D Manifold family: each
+// Gaussian bump is wrapped around the circle, summed over its images
+// x + n, |n| ≤ 2. The images left out lie at distance ≥ 2 from [0,1), where
+// a bump of width ≤ 0.14 is below e^{−100}: the sum is the exactly periodic,
+// smooth function to rounding. The parameters, their law and the intrinsic
+// dimension are those of Manifold.
+//
+// Bounds: a bump's images add at most 2·e^{−1/(2·0.14²)} < 10⁻¹⁰ to it and
+// to its slope, so |u| ≤ b·(1 + 10⁻¹⁰) and the Lipschitz constant is
+// Manifold's times 1 + 10⁻¹⁰.
+type PeriodicManifold struct {
+	M *Manifold
+}
+
+// NewPeriodicManifold returns the d-parameter bump family on the circle.
+func NewPeriodicManifold(d int) (*PeriodicManifold, error) {
+	m, err := NewManifold(d, 1)
+	if err != nil {
+		return nil, err
+	}
+	return &PeriodicManifold{M: m}, nil
+}
+
+// imageSlack bounds the relative contribution of a bump's nearest images.
+const imageSlack = 1e-10
+
+func (p *PeriodicManifold) Name() string {
+	return fmt.Sprintf("manifold(d=%d,dim=1,periodic)", p.M.Params)
+}
+func (p *PeriodicManifold) Dim() int           { return 1 }
+func (p *PeriodicManifold) NominalDim() int    { return p.M.Params }
+func (p *PeriodicManifold) Periodic() bool     { return true }
+func (p *PeriodicManifold) SupBound() float64  { return p.M.SupBound() * (1 + imageSlack) }
+func (p *PeriodicManifold) Lipschitz() float64 { return p.M.Lipschitz() * (1 + imageSlack) }
+
+func (p *PeriodicManifold) Sample(rng *rand.Rand) Func {
+	theta := make([]float64, p.M.Params)
+	for i := range theta {
+		theta[i] = rng.Float64()
+	}
+	return p.Func(theta)
+}
+
+// Func returns the member of the family with parameters θ ∈ [0,1]^d. The
+// bumps of Manifold.Func are defined on the whole line, so the images are
+// that function at the shifted points.
+func (p *PeriodicManifold) Func(theta []float64) Func {
+	u := p.M.Func(theta)
+	return func(x []float64) float64 {
+		x0 := wrap(x[0])
+		s := []float64{0}
+		var v float64
+		for n := -2; n <= 2; n++ {
+			s[0] = x0 + float64(n)
+			v += u(s)
+		}
+		return v
+	}
+}
+
+// PeriodicRough is the periodic form of the Rough family: a random
+// piecewise-linear function on the circle, Pieces equal cells, u(0) ~ U[−1,1]
+// and on cell i the slope s_i − s̄, where s_i ~ U[−Slope, Slope] are drawn as
+// Rough draws them and s̄ is their mean, so that the slopes add to zero and
+// u(1) = u(0). Its kinks, the wrap now one of them, keep it Lipschitz and no
+// better.
+//
+// Bounds: |s_i − s̄| ≤ 2·Slope·(1 − 1/Pieces) = L, the Lipschitz constant;
+// every point is within half a period of 0 along the circle, so
+// |u| ≤ 1 + L/2.
+type PeriodicRough struct {
+	R *Rough
+}
+
+// NewPeriodicRough returns the piecewise-linear family on the circle.
+func NewPeriodicRough(pieces int, slope float64) (*PeriodicRough, error) {
+	r, err := NewRough(pieces, slope)
+	if err != nil {
+		return nil, err
+	}
+	return &PeriodicRough{R: r}, nil
+}
+
+func (p *PeriodicRough) Name() string {
+	return fmt.Sprintf("rough(pieces=%d,slope=%g,periodic)", p.R.Pieces, p.R.Slope)
+}
+func (p *PeriodicRough) Dim() int          { return 1 }
+func (p *PeriodicRough) NominalDim() int   { return p.R.Pieces } // the closing condition removes one
+func (p *PeriodicRough) Periodic() bool    { return true }
+func (p *PeriodicRough) SupBound() float64 { return 1 + p.Lipschitz()/2 }
+func (p *PeriodicRough) Lipschitz() float64 {
+	return 2 * p.R.Slope * (1 - 1/float64(p.R.Pieces))
+}
+
+func (p *PeriodicRough) Sample(rng *rand.Rand) Func {
+	k := p.R.Pieces
+	u0 := 2*rng.Float64() - 1
+	slopes := make([]float64, k)
+	var mean float64
+	for i := range slopes {
+		slopes[i] = p.R.Slope * (2*rng.Float64() - 1)
+		mean += slopes[i]
+	}
+	mean /= float64(k)
+	nodes := make([]float64, k+1)
+	nodes[0] = u0
+	h := 1 / float64(k)
+	for i, s := range slopes[:k-1] {
+		nodes[i+1] = nodes[i] + h*(s-mean)
+	}
+	nodes[k] = u0 // closes the loop exactly; the last slope is s_{k−1} − s̄ up to rounding
+	f := gridFunc(nodes, k+1, 1)
+	return func(x []float64) float64 { return f([]float64{wrap(x[0])}) }
 }

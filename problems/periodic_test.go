@@ -160,7 +160,13 @@ func TestPeriodicSpecs(t *testing.T) {
 				t.Errorf("%s on %s: family %s", op, fam, s.Family.Name())
 			}
 		}
-		for fam, p := range map[string]Params{"rough": {}, "manifold": {Intrinsic: 2}, "subspace": {BU: 2, Basis: "kl", Length: 0.1}, "grf": {Length: 0.1, Dim: 2}} {
+		for fam, want := range map[string]string{"rough": "periodic", "manifold": "periodic"} {
+			s, err := NewSpec(op, fam, Params{Intrinsic: 2}, 16, 16)
+			if err != nil || !strings.Contains(s.Family.Name(), want) {
+				t.Errorf("%s on %s: %v", op, fam, err)
+			}
+		}
+		for fam, p := range map[string]Params{"subspace": {BU: 2, Basis: "kl", Length: 0.1}, "grf": {Length: 0.1, Dim: 2}, "manifold": {Intrinsic: 2, Dim: 2}} {
 			_, err := NewSpec(op, fam, p, 16, 16)
 			if err == nil || !strings.Contains(err.Error(), fam) {
 				t.Errorf("%s on %s: error %v does not name the family", op, fam, err)
@@ -179,5 +185,79 @@ func TestPeriodicSpecs(t *testing.T) {
 	}
 	if _, ok := s.Family.(*GRF); !ok {
 		t.Errorf("poisson1d got %s", s.Family.Name())
+	}
+}
+
+// Wrapped bumps: periodic, the sum of Manifold's function over the nearest
+// images, smooth across the wrap.
+func TestPeriodicManifold(t *testing.T) {
+	p, err := NewPeriodicManifold(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theta := []float64{0.1, 0.9, 0.5, 0.0} // bump 1 near the left end, wide
+	u, m := p.Func(theta), p.M.Func(theta)
+	if u([]float64{0}) != u([]float64{1}) {
+		t.Error("not periodic")
+	}
+	// The images at distance ≥ 2 are below e^{−100}: u is the sum over
+	// x − 1, x, x + 1 to rounding.
+	for _, x := range []float64{0, 0.05, 0.3, 0.6, 0.97} {
+		want := m([]float64{x - 1}) + m([]float64{x}) + m([]float64{x + 1})
+		if d := math.Abs(u([]float64{x}) - want); d > 1e-15 {
+			t.Errorf("u(%g) off the sum of images by %g", x, d)
+		}
+	}
+	// The first bump (centre 0.15, width 0.132) reaches the wrap: the
+	// one-sided slopes there must agree.
+	const h = 1e-6
+	left := (u([]float64{1}) - u([]float64{1 - h})) / h
+	right := (u([]float64{h}) - u([]float64{0})) / h
+	// Each is u'(0) ± h·max|u''|/2, |u''| ≤ b/w² = 2/0.06².
+	if math.Abs(left-right) > h*2/(0.06*0.06) {
+		t.Errorf("slope jumps at the wrap: %g vs %g", left, right)
+	}
+	if math.Abs(m([]float64{0})-m([]float64{1})) < 0.01 {
+		t.Error("test needs a bump whose unwrapped form is not periodic")
+	}
+	checkBounds(t, p, 200)
+}
+
+// Rough on the circle: periodic, and within its bounds.
+func TestPeriodicRough(t *testing.T) {
+	p, err := NewPeriodicRough(16, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		u := p.Sample(rand.New(rand.NewPCG(4, uint64(i))))
+		if u([]float64{0}) != u([]float64{1}) {
+			t.Fatal("not periodic")
+		}
+	}
+	checkBounds(t, p, 200)
+}
+
+// checkBounds samples n functions on a dense grid and checks the sup and
+// the slopes against the family's bounds.
+func checkBounds(t *testing.T, f interface {
+	Family
+	Bounded
+}, n int) {
+	t.Helper()
+	const m = 4096
+	for i := range n {
+		u := f.Sample(rand.New(rand.NewPCG(11, uint64(i))))
+		prev := u([]float64{0})
+		for j := range m + 1 {
+			v := u([]float64{float64(j) / m})
+			if math.Abs(v) > f.SupBound() {
+				t.Fatalf("%s: |u| = %g > %g", f.Name(), math.Abs(v), f.SupBound())
+			}
+			if s := math.Abs(v-prev) * m; s > f.Lipschitz()*(1+1e-12) {
+				t.Fatalf("%s: slope %g > %g", f.Name(), s, f.Lipschitz())
+			}
+			prev = v
+		}
 	}
 }

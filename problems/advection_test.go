@@ -195,3 +195,45 @@ func TestAdvectionVelocityDefaultAccuracy(t *testing.T) {
 		}
 	}
 }
+
+// The linear map on the Gaussian field NewSpec gives it: the output is
+// continuous on the circle. Along a characteristic the foot moves with
+// y at the rate X'(y) = a(X)/a(y) ≤ (1+ε)/(1−ε), so consecutive outputs
+// differ by at most max|u'|·(1+ε)/(1−ε)·Δy, and w(1) = w(0) (the field on
+// [0,1] put a jump of order 1 where the wrap's characteristic lands).
+// max|u'| is taken from a 16 times finer sampling of u, which for a
+// trigonometric polynomial of frequency ≤ K underestimates it by a relative
+// (2πK·Δ)²/8 at most: under 1% here.
+func TestAdvectionOutputContinuous(t *testing.T) {
+	const eps, points = 0.5, 513
+	s, err := NewSpec("advection", "grf", Params{Epsilon: eps, Length: 0.1}, 16, points)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := Grid(points, 1)
+	w := make([]float64, points)
+	dy := 1.0 / (points - 1)
+	for i := range 20 {
+		u := s.Family.Sample(rand.New(rand.NewPCG(1, uint64(i))))
+		if err := s.Operator.Apply(w, u, y); err != nil {
+			t.Fatal(err)
+		}
+		var slope float64
+		const fine = 16 * (points - 1)
+		prev := u([]float64{0})
+		for j := 1; j <= fine; j++ {
+			v := u([]float64{float64(j) / fine})
+			slope = max(slope, math.Abs(v-prev)*fine)
+			prev = v
+		}
+		bound := slope * 1.01 * (1 + eps) / (1 - eps) * dy
+		for j := range points - 1 {
+			if d := math.Abs(w[j+1] - w[j]); d > bound {
+				t.Fatalf("function %d: output jumps by %.3g between y = %g and %g (bound %.3g)", i, d, y[j], y[j+1], bound)
+			}
+		}
+		if d := math.Abs(w[points-1] - w[0]); d > 1e-12 {
+			t.Errorf("function %d: w(1) − w(0) = %.3g: not periodic", i, d)
+		}
+	}
+}

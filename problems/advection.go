@@ -141,7 +141,8 @@ func (o *Advection) footPoints(y []float64) []float64 {
 // (u(0) ≠ u(1)) makes a jump in a that RK4 steps across and the table
 // interpolates across, which caps the map at first order (a kink, at
 // second). So the operator asks for periodic inputs (PeriodicInputs), and
-// NewSpec gives it the periodic form of its family.
+// NewSpec gives it the periodic form of its family. Kinks inside the period
+// (rough inputs) cap it at second order in the same way.
 type AdvectionVelocity struct {
 	A, Amplitude float64
 	Grid         int

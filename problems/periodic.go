@@ -19,13 +19,14 @@ import (
 // PeriodicOperator is implemented by operators that read their inputs on the
 // periodic unit interval.
 type PeriodicOperator interface {
-	// PeriodicInputs reports whether the inputs must be smooth 1-periodic
-	// functions for the solver to reach its stated order.
+	// PeriodicInputs reports whether the inputs must be 1-periodic, with
+	// no jump or kink at the wrap, for the solver to reach its stated order.
 	PeriodicInputs() bool
 }
 
 // PeriodicFamily is implemented by families whose functions, extended
-// 1-periodically, are smooth (C^∞) on the whole line.
+// 1-periodically, are as smooth across the wrap as inside (0,1): C^∞ for
+// the field, the sines and the bumps; Lipschitz with kinks for rough.
 type PeriodicFamily interface {
 	Periodic() bool
 }
@@ -36,7 +37,7 @@ func needsPeriodic(op Operator) bool {
 	return ok && p.PeriodicInputs()
 }
 
-// isPeriodic reports whether fam's functions are smooth and 1-periodic.
+// isPeriodic reports whether fam's functions are 1-periodic.
 func isPeriodic(fam Family) bool {
 	p, ok := fam.(PeriodicFamily)
 	return ok && p.Periodic()
@@ -70,7 +71,9 @@ func NewPeriodicFamily(kind string, p Params) (Family, error) {
 		}
 		return nil, fmt.Errorf("problems: subspace Basis %q has no periodic form: use Basis \"sine\" (the sines sin 2πkx on the circle)", p.Basis)
 	}
-	return NewFamily(kind, p) // reports the unknown name
+	// An unknown name is reported; a family with no periodic form would be
+	// rejected by Spec.Validate.
+	return NewFamily(kind, p)
 }
 
 // checkPeriodic rejects a spec whose operator needs periodic inputs and
@@ -205,7 +208,7 @@ func (g *PeriodicGRF) Sample(rng *rand.Rand) Func {
 
 // trigSum evaluates Σ_k c[2k]·cos 2πkx + c[2k+1]·sin 2πkx by rotating
 // (cos 2πkx, sin 2πkx) one frequency at a time: one sincos per point, and a
-// rounding error growing like k·ε, under 10⁻¹³ for k ≤ 256. x is reduced to
+// rounding error growing like k·ε, under 3·10⁻¹³ for k ≤ 256. x is reduced to
 // [0,1) first, so that the sum is periodic bit for bit.
 func trigSum(c []float64, x float64) float64 {
 	s1, c1 := math.Sincos(2 * math.Pi * wrap(x))

@@ -55,10 +55,12 @@ func checkTime(name string, t float64, steps int) error {
 // Advection is the linear operator w(·,0) ↦ w(·,T) of w_t + a(x)·w_x = 0 on
 // the periodic unit interval with the fixed velocity a(x) = A·(1 + ε·sin 2πx),
 // A > 0, |ε| < 1 (ε = 0 is a pure shift by A·T). The input function is the
-// initial state, read periodically: an input with u(0) ≠ u(1) is transported
-// with its jump. Because a is fixed, the characteristic feet of the output
-// points are traced once and every input is evaluated there exactly, so the
-// operator costs P evaluations of u.
+// initial state, read periodically: an input with u(0) ≠ u(1) would be
+// transported with its jump, so the operator asks for periodic inputs
+// (PeriodicInputs) and NewSpec gives it the periodic form of its family.
+// Because a is fixed, the characteristic feet of the output points are
+// traced once and every input is evaluated there exactly, so the operator
+// costs P evaluations of u.
 type Advection struct {
 	A, Epsilon float64
 	Char       Characteristics
@@ -87,6 +89,10 @@ func (o *Advection) Name() string {
 }
 func (o *Advection) InDim() int  { return 1 }
 func (o *Advection) OutDim() int { return 1 }
+
+// PeriodicInputs is true: an input with u(0) ≠ u(1) would put a jump
+// into the output, wherever the characteristics carry the wrap.
+func (o *Advection) PeriodicInputs() bool { return true }
 
 // Velocity is the fixed a(x).
 func (o *Advection) Velocity(x float64) float64 {
@@ -130,6 +136,13 @@ func (o *Advection) footPoints(y []float64) []float64 {
 // the period and read by periodic 4-point Lagrange interpolation (error
 // O(Grid⁻⁴) for smooth u), so that an RK4 stage costs no evaluation of u;
 // the initial state is evaluated exactly at the feet.
+//
+// Both orders need u smooth on the circle: a jump of u at the wrap
+// (u(0) ≠ u(1)) makes a jump in a that RK4 steps across and the table
+// interpolates across, which caps the map at first order (a kink, at
+// second). So the operator asks for periodic inputs (PeriodicInputs), and
+// NewSpec gives it the periodic form of its family. Kinks inside the period
+// (rough inputs) cap it at second order in the same way.
 type AdvectionVelocity struct {
 	A, Amplitude float64
 	Grid         int
@@ -159,33 +172,26 @@ func (o *AdvectionVelocity) Name() string {
 func (o *AdvectionVelocity) InDim() int  { return 1 }
 func (o *AdvectionVelocity) OutDim() int { return 1 }
 
+// PeriodicInputs is true: the tracer and the velocity table read a
+// periodically, and a jump (kink) of the input at the wrap would cap them at
+// first (second) order.
+func (o *AdvectionVelocity) PeriodicInputs() bool { return true }
+
 // Initial is the fixed initial state.
 func (o *AdvectionVelocity) Initial(x float64) float64 { return math.Sin(2 * math.Pi * x) }
 
+// Apply solves for the velocity a(x) = A·exp(Amplitude·u(x)) built from u.
 func (o *AdvectionVelocity) Apply(dst []float64, u Func, y []float64) error {
-	if err := checkOut(dst, y); err != nil {
-		return err
-	}
-	g := o.Grid
-	tab := make([]float64, g)
 	x := []float64{0}
-	for i := range tab {
-		x[0] = float64(i) / float64(g)
-		tab[i] = o.A * math.Exp(o.Amplitude*u(x))
-	}
-	a := newPeriodicTable(tab)
-	copy(dst, y)
-	if err := a.feet(o.Char, dst[:len(y)]); err != nil {
-		return err
-	}
-	for j, x := range dst[:len(y)] {
-		dst[j] = o.Initial(x)
-	}
-	return nil
+	return o.SolveVelocity(dst, func(s float64) float64 {
+		x[0] = s
+		return o.A * math.Exp(o.Amplitude*u(x))
+	}, y)
 }
 
 // SolveVelocity returns w(y, T) for the velocity a given directly, with the
-// fixed initial state; it fails if a is not positive at the tabulation nodes.
+// fixed initial state; it fails if a is not positive and finite at the
+// tabulation nodes. a is read at the nodes i/Grid, i < Grid, of [0,1) only.
 func (o *AdvectionVelocity) SolveVelocity(dst []float64, a func(float64) float64, y []float64) error {
 	if err := checkOut(dst, y); err != nil {
 		return err
@@ -194,16 +200,16 @@ func (o *AdvectionVelocity) SolveVelocity(dst []float64, a func(float64) float64
 	for i := range tab {
 		x := float64(i) / float64(o.Grid)
 		tab[i] = a(x)
-		if !(tab[i] > 0) {
-			return fmt.Errorf("problems: advection velocity a(%g) = %g: it must be positive", x, tab[i])
+		if !(tab[i] > 0) || math.IsInf(tab[i], 0) {
+			return fmt.Errorf("problems: advection velocity a(%g) = %g: it must be positive and finite", x, tab[i])
 		}
 	}
-	ai := newPeriodicTable(tab)
-	copy(dst, y)
-	if err := ai.feet(o.Char, dst[:len(y)]); err != nil {
+	feet := dst[:len(y)]
+	copy(feet, y)
+	if err := newPeriodicTable(tab).feet(o.Char, feet); err != nil {
 		return err
 	}
-	for j, x := range dst[:len(y)] {
+	for j, x := range feet {
 		dst[j] = o.Initial(x)
 	}
 	return nil

@@ -26,7 +26,11 @@ func BenchmarkGenerate10000(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			fam, err := NewFamily(c.fam, c.famP)
+			newFam := NewFamily
+			if needsPeriodic(op) {
+				newFam = NewPeriodicFamily
+			}
+			fam, err := newFam(c.fam, c.famP)
 			if err != nil {
 				b.Fatal(err)
 			}

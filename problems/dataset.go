@@ -41,7 +41,7 @@ func (s Spec) Validate() error {
 	case s.Points < 2:
 		return fmt.Errorf("problems: points = %d: use at least 2", s.Points)
 	}
-	return nil
+	return checkPeriodic(s)
 }
 
 // Generate returns n function pairs from the given split. Training targets

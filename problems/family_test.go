@@ -219,7 +219,8 @@ func TestOperatorBadInput(t *testing.T) {
 func TestRegistryRoundTrip(t *testing.T) {
 	fams := map[int][]Family{
 		1: {mustFamily(t, "subspace", Params{BU: 3}), mustFamily(t, "grf", Params{Length: 0.2}),
-			mustFamily(t, "manifold", Params{Intrinsic: 2}), mustFamily(t, "rough", Params{})},
+			mustFamily(t, "manifold", Params{Intrinsic: 2}), mustFamily(t, "rough", Params{}),
+			mustPeriodic(t, "subspace", Params{BU: 3}), mustPeriodic(t, "grf", Params{Length: 0.2})},
 		2: {mustFamily(t, "subspace", Params{BU: 3, Dim: 2}), mustFamily(t, "grf", Params{Length: 0.2, Dim: 2}),
 			mustFamily(t, "manifold", Params{Intrinsic: 3, Dim: 2})},
 	}
@@ -229,6 +230,9 @@ func TestRegistryRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, fam := range fams[op.InDim()] {
+			if needsPeriodic(op) && !isPeriodic(fam) {
+				continue // rejected: TestPeriodicSpecs
+			}
 			spec := Spec{Operator: op, Family: fam, Sensors: 9, Points: 7}
 			ds, err := Generate(spec, 4, 1, Train, 0)
 			if err != nil {

@@ -144,13 +144,19 @@ func NewOperator(kind string, p Params) (Operator, error) {
 
 // NewSpec returns the specification of a dataset of the operator called
 // problem on inputs from the family called family, with the given numbers of
-// sensors and output points per axis. Errors name the field at fault.
+// sensors and output points per axis. Errors name the field at fault. An
+// operator on the periodic unit interval (PeriodicOperator) gets the
+// periodic form of the family (NewPeriodicFamily).
 func NewSpec(problem, family string, p Params, sensors, points int) (Spec, error) {
 	op, err := NewOperator(problem, p)
 	if err != nil {
 		return Spec{}, fmt.Errorf("problem: %w", err)
 	}
-	fam, err := NewFamily(family, p)
+	newFam := NewFamily
+	if needsPeriodic(op) {
+		newFam = NewPeriodicFamily
+	}
+	fam, err := newFam(family, p)
 	if err != nil {
 		return Spec{}, fmt.Errorf("family: %w", err)
 	}

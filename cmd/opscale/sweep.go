@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"opscale/harness"
 )
@@ -28,8 +30,9 @@ func runSweep(args []string, stdout io.Writer) error {
 	}
 	opt := harness.SweepOptions{Workers: *workers, Log: stdout}
 	if *shard != "" {
-		if _, err := fmt.Sscanf(*shard, "%d/%d", &opt.Shard, &opt.Shards); err != nil || opt.Shards < 1 || opt.Shard < 0 || opt.Shard >= opt.Shards {
-			return fmt.Errorf("flag -shard = %q: use i/k with 0 ≤ i < k, e.g. 0/2", *shard)
+		var err error
+		if opt.Shard, opt.Shards, err = parseShard(*shard); err != nil {
+			return err
 		}
 	}
 	if *quiet {
@@ -39,9 +42,38 @@ func runSweep(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store, err := harness.OpenStore(filepath.Join(*results, "runs.jsonl"))
+	// Opening the store checks that the folder is writable, before any
+	// training.
+	store, err := harness.OpenStoreLog(filepath.Join(*results, "runs.jsonl"), os.Stderr)
 	if err != nil {
 		return err
 	}
+	defer store.Close()
 	return harness.Sweep(s, store, opt)
+}
+
+// parseShard reads -shard i/k: two decimal integers and nothing else, with
+// 0 ≤ i < k, as Slurm's $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT and a
+// Kubernetes Indexed Job's $JOB_COMPLETION_INDEX give them.
+func parseShard(v string) (i, k int, err error) {
+	bad := func(why string) error {
+		return fmt.Errorf("flag -shard = %q: %s; use i/k with 0 ≤ i < k, e.g. 0/2 for the first of two shards", v, why)
+	}
+	a, b, ok := strings.Cut(v, "/")
+	if !ok {
+		return 0, 0, bad("no /")
+	}
+	if i, err = strconv.Atoi(a); err != nil || a != strconv.Itoa(i) {
+		return 0, 0, bad(fmt.Sprintf("shard index %q is not a whole number", a))
+	}
+	if k, err = strconv.Atoi(b); err != nil || b != strconv.Itoa(k) {
+		return 0, 0, bad(fmt.Sprintf("shard count %q is not a whole number", b))
+	}
+	switch {
+	case k < 1:
+		return 0, 0, bad("the shard count must be at least 1")
+	case i < 0 || i >= k:
+		return 0, 0, bad(fmt.Sprintf("shard index %d is outside 0…%d", i, k-1))
+	}
+	return i, k, nil
 }

@@ -190,7 +190,11 @@ func parseRecords(name string, data []byte, first int) ([]Record, []Rejected) {
 			piece := b[s:e]
 			r, n, perr := decodeFirstRun(piece)
 			if perr != nil {
-				rej = append(rej, Rejected{src, string(piece), fmt.Sprintf("%v (in a line that is not one record)", perr)})
+				why := "a line torn by a crash, or not a record"
+				if len(starts) > 1 {
+					why = fmt.Sprintf("piece %d of %d glued on one line", k+1, len(starts))
+				}
+				rej = append(rej, Rejected{src, string(piece), fmt.Sprintf("%v (%s)", perr, why)})
 				continue
 			}
 			recs = append(recs, Record{r, src, bytes.Clone(piece[:n]), true})

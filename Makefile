@@ -7,7 +7,7 @@ QUICK ?= $(or $(TMPDIR),/tmp)/opscale-quick
 GEMM := nets/internal/gemm
 VEC := nets/internal/vec
 
-.PHONY: test vet build bench bench-quick bench-quick-clean asm asm-check bench-gemm bench-train FORCE
+.PHONY: test vet build bench bench-quick bench-quick-clean bench-slurm test-slurm asm asm-check bench-gemm bench-train FORCE
 
 test: vet asm-check
 	$(GO) test ./...
@@ -37,6 +37,22 @@ bench-quick: $(BIN)
 
 bench-quick-clean:
 	rm -rf $(QUICK)
+
+# bench-slurm submits the full suite to the Slurm cluster this machine talks
+# to, as an array of SLURM_SHARDS tasks and a dependent merge-and-report job
+# (deploy/slurm). SLURM_RESULTS must be a folder every node sees; extra
+# sbatch options go in SBATCH_OPTS, e.g. SBATCH_OPTS="-p long -t 12:00:00".
+SLURM_SHARDS ?= 8
+SLURM_RESULTS ?= $(CURDIR)/results-slurm
+bench-slurm: $(BIN)
+	OPSCALE=$(CURDIR)/$(BIN) deploy/slurm/submit.sh harness/suites/full.toml $(SLURM_RESULTS) $(SLURM_SHARDS) $(SBATCH_OPTS)
+
+# test-slurm starts a one-node Slurm cluster on localhost (installing
+# slurm-wlm and munge if missing; needs root), runs a tiny suite as a 3-task
+# array, merges, and checks the result against a one-machine sweep bit for
+# bit. It stops only the daemons it started.
+test-slurm: $(BIN)
+	deploy/slurm/test.sh $(CURDIR)/$(BIN)
 
 # asm regenerates the GEMM micro-kernels from their avo generator.
 asm:

@@ -3,8 +3,8 @@ package harness
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,16 +23,17 @@ type ReportOptions struct {
 	// Report is the Markdown file to write; its links to tables and plots
 	// are relative to its folder.
 	Report string
+	// Suite, when set, picks the runs made under its settings; otherwise
+	// every run is read and Analyze keeps each experiment's latest settings.
+	Suite *Suite
+	// Log receives warnings about duplicate and malformed records.
+	Log io.Writer
 }
 
 // WriteReport renders the tables, plots and report from runs.jsonl alone.
 func WriteReport(opt ReportOptions) error {
 	runsPath := filepath.Join(opt.Results, "runs.jsonl")
-	raw, err := os.ReadFile(runsPath)
-	if err != nil {
-		return fmt.Errorf("reading the runs: %w (run 'opscale sweep' first)", err)
-	}
-	runs, err := ParseRuns(runsPath, raw)
+	runs, err := reportRuns(runsPath, opt.Suite, opt.Log)
 	if err != nil {
 		return err
 	}

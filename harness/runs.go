@@ -1,13 +1,14 @@
 package harness
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"opscale/internal/atomicfile"
@@ -75,7 +76,7 @@ type TrainRecord struct {
 	GFlop     float64  `json:"gflop"`
 }
 
-// runKey identifies a run within a results file.
+// runKey identifies a run: two records with the same key are the same run.
 type runKey struct {
 	experiment, hash string
 	size             int
@@ -84,91 +85,514 @@ type runKey struct {
 
 func (r *Run) key() runKey { return runKey{r.Experiment, r.ConfigHash, r.Size, r.Seed} }
 
-// Store is results/runs.jsonl: the record of every finished run. Appends
-// rewrite the file through a temporary file and a rename, so a crash leaves
-// either the old file or the new one, never half a line.
-type Store struct {
-	path string
-	mu   sync.Mutex
-	runs []Run
-	raw  []byte
-	done map[runKey]bool
+func (k runKey) String() string {
+	return fmt.Sprintf("%s size %d seed %d (settings %s)", k.experiment, k.size, k.seed, k.hash)
 }
 
-// OpenStore reads the runs file at path, or starts an empty one if it does
-// not exist. A line that is not a run is an error naming the file and line.
-func OpenStore(path string) (*Store, error) {
-	s := &Store{path: path, done: map[runKey]bool{}}
+// Source is where a record was read: a file and a line, counted from 1.
+type Source struct {
+	File string
+	Line int
+}
+
+func (s Source) String() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+
+// Record is a run as read from a runs file, with where it was read and its
+// line as written, so that a merge copies it byte for byte.
+type Record struct {
+	Run
+	Source Source
+	raw    []byte
+	// split is set when the record shared its line with something else:
+	// the line was not one record, even if nothing in it was lost.
+	split bool
+}
+
+// Rejected is a piece of a runs file that is not one run record: a line torn
+// by a crash, two records glued together, or anything else. It is set aside,
+// never silently dropped and never allowed to hide a valid record.
+type Rejected struct {
+	Source Source
+	Text   string
+	Reason string
+}
+
+func (r Rejected) String() string { return fmt.Sprintf("%s: %s", r.Source, r.Reason) }
+
+// recordStart opens every record json.Marshal writes for a Run; it is where
+// a record glued onto a torn one begins.
+var recordStart = []byte(`{"experiment":`)
+
+// decodeRun decodes one line that must hold exactly one run record.
+func decodeRun(b []byte) (Run, error) {
+	r, n, err := decodeFirstRun(b)
+	if err != nil {
+		return r, err
+	}
+	if rest := bytes.TrimSpace(b[n:]); len(rest) > 0 {
+		return r, fmt.Errorf("more than one JSON value on the line (%d bytes after the first record)", len(rest))
+	}
+	return r, nil
+}
+
+// decodeFirstRun decodes the run record that b begins with and says where it
+// ends.
+func decodeFirstRun(b []byte) (Run, int, error) {
+	var r Run
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return r, 0, fmt.Errorf("not a run record: %v", err)
+	}
+	if r.Experiment == "" || r.Size <= 0 {
+		return r, 0, errors.New("run record without experiment or size")
+	}
+	return r, int(dec.InputOffset()), nil
+}
+
+// parseRecords splits data into lines, the first of which is line first of
+// the file name, and decodes each. A line that is not exactly one record is
+// rejected; when it holds records glued to a torn one (a file that lost its
+// last newline, then had a run appended), each complete record in it is
+// kept, so that a torn write never costs a valid run. The last line may lack
+// its newline.
+func parseRecords(name string, data []byte, first int) ([]Record, []Rejected) {
+	var recs []Record
+	var rej []Rejected
+	line := first - 1
+	for len(data) > 0 {
+		line++
+		b := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			b, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
+		src := Source{name, line}
+		r, err := decodeRun(b)
+		if err == nil {
+			recs = append(recs, Record{r, src, bytes.Clone(b), false})
+			continue
+		}
+		// Not one record: split the line where records begin and keep
+		// each complete record; the rest is set aside.
+		starts := indexAll(b, recordStart)
+		if len(starts) == 0 || starts[0] != 0 {
+			starts = append([]int{0}, starts...)
+		}
+		for k, s := range starts {
+			e := len(b)
+			if k+1 < len(starts) {
+				e = starts[k+1]
+			}
+			piece := b[s:e]
+			r, n, perr := decodeFirstRun(piece)
+			if perr != nil {
+				why := "a line torn by a crash, or not a record"
+				if len(starts) > 1 {
+					why = fmt.Sprintf("piece %d of %d glued on one line", k+1, len(starts))
+				}
+				rej = append(rej, Rejected{src, string(piece), fmt.Sprintf("%v (%s)", perr, why)})
+				continue
+			}
+			recs = append(recs, Record{r, src, bytes.Clone(piece[:n]), true})
+			if rest := bytes.TrimSpace(piece[n:]); len(rest) > 0 {
+				rej = append(rej, Rejected{src, string(rest), "more than one JSON value on the line: this follows a complete record, which is kept"})
+			}
+		}
+	}
+	return recs, rej
+}
+
+func indexAll(b, sep []byte) []int {
+	var at []int
+	for off := 0; ; {
+		i := bytes.Index(b[off:], sep)
+		if i < 0 {
+			return at
+		}
+		at = append(at, off+i)
+		off += i + len(sep)
+	}
+}
+
+// ParseRuns decodes runs.jsonl content strictly; name is used in errors. A
+// line that is not exactly one run record is an error naming the file and
+// line. The Store and ReadRuns are lenient instead: they set such lines
+// aside and go on.
+func ParseRuns(name string, raw []byte) ([]Run, error) {
+	recs, rej := parseRecords(name, raw, 1)
+	if len(rej) > 0 {
+		return nil, fmt.Errorf("%s (delete the line or the file to rerun it)", rej[0])
+	}
+	for _, r := range recs {
+		if r.split {
+			return nil, fmt.Errorf("%s: more than one record on the line (put each on a line of its own)", r.Source)
+		}
+	}
+	runs := make([]Run, len(recs))
+	for i := range recs {
+		runs[i] = recs[i].Run
+	}
+	return runs, nil
+}
+
+// ReadRuns reads the runs file at path without changing it, under the
+// store's lock when the folder has one, so that it never sees half of an
+// append. Lines that are not one record are returned as rejected, not as an
+// error.
+func ReadRuns(path string) ([]Record, []Rejected, error) {
+	if lf, err := os.Open(path + lockSuffix); err == nil {
+		defer lf.Close()
+		if err := lockFile(lf, false); err != nil {
+			return nil, nil, fmt.Errorf("locking %s: %w", lf.Name(), err)
+		}
+		defer unlockFile(lf)
+	}
 	raw, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return s, nil
-	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	runs, err := ParseRuns(path, raw)
+	recs, rej := parseRecords(path, raw, 1)
+	return recs, rej, nil
+}
+
+// sameRun reports whether two records of one key hold the same result: the
+// metrics and the training record, bit for bit. Wall time and environment
+// may differ between two honest runs of it.
+func sameRun(a, b *Run) bool {
+	ja, _ := json.Marshal(struct {
+		M nets.Metrics
+		T TrainRecord
+	}{a.Metrics, a.Train})
+	jb, _ := json.Marshal(struct {
+		M nets.Metrics
+		T TrainRecord
+	}{b.Metrics, b.Train})
+	return bytes.Equal(ja, jb)
+}
+
+const (
+	lockSuffix     = ".lock"
+	rejectedSuffix = ".rejected"
+)
+
+// Store is results/runs.jsonl: the record of every finished run, one JSON
+// line each.
+//
+// An append is one write(2) of one line to the file opened with O_APPEND,
+// then an fsync: O(1) per run, and a crash leaves at worst a torn last line,
+// which the next reader sets aside.
+//
+// Writers serialise on an flock(2) of runs.jsonl.lock beside the file, held
+// only while a line is read or written, never while a run trains. One file
+// with a lock was chosen over one file per writer merged on read because
+// every reader (report, merge, a person with jq) keeps reading one file, and
+// a writer needs no name unique across machines and restarts. On Linux, flock
+// on NFS is carried out as a POSIX lock, so a shared folder works where the
+// server supports locks; the cluster recipes in deploy/ give each task its
+// own folder and merge them anyway.
+//
+// Under the lock each writer first reads what others appended since it last
+// looked, so two sweeps of one suite in one folder skip each other's runs and
+// never record one run twice.
+type Store struct {
+	path string
+	log  io.Writer
+
+	mu   sync.Mutex
+	lock *os.File
+	file os.FileInfo // the runs file as last read, to notice it replaced
+	off  int64       // bytes of it read
+	line int         // lines of it read
+	open bool        // its last line read lacks its newline
+	runs []Run
+	src  map[runKey]Source
+}
+
+// OpenStore opens the runs file at path, creating its folder, and reads it.
+// Messages about lines set aside or duplicates met are discarded; use
+// OpenStoreLog to see them.
+func OpenStore(path string) (*Store, error) { return OpenStoreLog(path, nil) }
+
+// OpenStoreLog is OpenStore with messages about lines set aside and
+// duplicates met written to log.
+//
+// It fails, naming the folder, unless the folder and the runs file in it can
+// be written, so that a sweep stops before it trains anything it could not
+// record.
+func OpenStoreLog(path string, log io.Writer) (*Store, error) {
+	dir := filepath.Dir(path)
+	notWritable := func(err error) error {
+		return fmt.Errorf("results folder %s is not writable: %w (choose another with -results)", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, notWritable(err)
+	}
+	lf, err := os.OpenFile(path+lockSuffix, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, err
+		return nil, notWritable(err)
 	}
-	s.raw, s.runs = raw, runs
-	for i := range runs {
-		s.done[runs[i].key()] = true
+	s := &Store{path: path, log: log, lock: lf, src: map[runKey]Source{}}
+	err = s.locked(func() error {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return notWritable(err)
+		}
+		f.Close()
+		return s.catchUp()
+	})
+	if err != nil {
+		lf.Close()
+		return nil, err
 	}
 	return s, nil
 }
 
-// ParseRuns decodes runs.jsonl content; name is used in errors.
-func ParseRuns(name string, raw []byte) ([]Run, error) {
-	var runs []Run
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for line := 1; sc.Scan(); line++ {
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		var r Run
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&r); err != nil {
-			return nil, fmt.Errorf("%s:%d: not a run record: %v (delete the line or the file to rerun it)", name, line, err)
-		}
-		if r.Experiment == "" || r.Size <= 0 {
-			return nil, fmt.Errorf("%s:%d: run record without experiment or size", name, line)
-		}
-		runs = append(runs, r)
+// Close releases the lock file. The store must not be used after.
+func (s *Store) Close() error { return s.lock.Close() }
+
+// locked runs f holding s.mu and the exclusive file lock.
+func (s *Store) locked(f func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := lockFile(s.lock, true); err != nil {
+		return fmt.Errorf("locking %s: %w", s.lock.Name(), err)
 	}
-	return runs, sc.Err()
+	defer unlockFile(s.lock)
+	return f()
 }
 
-// Has reports whether the run is already recorded.
+func (s *Store) logf(format string, a ...any) {
+	if s.log != nil {
+		fmt.Fprintf(s.log, format, a...)
+	}
+}
+
+// catchUp reads what was appended to the runs file since it was last read,
+// or all of it if it was replaced. Lines that are not one record are set
+// aside: the file is rewritten without them (rare, so the rewrite does not
+// cost appends their O(1)) and they go to runs.jsonl.rejected with the
+// reason. The caller holds the lock.
+func (s *Store) catchUp() error {
+	f, err := os.Open(s.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		s.reset(nil)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if s.file == nil || !os.SameFile(s.file, st) || st.Size() < s.off {
+		s.reset(st)
+	}
+	if st.Size() == s.off {
+		return nil
+	}
+	data := make([]byte, st.Size()-s.off)
+	if _, err := f.ReadAt(data, s.off); err != nil {
+		return fmt.Errorf("reading %s: %w", s.path, err)
+	}
+	// After a last line that lacked its newline, the next bytes read
+	// begin with the rest of that line, not a line of their own.
+	first := s.line + 1
+	if s.open {
+		first = s.line
+	}
+	recs, rej := parseRecords(s.path, data, first)
+	if len(rej) > 0 || anySplit(recs) {
+		return s.setAside()
+	}
+	s.add(recs)
+	lines := bytes.Count(data, []byte{'\n'})
+	// A complete record missing only its newline is kept; Append writes
+	// the newline before its own line.
+	s.open = data[len(data)-1] != '\n'
+	if s.open {
+		lines++
+	}
+	s.off, s.line = st.Size(), first-1+lines
+	return nil
+}
+
+func anySplit(recs []Record) bool {
+	for _, r := range recs {
+		if r.split {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Store) reset(st os.FileInfo) {
+	s.file, s.off, s.line, s.open, s.runs = st, 0, 0, false, nil
+	clear(s.src)
+}
+
+// add takes in records read from the file: a duplicate of a recorded run is
+// used once, with a message, since it can only come from a copy (cat of two
+// shards) or from a writer that did not lock.
+func (s *Store) add(recs []Record) {
+	for i := range recs {
+		r := &recs[i]
+		k := r.key()
+		if first, ok := s.src[k]; ok {
+			what := "identical to"
+			if !sameRun(&r.Run, &s.runs[s.index(k)]) {
+				what = "CONFLICTS with"
+			}
+			s.logf("warning: %s: %s is a duplicate %s %s; the first is used\n", r.Source, k, what, first)
+			continue
+		}
+		s.src[k] = r.Source
+		s.runs = append(s.runs, r.Run)
+	}
+}
+
+func (s *Store) index(k runKey) int {
+	for i := range s.runs {
+		if s.runs[i].key() == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// setAside rewrites the runs file with one record per line and without the
+// pieces that are not records, appends those pieces to runs.jsonl.rejected, and rereads it.
+func (s *Store) setAside() error {
+	raw, err := os.ReadFile(s.path)
+	if err != nil {
+		return err
+	}
+	recs, rej := parseRecords(s.path, raw, 1)
+	var clean, bad bytes.Buffer
+	for _, r := range recs {
+		if r.split {
+			s.logf("warning: %s: a record that shared its line is kept on a line of its own\n", r.Source)
+		}
+		clean.Write(r.raw)
+		clean.WriteByte('\n')
+	}
+	for _, r := range rej {
+		s.logf("warning: %s; set aside in %s\n", r, s.path+rejectedSuffix)
+		fmt.Fprintf(&bad, "# %s\n%s\n", r, r.Text)
+	}
+	if bad.Len() > 0 {
+		rf, err := os.OpenFile(s.path+rejectedSuffix, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return err
+		}
+		_, err = rf.Write(bad.Bytes())
+		if err == nil {
+			err = rf.Sync()
+		}
+		if cerr := rf.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("setting lines aside in %s: %w", rf.Name(), err)
+		}
+	}
+	// The rejected pieces are safe before the runs file loses them.
+	if err := atomicfile.WriteFile(s.path, clean.Bytes()); err != nil {
+		return err
+	}
+	s.reset(nil)
+	return s.catchUp()
+}
+
+// Has reports whether the run is recorded, as of the last time the store
+// read the file.
 func (s *Store) Has(r *Run) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.done[r.key()]
+	_, ok := s.src[r.key()]
+	return ok
 }
 
-// Runs returns the recorded runs.
+// Refresh reads what other writers appended since the store last looked.
+func (s *Store) Refresh() error { return s.locked(s.catchUp) }
+
+// Runs returns the recorded runs, each once.
 func (s *Store) Runs() []Run {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Run(nil), s.runs...)
 }
 
-// Append records a finished run durably.
+// Append records a finished run durably: when it returns nil, the run's line
+// is on disk. A run that another writer has recorded meanwhile is not
+// recorded again.
 func (s *Store) Append(r Run) error {
 	line, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	raw := append(append(bytes.Clone(s.raw), line...), '\n')
-	if err := atomicfile.WriteFile(s.path, raw); err != nil {
-		return err
+	return s.locked(func() error {
+		if err := s.catchUp(); err != nil {
+			return err
+		}
+		if _, ok := s.src[r.key()]; ok {
+			return nil
+		}
+		f, err := os.OpenFile(s.path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		buf := make([]byte, 0, len(line)+2)
+		if st.Size() > 0 {
+			last := make([]byte, 1)
+			if _, err := f.ReadAt(last, st.Size()-1); err != nil {
+				return err
+			}
+			if last[0] != '\n' {
+				buf = append(buf, '\n')
+			}
+		}
+		buf = append(append(buf, line...), '\n')
+		if _, err := f.Write(buf); err != nil {
+			// Leave no torn line behind when the write fails part way
+			// (a full disk); if even this fails, the next reader sets it
+			// aside.
+			f.Truncate(st.Size())
+			return fmt.Errorf("appending to %s: %w", s.path, err)
+		}
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("syncing %s: %w", s.path, err)
+		}
+		if st.Size() == 0 {
+			syncDir(filepath.Dir(s.path))
+		}
+		if s.file == nil {
+			s.file = st
+		}
+		s.off = st.Size() + int64(len(buf))
+		s.line, s.open = s.line+1, false
+		s.src[r.key()] = Source{s.path, s.line}
+		s.runs = append(s.runs, r)
+		return nil
+	})
+}
+
+// syncDir makes a new file's name durable. Errors are ignored: some file
+// systems cannot sync a folder, and the data itself is synced.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
 	}
-	s.raw = raw
-	s.runs = append(s.runs, r)
-	s.done[r.key()] = true
-	return nil
 }

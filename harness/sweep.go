@@ -163,27 +163,32 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	next := make(chan job)
 	errs := make(chan error, len(jobs))
 	var wg sync.WaitGroup
-	var done int
-	var mu sync.Mutex
+	prog := newProgress(opt.Log, jobs, time.Now)
+	defer prog.close()
 	for range workers {
 		wg.Go(func() {
 			for j := range next {
+				// Another sweep sharing the folder may have recorded it
+				// since this one planned its jobs.
+				probe := Run{Experiment: j.e.ID, ConfigHash: j.e.hash(), Size: j.size, Seed: j.seed}
+				if store.Refresh() == nil && store.Has(&probe) {
+					prog.finished(j, "recorded meanwhile by another sweep")
+					continue
+				}
 				r, err := runOne(j)
 				if err == nil {
 					err = store.Append(r)
 				}
 				if err != nil {
 					errs <- fmt.Errorf("%s n=%d seed=%d: %w", j.e.ID, j.size, j.seed, err)
+					prog.printf("error: %s n=%d seed=%d: %v\n", j.e.ID, j.size, j.seed, err)
 					continue
 				}
-				mu.Lock()
-				done++
 				status := fmt.Sprintf("sq L2 %.3e", r.Metrics.MeanSqL2)
 				if r.Train.Diverged {
 					status = "DIVERGED"
 				}
-				logf("[%d/%d] %s n=%d seed=%d: %s, %d steps, %.1fs\n", done, len(jobs), j.e.ID, j.size, j.seed, status, r.Train.Steps, r.WallSec)
-				mu.Unlock()
+				prog.finished(j, fmt.Sprintf("%s, %d steps, %.1fs", status, r.Train.Steps, r.WallSec))
 			}
 		})
 	}
@@ -195,7 +200,6 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	close(errs)
 	var first error
 	for err := range errs {
-		logf("error: %v\n", err)
 		if first == nil {
 			first = err
 		}

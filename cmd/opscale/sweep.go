@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"opscale/harness"
 )
@@ -14,8 +15,8 @@ func init() {
 }
 
 func runSweep(args []string, stdout io.Writer) error {
-	fs := newFlagSet("sweep", os.Stderr)
-	suite := fs.String("suite", "harness/suites/quick.toml", "suite file to run")
+	fs := newFlagSet("sweep", commandStderr)
+	suite := fs.String("suite", repoFile("harness/suites/quick.toml"), "suite file to run (default: the quick suite of the repository this command runs in)")
 	results := fs.String("results", "results", "results folder; runs.jsonl in it is read and appended to")
 	workers := fs.Int("workers", 0, "runs trained at once (0: one per core)")
 	quiet := fs.Bool("q", false, "do not log each finished run")
@@ -28,8 +29,9 @@ func runSweep(args []string, stdout io.Writer) error {
 	}
 	opt := harness.SweepOptions{Workers: *workers, Log: stdout}
 	if *shard != "" {
-		if _, err := fmt.Sscanf(*shard, "%d/%d", &opt.Shard, &opt.Shards); err != nil || opt.Shards < 1 || opt.Shard < 0 || opt.Shard >= opt.Shards {
-			return fmt.Errorf("flag -shard = %q: use i/k with 0 ≤ i < k, e.g. 0/2", *shard)
+		var err error
+		if opt.Shard, opt.Shards, err = parseShard(*shard); err != nil {
+			return err
 		}
 	}
 	if *quiet {
@@ -39,9 +41,38 @@ func runSweep(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store, err := harness.OpenStore(filepath.Join(*results, "runs.jsonl"))
+	// Opening the store checks that the folder is writable, before any
+	// training.
+	store, err := harness.OpenStoreLog(filepath.Join(*results, "runs.jsonl"), commandStderr)
 	if err != nil {
 		return err
 	}
+	defer store.Close()
 	return harness.Sweep(s, store, opt)
+}
+
+// parseShard reads -shard i/k: two decimal integers and nothing else, with
+// 0 ≤ i < k, as Slurm's $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT and a
+// Kubernetes Indexed Job's $JOB_COMPLETION_INDEX give them.
+func parseShard(v string) (i, k int, err error) {
+	bad := func(why string) error {
+		return fmt.Errorf("flag -shard = %q: %s; use i/k with 0 ≤ i < k, e.g. 0/2 for the first of two shards", v, why)
+	}
+	a, b, ok := strings.Cut(v, "/")
+	if !ok {
+		return 0, 0, bad("no /")
+	}
+	if i, err = strconv.Atoi(a); err != nil || a != strconv.Itoa(i) {
+		return 0, 0, bad(fmt.Sprintf("shard index %q is not a whole number", a))
+	}
+	if k, err = strconv.Atoi(b); err != nil || b != strconv.Itoa(k) {
+		return 0, 0, bad(fmt.Sprintf("shard count %q is not a whole number", b))
+	}
+	switch {
+	case k < 1:
+		return 0, 0, bad("the shard count must be at least 1")
+	case i < 0 || i >= k:
+		return 0, 0, bad(fmt.Sprintf("shard index %d is outside 0…%d", i, k-1))
+	}
+	return i, k, nil
 }

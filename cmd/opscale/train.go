@@ -113,7 +113,7 @@ func trainAndTest[T nets.Float](w io.Writer, cfg nets.DeepONetConfig, tc nets.Tr
 	}
 	data := nets.ConvertData[T](train.N, train.M, train.P, train.D2, train.U, train.Y, train.V)
 	start := time.Now()
-	res, err := nets.Train(d, data, tc)
+	res, err := nets.Train(d, data, nets.Data[T]{}, tc)
 	if err != nil {
 		return err
 	}

@@ -170,7 +170,7 @@ func (t Theorem) PrescribedError(d Dims, x float64) (float64, error) {
 }
 
 // Balance returns, for a generalization theorem and n training pairs, the
-// accuracy ε that minimises the bias–variance sum of DESIGN.md §1,
+// accuracy ε that minimises the bias–variance sum of docs/METHOD.md, "Regimes",
 //
 //	risk(ε) = ε² + N(ε)·log n / n,
 //

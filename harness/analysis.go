@@ -308,6 +308,9 @@ func (a *Analysis) Discussion() []string {
 	if x == bounds.DataSize && f.CILo > 1 {
 		out = append(out, "The tail falls faster even than the variance-limited slope −1 of an estimator of fixed capacity: these sizes are pre-asymptotic (too few functions for the network to fit the operator at all), a regime that no rate of the theory describes.")
 	}
+	if f.Short > 0 {
+		out = append(out, fmt.Sprintf("In %d of %d bootstrap replicates some slope had fewer than two sizes with a drawn seed (runs missing or diverged) and was left out of that slope's interval.", f.Short, bootstrapReps))
+	}
 	if a.Seeds() < 5 {
 		out = append(out, fmt.Sprintf("The intervals come from a cluster bootstrap over only %d seeds, widened for so few (docs/METHOD.md); treat them as indicative.", a.Seeds()))
 	}

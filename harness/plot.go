@@ -23,27 +23,37 @@ import (
 // window of 3 sizes with their intervals beside the tail slope and the
 // bound's (docs/METHOD.md).
 func PlotSVG(a *Analysis) ([]byte, error) {
-	top, err := errorPlot(a)
-	if err != nil {
+	c := vgsvg.New(plotWidth, plotHeight)
+	if err := drawPanels(a, draw.New(c)); err != nil {
 		return nil, err
 	}
-	bottom, err := slopePlot(a)
-	if err != nil {
-		return nil, err
-	}
-	bottom.X.Min, bottom.X.Max = top.X.Min, top.X.Max
-	const width, height = 7 * vg.Inch, 8 * vg.Inch
-	c := vgsvg.New(width, height)
-	dc := draw.New(c)
-	// The error plot gets 62% of the height, the slope panel the rest.
-	split := height * 0.38
-	top.Draw(draw.Crop(dc, 0, 0, split, 0))
-	bottom.Draw(draw.Crop(dc, 0, 0, 0, split-height))
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+const plotWidth, plotHeight = 7 * vg.Inch, 8 * vg.Inch
+
+// drawPanels draws the error plot and, under it, the local-slope panel on
+// dc, with their x axes over the same sizes.
+func drawPanels(a *Analysis, dc draw.Canvas) error {
+	top, err := errorPlot(a)
+	if err != nil {
+		return err
+	}
+	bottom, err := slopePlot(a)
+	if err != nil {
+		return err
+	}
+	bottom.X.Min, bottom.X.Max = top.X.Min, top.X.Max
+	// The error plot gets 62% of the height, the slope panel the rest.
+	h := dc.Max.Y - dc.Min.Y
+	split := h * 0.38
+	top.Draw(draw.Crop(dc, 0, 0, split, 0))
+	bottom.Draw(draw.Crop(dc, 0, 0, 0, split-h))
+	return nil
 }
 
 func xLabel(a *Analysis) string {
@@ -163,7 +173,8 @@ func slopePlot(a *Analysis) (*plot.Plot, error) {
 	p.Y.Label.Text = "local decay exponent α̂ (windows of 3 sizes)"
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = decades{}
-	p.Legend.Left = true
+	// Local slopes fall from left to right, so the top right is clear.
+	p.Legend.Top = true
 	p.Legend.TextStyle.Font.Size = vg.Points(8)
 	if a.FitErr != nil || a.AlphaErr != nil || len(a.Fit.Local) == 0 {
 		p.Title.Text = "local slopes: need 3 sizes with finished runs"

@@ -307,7 +307,7 @@ func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
 		}
 		lo, hi := g[0], g[len(g)-1]
 		if lo.Dims.BU != hi.Dims.BU {
-			notes = append(notes, fmt.Sprintf("%s: from b_U = %d to %d the measured exponent changes by a factor %.2f (%.3f to %.3f); the theorem's by %.2f (%.3f to %.3f).",
+			notes = append(notes, fmt.Sprintf("%s: from b_U = %d to %d the measured tail exponent changes by a factor %.2f (%.3f to %.3f); the theorem's by %.2f (%.3f to %.3f).",
 				k, lo.Dims.BU, hi.Dims.BU, hi.Fit.Exponent/lo.Fit.Exponent, lo.Fit.Exponent, hi.Fit.Exponent,
 				hi.Alpha/lo.Alpha, lo.Alpha, hi.Alpha))
 		}
@@ -316,7 +316,7 @@ func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
 		return nil
 	}
 	fmt.Fprintf(doc, "## Exponent against input dimension\n\n")
-	if err := WriteMarkdownTable(doc, []string{"theorem on operator", "b_U", "measured dimension (MLE)", "α̂ [95% CI]", "α_T", "α̂/α_T"}, rows); err != nil {
+	if err := WriteMarkdownTable(doc, []string{"theorem on operator", "b_U", "measured dimension (MLE)", "α̂ tail [95% CI]", "α_T", "α̂/α_T"}, rows); err != nil {
 		return err
 	}
 	doc.WriteString("\n")

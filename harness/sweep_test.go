@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -400,5 +401,59 @@ func TestPrescribedNetworkGrowsWithN(t *testing.T) {
 		if _, err := LoadSuite(writeSuite(t, strings.Replace(body, tc.old, tc.new, 1))); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v does not name %s", tc.new, err, tc.want)
 		}
+	}
+}
+
+func TestReportSetsFixedBesidePrescribed(t *testing.T) {
+	grown := strings.NewReplacer(`id = "tiny"`, `id = "tiny-prescribed"`, "p = 4", "p = 4\nkind = \"prescribed\"\ncalibrated_at = 8").Replace(tinySuite)
+	body := tinySuite + strings.Replace(grown, `name = "tiny"`, "", 1)
+	dir := t.TempDir()
+	sweepInto(t, dir, body)
+	report := filepath.Join(dir, "REPORT.md")
+	if err := WriteReport(ReportOptions{Results: dir, Report: report}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(report)
+	out := string(b)
+	i := strings.Index(out, "## Fixed against prescribed network")
+	if i < 0 {
+		t.Fatalf("report lacks the comparison of the fixed and prescribed networks")
+	}
+	section := out[i : i+strings.Index(out[i+3:], "\n## ")+3]
+	for _, want := range []string{"| fixed ", "| prescribed ", "tiny-prescribed", "fixed capacity", "grown with n"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("comparison lacks %q:\n%s", want, section)
+		}
+	}
+	if !strings.Contains(out, "calibrated once, at n = 8") {
+		t.Error("report does not state the prescription's calibration")
+	}
+}
+
+func TestReportRendersRunsFromBeforeTheValidationStream(t *testing.T) {
+	dir := t.TempDir()
+	store := sweepInto(t, dir, tinySuite)
+	// Runs recorded before validation had its own stream carry no count.
+	var lines []string
+	for _, r := range store.Runs() {
+		r.Validation = nil
+		b, _ := json.Marshal(r)
+		lines = append(lines, string(b))
+	}
+	os.WriteFile(filepath.Join(dir, "runs.jsonl"), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	report := filepath.Join(dir, "REPORT.md")
+	if err := WriteReport(ReportOptions{Results: dir, Report: report}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(report)
+	if !strings.Contains(string(b), "predate separate validation functions") || !strings.Contains(string(b), "n included them") {
+		t.Error("report does not say that old runs counted validation functions in n")
+	}
+	runs, _ := ParseRuns("runs", []byte(strings.Join(lines, "\n")))
+	if a := Analyze(runs)[0]; !a.OldN {
+		t.Error("analysis did not flag runs without a validation count")
+	}
+	if a := Analyze(store.Runs())[0]; a.OldN {
+		t.Error("analysis flagged new runs as old")
 	}
 }

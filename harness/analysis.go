@@ -302,6 +302,13 @@ func (a *Analysis) Discussion() []string {
 	} else {
 		out = append(out, fmt.Sprintf("Envelope: e/rate (log factor included) goes from %.3g at %s = %g to %.3g at %g over the tail; the tail slope is not significantly below the rate's, so it stays bounded there (smallest C over all sizes %.3g, at %s = %g).", first, x, f.Lo, last, f.Hi, env.C, x, env.At))
 	}
+	if x == bounds.DataSize {
+		if a.Kind() == KindPrescribed {
+			out = append(out, "Regime: the network grows with n as the proof prescribes (constants calibrated at the smallest size), so the tail measures the estimator the bound is about, as far as the training reaches its minimiser.")
+		} else {
+			out = append(out, fmt.Sprintf("Regime: the network is fixed (N = %d at every n), so at large n the error approaches this network's own capacity or training floor, or the variance-limited slope 1 of an estimator of fixed size, not the bound's rate, which assumes a network grown with n.", a.First.Params))
+		}
+	}
 	if x == bounds.DataSize && f.CILo <= 1 && 1 <= f.CIHi {
 		out = append(out, "A tail slope near −1 is the variance-limited regime (Bahri et al.): the noise on the targets, not the dimension of the inputs, sets the decay.")
 	}

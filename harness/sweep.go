@@ -28,6 +28,9 @@ const defaultTestSeed = 1 << 40
 func (e *Experiment) hash() string {
 	c := *e
 	c.Sizes, c.Seeds = nil, nil
+	if c.Network.Kind == "" {
+		c.Network.Kind = KindFixed // the default, spelled out or not
+	}
 	b, _ := json.Marshal(c)
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:6])

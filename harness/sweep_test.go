@@ -457,3 +457,31 @@ func TestReportRendersRunsFromBeforeTheValidationStream(t *testing.T) {
 		t.Error("analysis flagged new runs as old")
 	}
 }
+
+func TestRunIdentityIgnoresOnlySizesAndSeeds(t *testing.T) {
+	s, err := LoadSuite(writeSuite(t, tinySuite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Experiments[0]
+	h := e.hash()
+	same := e
+	same.Sizes, same.Seeds = []int{8, 16, 32, 64}, []uint64{7}
+	same.Network.Kind = KindFixed
+	if same.hash() != h {
+		t.Error("sizes, seeds or spelling out the default network kind changed the run identity")
+	}
+	for name, change := range map[string]func(*Experiment){
+		"noise":      func(e *Experiment) { e.Noise = 0.02 },
+		"steps":      func(e *Experiment) { e.Training.Steps++ },
+		"validation": func(e *Experiment) { e.Training.Validation = 0.5 },
+		"network":    func(e *Experiment) { e.Network.Kind, e.Network.CalibratedAt = KindPrescribed, 8 },
+		"test seed":  func(e *Experiment) { e.TestSeed = 3 },
+	} {
+		c := e
+		change(&c)
+		if c.hash() == h {
+			t.Errorf("changing %s kept the run identity", name)
+		}
+	}
+}

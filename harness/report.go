@@ -283,6 +283,9 @@ func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
 		}
 		kind, _, _ := strings.Cut(a.First.Problem, "(")
 		k := a.Theorem.ID + " on " + kind
+		if a.Kind() == KindPrescribed {
+			k += ", prescribed network" // another regime: compared in its own section
+		}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}

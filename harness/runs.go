@@ -21,34 +21,34 @@ type Run struct {
 	Order int `json:"order"`
 	// ConfigHash identifies the experiment's settings; a run recorded under
 	// other settings is not reused.
-	ConfigHash string `json:"config_hash"`
-	Theorem    string `json:"theorem"`
-	Problem    string `json:"problem"`
-	Family     string `json:"family"`
-	D1         int    `json:"d1"`
-	D2         int    `json:"d2"`
-	BU         int    `json:"b_u"`
-	Sweep      string `json:"sweep"`
-	Size       int    `json:"size"`   // the swept variable's value
-	Params     int    `json:"params"` // N, trainable parameters
-	// NTrain is the number of training function pairs. Runs recorded
-	// before Validation was added counted their validation functions in it.
-	NTrain int `json:"n"`
-	// Validation is the number of validation functions, drawn apart from
-	// the training ones and not counted in NTrain; nil in older runs.
-	Validation *int      `json:"validation_functions,omitempty"`
-	Seed       uint64    `json:"seed"`
-	Precision  string    `json:"precision"`
-	Noise      float64   `json:"noise"`
-	Setup      Setup     `json:"setup"`
-	InputDim   *InputDim `json:"input_dim,omitempty"`
-	// Prescribed is how a network grown with n was sized; nil for a fixed
-	// network and for model sweeps.
-	Prescribed *Prescribed  `json:"prescribed,omitempty"`
+	ConfigHash string       `json:"config_hash"`
+	Theorem    string       `json:"theorem"`
+	Problem    string       `json:"problem"`
+	Family     string       `json:"family"`
+	D1         int          `json:"d1"`
+	D2         int          `json:"d2"`
+	BU         int          `json:"b_u"`
+	Sweep      string       `json:"sweep"`
+	Size       int          `json:"size"`   // the swept variable's value
+	Params     int          `json:"params"` // N, trainable parameters
+	NTrain     int          `json:"n"`      // training function pairs; older runs (no Validation) counted validation in it
+	Seed       uint64       `json:"seed"`
+	Precision  string       `json:"precision"`
+	Noise      float64      `json:"noise"`
+	Setup      Setup        `json:"setup"`
+	InputDim   *InputDim    `json:"input_dim,omitempty"`
 	Metrics    nets.Metrics `json:"metrics"`
 	Train      TrainRecord  `json:"train"`
 	WallSec    float64      `json:"wall_seconds"`
 	Env        Env          `json:"env"`
+
+	// Validation is the number of validation functions, drawn apart from
+	// the training ones and not counted in NTrain; nil in runs recorded
+	// before validation had its own stream, whose n included them.
+	Validation *int `json:"validation_functions,omitempty"`
+	// Prescribed is how a network grown with n was sized; nil for a fixed
+	// network and for model sweeps.
+	Prescribed *Prescribed `json:"prescribed,omitempty"`
 }
 
 // Setup records what a run was trained and scored on, so that a report can

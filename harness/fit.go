@@ -56,8 +56,8 @@ type Fit struct {
 	Whole Slope
 	// Local are the slopes of each window of 3 consecutive sizes, in order.
 	Local []Slope
-	// Flat is set when the tail's interval contains 0: the tail cannot be
-	// told from flat, and only then is a floor declared.
+	// Flat is set when the tail's (finite) interval contains 0: the tail
+	// cannot be told from flat, and only then is a floor declared.
 	Flat bool
 	// Clusters is the number of distinct seeds the bootstrap resamples.
 	Clusters int
@@ -209,7 +209,8 @@ func FitPowerLaw(points []Point, agg Aggregate) (Fit, error) {
 		s.CILo = s.Exponent - widen*max(s.Exponent-lo, 0)
 		s.CIHi = s.Exponent + widen*max(hi-s.Exponent, 0)
 	}
-	f.Flat = f.CILo <= 0 && 0 <= f.CIHi
+	// One seed gives no interval, and no floor can be told from it.
+	f.Flat = K > 1 && f.CILo <= 0 && 0 <= f.CIHi
 	return f, nil
 }
 

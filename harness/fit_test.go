@@ -210,6 +210,9 @@ func TestFitMatchesSeedsAcrossMissingSizes(t *testing.T) {
 	if !math.IsInf(one.CILo, -1) || !math.IsInf(one.CIHi, 1) {
 		t.Errorf("one seed gave the interval [%g, %g], want no interval (±Inf)", one.CILo, one.CIHi)
 	}
+	if one.Flat {
+		t.Error("one seed, with no interval, called flat")
+	}
 }
 
 func TestFitBestAggregate(t *testing.T) {

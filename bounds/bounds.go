@@ -313,7 +313,7 @@ func (t Theorem) DecreasingFrom(d Dims) (float64, error) {
 	return t.MinSize(), nil
 }
 
-// Catalog returns the paper's theorems, in the order of DESIGN.md §1.
+// Catalog returns the paper's theorems, in the order of docs/METHOD.md, "Theorems".
 func Catalog() []Theorem { return append([]Theorem(nil), catalog...) }
 
 // References returns the reference rates shown beside the theorems. None is

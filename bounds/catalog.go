@@ -1,6 +1,6 @@
 package bounds
 
-// The rates below are those of DESIGN.md §1, which follow the main results
+// The rates below are those of docs/METHOD.md, "Theorems", which follow the main results
 // of Liu, Zhang, Liao, Schaeffer, "Neural Scaling Laws of Deep ReLU and Deep
 // Operator Network: A Theoretical Study", arXiv:2410.00357 (2024). The
 // network prescriptions are in prescription.go.

@@ -48,7 +48,7 @@ func TestCatalogHoldsEveryTheorem(t *testing.T) {
 }
 
 // TestHandExponents checks the exponents against values worked out by hand
-// from the formulas of DESIGN.md §1 and of the references.
+// from the formulas of docs/METHOD.md, "Theorems", and of the references.
 func TestHandExponents(t *testing.T) {
 	for _, tc := range []struct {
 		id    string

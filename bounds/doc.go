@@ -5,7 +5,7 @@
 //
 // # Catalog
 //
-// Catalog returns the six theorems of DESIGN.md §1 (Liu, Zhang, Liao,
+// Catalog returns the six theorems of docs/METHOD.md (Liu, Zhang, Liao,
 // Schaeffer, arXiv:2410.00357): T-relu-approx, T-relu-gen, T-don-approx,
 // T-don-gen, T-don-approx-low and T-don-gen-low. References returns rates
 // from other work shown beside them (the Hölder minimax rate on a manifold,
@@ -31,14 +31,19 @@
 // Prescribe returns the depths, widths, nonzero weights and number of basis
 // terms the proof uses for accuracy ε, and the parameter count N(ε), with the
 // unknown constants of every O(·) set to 1. Balance minimises
-// ε² + N(ε)·log n/n, the bias–variance sum of DESIGN.md §1, and
+// ε² + N(ε)·log n/n, the bias–variance sum of docs/METHOD.md, and
 // PrescribedError inverts N(ε); the tests show that their log–log slopes
-// approach the catalog's exponents.
+// approach the catalog's exponents. BalanceWeighted weights the variance
+// term by an O(1) constant κ, and CalibrateBalance finds the κ and ε that
+// make a given network the prescribed one at a given n.
 //
 // # Verdicts
 //
-// Judge gives the verdict of DESIGN.md §5 for a measured exponent's
-// confidence interval. Envelope gives the smallest constant C with
+// JudgeRange gives the verdict of docs/METHOD.md for a slope fitted over a
+// range of sizes: faster than, at or slower than the bound over that range,
+// log factor included (a log-rate on its own scale), or uninformative where
+// the bound does not decrease there. Judge compares an interval with one
+// exponent. Envelope gives the smallest constant C with
 // e_i ≤ C·Rate(x_i) over measured errors, a check that needs no fitted
 // constant.
 package bounds

@@ -263,3 +263,37 @@ func TestLogRatesFromPrescription(t *testing.T) {
 		t.Errorf("Balance(1e300) = %g, %g, %v", eps, risk, err)
 	}
 }
+
+func TestCalibrateBalanceRecoversItsAccuracy(t *testing.T) {
+	th, _ := Lookup("T-don-gen-low")
+	d := Dims{D1: 1, D2: 1, BU: 2, NX: 32}
+	for _, params := range []float64{1e3, 14721, 1e6} {
+		eps, kappa, err := th.CalibrateBalance(d, 32, params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := th.Prescribe(d, eps)
+		if math.Abs(p.Params()/params-1) > 1e-9 {
+			t.Errorf("ε = %g prescribes %g parameters, want %g", eps, p.Params(), params)
+		}
+		back, _, err := th.BalanceWeighted(d, 32, kappa)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The golden-section search stops at 1e-13 in u; the calibration's
+		// finite difference is good to about 1e-10.
+		if math.Abs(back/eps-1) > 1e-6 {
+			t.Errorf("%g parameters: BalanceWeighted with κ = %g gives ε = %g, want %g", params, kappa, back, eps)
+		}
+		// More data, a finer accuracy.
+		if e2, _, _ := th.BalanceWeighted(d, 2048, kappa); !(e2 < eps) {
+			t.Errorf("ε(2048) = %g not below ε(32) = %g", e2, eps)
+		}
+	}
+	if _, _, err := th.BalanceWeighted(d, 32, 0); err == nil {
+		t.Error("κ = 0 accepted")
+	}
+	if _, _, err := th.CalibrateBalance(d, 32, 1); err == nil {
+		t.Error("one parameter accepted")
+	}
+}

@@ -13,18 +13,18 @@ import (
 
 // SizeRow summarises the runs at one size of a sweep.
 type SizeRow struct {
-	Size      int     // the suite's size: n, or the width of a model sweep
-	X         float64 // the swept variable: n, or N = Params
-	Params    int
-	Seeds     int     // runs that finished
-	Diverged  int     // runs that diverged, kept out of the fit
-	Err       float64 // the theorem's error quantity, aggregated over seeds
-	ErrSD     float64 // its standard deviation over seeds
-	RelL2     float64 // mean relative L² error, averaged over seeds
-	Sup       float64 // mean sup error, averaged over seeds
-	Steps     float64 // mean training steps kept (best step)
-	WallSec   float64
-	Saturated bool // on the detected floor, excluded from the fit
+	Size     int     // the suite's size: n, or the width of a model sweep
+	X        float64 // the swept variable: n, or N = Params
+	Params   int
+	Seeds    int     // runs that finished
+	Diverged int     // runs that diverged, kept out of the fit
+	Err      float64 // the theorem's error quantity, aggregated over seeds
+	ErrSD    float64 // its standard deviation over seeds
+	RelL2    float64 // mean relative L² error, averaged over seeds
+	Sup      float64 // mean sup error, averaged over seeds
+	Steps    float64 // mean training steps kept (best step)
+	WallSec  float64
+	InTail   bool // among the sizes of the tail slope, which the verdict uses
 }
 
 // Analysis is one experiment's measured exponent set beside its theorem.
@@ -40,21 +40,42 @@ type Analysis struct {
 	Stale      int // runs recorded under other settings, ignored
 	Fit        Fit
 	FitErr     error
-	Alpha      float64 // the theorem's exponent
-	AlphaLog   float64 // the slope its rate, log factor included, has over the fit range
-	AlphaErr   error
-	Verdict    bounds.Verdict
-	VerdictLog bounds.Verdict
-	// Envelope is the smallest C with e ≤ C·Rate(x) at every fitted size:
-	// where it is attained says, with no unknown constant, whether the
-	// errors fall more slowly than the rate.
+	Alpha      float64 // the theorem's exponent (0 for a log-rate)
+	// AlphaLog is the exponent the tail is judged against: the secant slope
+	// of the rate, log factor included, over the tail's sizes.
+	AlphaLog float64
+	AlphaErr error
+	// Verdict judges the tail slope against the bound over the tail
+	// (bounds.JudgeRange); Range holds the comparison's numbers.
+	Verdict bounds.Verdict
+	Range   bounds.RangeVerdict
+	// VerdictAsym judges the tail slope against α_T alone, the bound's
+	// asymptotic exponent without its log factor; power laws only.
+	VerdictAsym bounds.Verdict
+	// Envelope holds e(x)/Rate(x) at every size (log factor included), and
+	// the smallest C with e ≤ C·Rate at all of them.
 	Envelope bounds.Envelope
+	// EnvelopeGrows is set when the ratio grows over the tail: the tail
+	// slope's interval lies wholly below the rate's slope there.
+	EnvelopeGrows bool
 	// AlphaDim is the theorem's exponent at the input dimension measured by
 	// the Levina–Bickel estimate instead of the nominal one; DimUsed says
 	// which dimension was replaced. Zero when nothing was measured or the
 	// theorem reads no input dimension.
 	AlphaDim float64
 	DimUsed  string
+	// OldN is set when the runs predate separate validation functions: their
+	// n included a validation fraction of it, so they trained on fewer.
+	OldN bool
+}
+
+// Kind returns the network kind of a data sweep: KindFixed or
+// KindPrescribed.
+func (a *Analysis) Kind() string {
+	if a.First.Prescribed != nil {
+		return KindPrescribed
+	}
+	return KindFixed
 }
 
 // metricOf returns the error a theorem bounds, from a run's metrics.
@@ -124,6 +145,7 @@ func analyze(id string, runs []Run) Analysis {
 		j := i
 		row := SizeRow{Size: cur[i].Size, Params: cur[i].Params, X: a.x(&cur[i])}
 		var errs []float64
+		var seeds []uint64
 		for ; j < len(cur) && cur[j].Size == cur[i].Size; j++ {
 			r := &cur[j]
 			if r.Train.Diverged {
@@ -132,6 +154,7 @@ func analyze(id string, runs []Run) Analysis {
 			}
 			row.Seeds++
 			errs = append(errs, metricOf(th.Quantity, r))
+			seeds = append(seeds, r.Seed)
 			row.RelL2 += r.Metrics.MeanRelL2
 			row.Sup += r.Metrics.MeanSup
 			row.Steps += float64(r.Train.BestStep)
@@ -145,12 +168,13 @@ func analyze(id string, runs []Run) Analysis {
 			row.RelL2 /= float64(row.Seeds)
 			row.Sup /= float64(row.Seeds)
 			row.Steps /= float64(row.Seeds)
-			points = append(points, Point{Size: row.X, Values: errs})
+			points = append(points, Point{Size: row.X, Values: errs, Seeds: seeds})
 		}
 		a.Rows = append(a.Rows, row)
 		i = j
 	}
 
+	a.OldN = a.First.Validation == nil && a.First.Setup.Training.Validation > 0 && th.Swept == bounds.DataSize
 	a.Fit, a.FitErr = FitPowerLaw(points, a.Aggregate)
 	a.Alpha, a.AlphaErr = th.Exponent(a.Dims)
 	if a.FitErr != nil || a.AlphaErr != nil {
@@ -159,28 +183,27 @@ func analyze(id string, runs []Run) Analysis {
 	k := 0
 	for i := range a.Rows {
 		if a.Rows[i].Seeds > 0 {
-			a.Rows[i].Saturated = a.Fit.Saturated[k]
+			a.Rows[i].InTail = k >= a.Fit.First && k <= a.Fit.Last
 			k++
 		}
 	}
 	a.alphaAtMeasuredDim()
-	a.AlphaLog, a.AlphaErr = th.EffectiveExponent(a.Dims, a.Fit.Lo, a.Fit.Hi)
-	if a.AlphaErr != nil {
+	f := a.Fit
+	if a.Range, a.AlphaErr = th.JudgeRange(a.Dims, f.Lo, f.Hi, f.Exponent, f.CILo, f.CIHi); a.AlphaErr != nil {
 		return a
 	}
-	var xs, es []float64
-	for i, p := range points {
-		if a.Fit.Used[i] {
-			xs, es = append(xs, p.Size), append(es, a.Aggregate.of(p.Values))
+	a.AlphaLog, a.Verdict = a.Range.Alpha, a.Range.Verdict
+	if th.Form == bounds.PowerLaw {
+		if a.VerdictAsym, a.FitErr = bounds.Judge(f.CILo, f.CIHi, a.Alpha); a.FitErr != nil {
+			return a
 		}
 	}
-	if a.Envelope, a.AlphaErr = th.Envelope(a.Dims, xs, es); a.AlphaErr != nil {
-		return a
+	xs, es := make([]float64, len(points)), make([]float64, len(points))
+	for i, p := range points {
+		xs[i], es[i] = p.Size, a.Aggregate.of(p.Values)
 	}
-	a.Verdict, a.FitErr = bounds.Judge(a.Fit.CILo, a.Fit.CIHi, a.Alpha)
-	if a.FitErr == nil {
-		a.VerdictLog, a.FitErr = bounds.Judge(a.Fit.CILo, a.Fit.CIHi, a.AlphaLog)
-	}
+	a.Envelope, a.AlphaErr = th.Envelope(a.Dims, xs, es)
+	a.EnvelopeGrows = f.CIHi < a.AlphaLog
 	return a
 }
 
@@ -227,67 +250,79 @@ func rowSeeds(rows []SizeRow) []int {
 }
 
 // Discussion returns the sentences that say where the measurement and the
-// theory part, chosen by the numbers, not written in advance.
+// theory part, chosen by the numbers, not written in advance. The method
+// behind each is in docs/METHOD.md.
 func (a *Analysis) Discussion() []string {
 	if a.FitErr != nil || a.AlphaErr != nil {
 		return []string{fmt.Sprintf("No verdict: %v", errors2(a.FitErr, a.AlphaErr))}
 	}
 	f := a.Fit
+	x := a.Theorem.Swept
 	var out []string
-	switch a.Verdict {
-	case bounds.FasterThanBound:
-		out = append(out, fmt.Sprintf("The error decays faster than the bound allows for the whole Lipschitz class (α̂ = %.3f against α_T = %.3f). "+
-			"An upper bound over a class need not be attained by one member of it: an operator smoother than Lipschitz, or errors still in a pre-asymptotic regime, can decay faster.",
-			f.Exponent, a.Alpha))
-	case bounds.AtBound:
-		out = append(out, fmt.Sprintf("The confidence interval [%.3f, %.3f] contains the theorem's exponent %.3f: on these sizes the measurement cannot tell the error's decay from the bound's.",
-			f.CILo, f.CIHi, a.Alpha))
-	case bounds.SlowerThanBound:
-		out = append(out, fmt.Sprintf("The error decays more slowly than the bound (α̂ = %.3f against α_T = %.3f). The bound is for the empirical risk minimiser; "+
-			"a finite Adam budget on a fixed network does not reach it, so this measures the training, not a failure of the theorem.",
-			f.Exponent, a.Alpha))
+	if a.OldN {
+		out = append(out, fmt.Sprintf("These runs predate separate validation functions: their n counted a %.0f%% validation share, so each trained on about %.0f%% of the n shown. Re-run the suite to measure with n counting training pairs alone.",
+			100*a.First.Setup.Training.Validation, 100*(1-a.First.Setup.Training.Validation)))
 	}
-	if a.Theorem.LogPower != 0 {
-		grows := ""
-		if a.AlphaLog < 0 {
-			grows = ": the bound itself grows over these sizes, so it constrains nothing here"
+	span := fmt.Sprintf("%s = %g…%g", x, f.Lo, f.Hi)
+	switch a.Verdict {
+	case bounds.Uninformative:
+		from, _ := a.Theorem.DecreasingFrom(a.Dims)
+		out = append(out, fmt.Sprintf("Uninformative over this range: the bound with its factor (log %s)^%g rises until %s ≈ %.0f, so over the tail %s it does not decrease and no measured decay can be held against it. Only sizes past %.0f can test it.",
+			x, a.Theorem.LogPower, x, from, span, from))
+	case bounds.FasterThanBound:
+		out = append(out, fmt.Sprintf("Over the tail %s the error falls by a factor %.3g [%.3g, %.3g], more than the bound's %.3g: faster than the bound. "+
+			"An upper bound over a class need not be attained by one member of it: an operator smoother than Lipschitz, or errors still in a pre-asymptotic regime, can decay faster.",
+			span, a.Range.MeasuredRatio, a.Range.MeasuredLo, a.Range.MeasuredHi, a.Range.BoundRatio))
+	case bounds.AtBound:
+		out = append(out, fmt.Sprintf("Over the tail %s the error falls by a factor %.3g [%.3g, %.3g] and the bound by %.3g: within the interval, the measurement cannot tell the error's decay from the bound's.",
+			span, a.Range.MeasuredRatio, a.Range.MeasuredLo, a.Range.MeasuredHi, a.Range.BoundRatio))
+	case bounds.SlowerThanBound:
+		out = append(out, fmt.Sprintf("Over the tail %s the error falls by a factor %.3g [%.3g, %.3g], less than the bound's %.3g: slower than the bound. The bound is for the empirical risk minimiser; "+
+			"a finite Adam budget, or a network that does not grow with %s, does not reach it, so this measures the training, not a failure of the theorem.",
+			span, a.Range.MeasuredRatio, a.Range.MeasuredLo, a.Range.MeasuredHi, a.Range.BoundRatio, x))
+	}
+	if a.Theorem.Form == bounds.LogRate {
+		out = append(out, fmt.Sprintf("A log-rate is judged on its own scale: over the tail it falls like %s^{−%.3f}, the exponent the verdict uses, not the 0 of its asymptotic power-law exponent.", x, a.AlphaLog))
+	}
+	if d := f.Exponent - f.Whole.Exponent; math.Abs(d) > 0 && (f.CIHi < f.Whole.Exponent || f.CILo > f.Whole.Exponent) {
+		dir := "slower"
+		if d > 0 {
+			dir = "faster"
 		}
-		out = append(out, fmt.Sprintf("The bound's factor (log %s)^%g is not negligible at these sizes: over %s = %g…%g it turns the slope of the rate from %+.3f into %+.3f%s (%s against it).",
-			a.Theorem.Swept, a.Theorem.LogPower, a.Theorem.Swept, f.Lo, f.Hi, -a.Alpha, -a.AlphaLog, grows, a.VerdictLog))
+		out = append(out, fmt.Sprintf("The slope depends on the range (de Hoop et al.): the whole range gives α̂ = %.3f, the tail %.3f, whose interval excludes it; the decay is %s at the largest sizes. The local slopes under the plot show where it changes.",
+			f.Whole.Exponent, f.Exponent, dir))
+	}
+	if f.Flat {
+		out = append(out, fmt.Sprintf("Floor: the tail's interval [%.3f, %.3f] contains 0, so the tail cannot be told from flat: the error has met a floor (optimisation, precision, the network's capacity or solver accuracy), not a property of the operator. No point was dropped; the slopes above the floor are in the local-slope panel.", f.CILo, f.CIHi))
 	}
 	env := a.Envelope
-	switch {
-	case env.Index == len(env.Ratios)-1:
-		out = append(out, fmt.Sprintf("Envelope check: the smallest C with e ≤ C·rate (log factor included) is %.3g, attained at the largest size %s = %g: there the errors fall more slowly than the rate's own shape.", env.C, a.Theorem.Swept, env.At))
-	default:
-		out = append(out, fmt.Sprintf("Envelope check: the smallest C with e ≤ C·rate (log factor included) is %.3g, attained at %s = %g, not at the largest size: past it the errors keep below the rate's own shape.", env.C, a.Theorem.Swept, env.At))
+	first, last := env.Ratios[f.First], env.Ratios[f.Last]
+	if a.EnvelopeGrows {
+		out = append(out, fmt.Sprintf("Envelope: e/rate (log factor included) grows over the tail, from %.3g at %s = %g to %.3g at %g; the tail's interval lies below the rate's slope, so it does not stay bounded on these sizes.", first, x, f.Lo, last, f.Hi))
+	} else {
+		out = append(out, fmt.Sprintf("Envelope: e/rate (log factor included) goes from %.3g at %s = %g to %.3g at %g over the tail; the tail slope is not significantly below the rate's, so it stays bounded there (smallest C over all sizes %.3g, at %s = %g).", first, x, f.Lo, last, f.Hi, env.C, x, env.At))
 	}
-	if a.Theorem.Swept == bounds.DataSize && f.CILo <= 1 && 1 <= f.CIHi {
-		out = append(out, "A slope near −1 is the variance-limited regime (Bahri et al.): the noise on the targets, not the dimension of the inputs, sets the decay.")
-	}
-	if a.Theorem.Swept == bounds.DataSize && f.CILo > 1 {
-		out = append(out, "The decay is faster even than the variance-limited slope −1 of an estimator of fixed capacity: the smallest sizes are pre-asymptotic (too few functions for the network to fit the operator at all), a regime that no rate of the theory describes; more sizes at the large end, below the floor, would be needed to see the asymptotic slope.")
-	}
-	if f.Floor.Preferred {
-		n := 0
-		for _, s := range f.Saturated {
-			if s {
-				n++
-			}
-		}
-		floor := fmt.Sprintf("A floor c = %.2e explains the data clearly better than a pure power law (A·x^{−%.2f} + c): an optimisation or precision floor, not a property of the operator. ", f.Floor.C, f.Floor.Alpha)
-		if n > 0 {
-			floor += fmt.Sprintf("%d point(s) where the floor is half the error or more were left out of the fit.", n)
+	if x == bounds.DataSize {
+		if a.Kind() == KindPrescribed {
+			out = append(out, "Regime: the network grows with n as the proof prescribes (constants calibrated at the smallest size), so the tail measures the estimator the bound is about, as far as the training reaches its minimiser.")
 		} else {
-			floor += "Fewer than three points lie clear of it, so all were fitted and α̂ mixes the decay with the floor: it understates the decay before the floor and says little about the theorem."
+			out = append(out, fmt.Sprintf("Regime: the network is fixed (N = %d at every n), so at large n the error approaches this network's own capacity or training floor, or the variance-limited slope 1 of an estimator of fixed size, not the bound's rate, which assumes a network grown with n.", a.First.Params))
 		}
-		out = append(out, floor)
+	}
+	if x == bounds.DataSize && f.CILo <= 1 && 1 <= f.CIHi {
+		out = append(out, "A tail slope near −1 is the variance-limited regime (Bahri et al.): the noise on the targets, not the dimension of the inputs, sets the decay.")
+	}
+	if x == bounds.DataSize && f.CILo > 1 {
+		out = append(out, "The tail falls faster even than the variance-limited slope −1 of an estimator of fixed capacity: these sizes are pre-asymptotic (too few functions for the network to fit the operator at all), a regime that no rate of the theory describes.")
+	}
+	if f.Short > 0 {
+		out = append(out, fmt.Sprintf("In %d of %d bootstrap replicates some slope had fewer than two sizes with a drawn seed (runs missing or diverged) and was left out of that slope's interval.", f.Short, bootstrapReps))
 	}
 	if a.Seeds() < 5 {
-		out = append(out, fmt.Sprintf("The interval comes from a bootstrap over only %d seeds per size, which understates the spread; treat it as indicative.", a.Seeds()))
+		out = append(out, fmt.Sprintf("The intervals come from a cluster bootstrap over only %d seeds, widened for so few (docs/METHOD.md); treat them as indicative.", a.Seeds()))
 	}
-	if f.Hi/f.Lo < math.Pow(10, 1.5) {
-		out = append(out, fmt.Sprintf("The fit spans only %.1f decades; the design asks for at least 1.5.", math.Log10(f.Hi/f.Lo)))
+	if f.Whole.Hi/f.Whole.Lo < math.Pow(10, 1.5) {
+		out = append(out, fmt.Sprintf("The sizes span only %.1f decades; the method asks for at least 1.5.", math.Log10(f.Whole.Hi/f.Whole.Lo)))
 	}
 	return out
 }

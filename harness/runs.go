@@ -32,7 +32,7 @@ type Run struct {
 	Sweep      string       `json:"sweep"`
 	Size       int          `json:"size"`   // the swept variable's value
 	Params     int          `json:"params"` // N, trainable parameters
-	NTrain     int          `json:"n"`      // training function pairs, validation included
+	NTrain     int          `json:"n"`      // training function pairs; older runs (no Validation) counted validation in it
 	Seed       uint64       `json:"seed"`
 	Precision  string       `json:"precision"`
 	Noise      float64      `json:"noise"`
@@ -42,6 +42,14 @@ type Run struct {
 	Train      TrainRecord  `json:"train"`
 	WallSec    float64      `json:"wall_seconds"`
 	Env        Env          `json:"env"`
+
+	// Validation is the number of validation functions, drawn apart from
+	// the training ones and not counted in NTrain; nil in runs recorded
+	// before validation had its own stream, whose n included them.
+	Validation *int `json:"validation_functions,omitempty"`
+	// Prescribed is how a network grown with n was sized; nil for a fixed
+	// network and for model sweeps.
+	Prescribed *Prescribed `json:"prescribed,omitempty"`
 }
 
 // Setup records what a run was trained and scored on, so that a report can

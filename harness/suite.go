@@ -55,14 +55,22 @@ type Network struct {
 	Trunk         []int `toml:"trunk"`
 	P             int   `toml:"p"`
 	TrunkLastReLU bool  `toml:"trunk_last_relu"`
+	// Kind is "fixed" (the default) to train this network at every n, or
+	// "prescribed" to grow it with n as the theorem's proof does, equal to
+	// this network at n = CalibratedAt (see Prescribed). Data sweeps only.
+	Kind         string `toml:"kind"`
+	CalibratedAt int    `toml:"calibrated_at"`
 }
 
 // Training sets up each run's optimisation.
 type Training struct {
-	Steps      int     `toml:"steps" json:"steps"`
-	Batch      int     `toml:"batch" json:"batch"`
-	LR         float64 `toml:"lr" json:"lr"`
-	FinalLR    float64 `toml:"final_lr" json:"final_lr"`
+	Steps   int     `toml:"steps" json:"steps"`
+	Batch   int     `toml:"batch" json:"batch"`
+	LR      float64 `toml:"lr" json:"lr"`
+	FinalLR float64 `toml:"final_lr" json:"final_lr"`
+	// Validation is the number of validation functions as a fraction of
+	// the training functions n, drawn from a stream of their own and not
+	// counted in n (runs recorded before this held them out of n).
 	Validation float64 `toml:"validation" json:"validation"`
 	EvalEvery  int     `toml:"eval_every" json:"eval_every"`
 	Patience   int     `toml:"patience" json:"patience"`
@@ -203,6 +211,34 @@ func (e *Experiment) validateRun() error {
 		if math.IsNaN(f.v) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("field training.%s = %g: must be a finite number", f.name, f.v)
 		}
+	}
+	switch e.Network.Kind {
+	case "", KindFixed:
+		if e.Network.CalibratedAt != 0 {
+			return fmt.Errorf("field network.calibrated_at: only a prescribed network is calibrated; remove it or set network.kind = %q", KindPrescribed)
+		}
+	case KindPrescribed:
+		if e.Sweep != "n" {
+			return fmt.Errorf("field network.kind = %q: only a data sweep grows its network with n; a model sweep sets the width itself", KindPrescribed)
+		}
+		if e.Network.CalibratedAt < 3 {
+			return fmt.Errorf("field network.calibrated_at = %d: a prescribed network needs the n (at least 3, usually the smallest size) at which it is the network given", e.Network.CalibratedAt)
+		}
+		if len(e.Network.Branch) == 0 || len(e.Network.Trunk) == 0 {
+			return fmt.Errorf("field network: a prescribed network needs at least one hidden layer in branch and trunk to calibrate")
+		}
+		spec, _ := e.Spec()
+		m := int(math.Round(math.Pow(float64(e.Sensors), float64(spec.Operator.InDim()))))
+		for _, n := range e.Sizes {
+			if _, err := e.prescribe(m, n); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("field network.kind = %q: use %q or %q", e.Network.Kind, KindFixed, KindPrescribed)
+	}
+	if e.Training.Validation < 0 || e.Training.Validation > 1 || math.IsNaN(e.Training.Validation) {
+		return fmt.Errorf("field training.validation = %g: the validation functions as a fraction of n must lie in [0, 1]", e.Training.Validation)
 	}
 	if err := e.trainConfig(0).Validate(); err != nil {
 		return fmt.Errorf("table training: %w", err)

@@ -17,9 +17,17 @@ import (
 	"opscale/problems"
 )
 
-// hash identifies the settings that decide a run's outcome.
+// hash identifies the settings that decide a run's outcome: all of the
+// experiment's but its lists of sizes and seeds, which say which runs to do,
+// not how any one of them goes. Adding a size or a seed then trains only the
+// new runs; the store key adds the size and the seed.
 func (e *Experiment) hash() string {
-	b, _ := json.Marshal(e)
+	c := *e
+	c.Sizes, c.Seeds = nil, nil
+	if c.Network.Kind == "" {
+		c.Network.Kind = KindFixed // the default, spelled out or not
+	}
+	b, _ := json.Marshal(c)
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:6])
 }
@@ -28,13 +36,25 @@ func (e *Experiment) trainConfig(seed uint64) nets.TrainConfig {
 	t := e.Training
 	return nets.TrainConfig{
 		Steps: t.Steps, BatchSize: t.Batch, LR: t.LR, FinalLR: t.FinalLR,
-		Validation: t.Validation, EvalEvery: t.EvalEvery, Patience: t.Patience, Seed: seed,
+		EvalEvery: t.EvalEvery, Patience: t.Patience, Seed: seed,
 	}
 }
 
+// validationSize is the number of validation functions of a run with n
+// training functions: the suite's fraction of n, at least one when the
+// fraction is positive. They come from their own stream, outside n.
+func (e *Experiment) validationSize(n int) int {
+	v := e.Training.Validation
+	if v == 0 {
+		return 0
+	}
+	return max(int(math.Round(v*float64(n))), 1)
+}
+
 // netConfig sizes the network of a run: the suite's network for a data
-// sweep, or the suite's depths at width size for a model sweep.
-func (e *Experiment) netConfig(s problems.Spec, m, size int) nets.DeepONetConfig {
+// sweep, grown with n when network.kind is "prescribed"; or the suite's
+// depths at width size for a model sweep.
+func (e *Experiment) netConfig(s problems.Spec, m, size int) (nets.DeepONetConfig, *Prescribed, error) {
 	c := nets.DeepONetConfig{
 		Sensors: m, OutDim: s.Operator.OutDim(),
 		Branch: e.Network.Branch, Trunk: e.Network.Trunk, P: e.Network.P,
@@ -42,8 +62,19 @@ func (e *Experiment) netConfig(s problems.Spec, m, size int) nets.DeepONetConfig
 	}
 	if e.Sweep == "N" {
 		c.Branch, c.Trunk, c.P = fill(len(c.Branch), size), fill(len(c.Trunk), size), size
+		return c, nil, nil
 	}
-	return c
+	if e.Network.Kind != KindPrescribed {
+		return c, nil, nil
+	}
+	pr, err := e.prescribe(m, size)
+	if err != nil {
+		return c, nil, err
+	}
+	c.Branch = fill(pr.BranchDepth, pr.BranchWidth)
+	c.Trunk = fill(pr.TrunkDepth, pr.TrunkWidth)
+	c.P = pr.P
+	return c, pr, nil
 }
 
 func fill(n, v int) []int {
@@ -219,6 +250,13 @@ func runOne(j job) (Run, error) {
 	if err != nil {
 		return Run{}, err
 	}
+	nVal := e.validationSize(e.trainSize(j.size))
+	var val *problems.Dataset
+	if nVal > 0 {
+		if val, err = problems.Generate(spec, nVal, j.seed, problems.Validation, e.Noise); err != nil {
+			return Run{}, err
+		}
+	}
 	testSeed := e.TestSeed
 	if testSeed == 0 {
 		testSeed = problems.DefaultTestSeed
@@ -235,13 +273,13 @@ func runOne(j job) (Run, error) {
 		Experiment: e.ID, Order: j.order, ConfigHash: e.hash(), Theorem: e.Theorem,
 		Problem: spec.Operator.Name(), Family: spec.Family.Name(),
 		D1: dims.D1, D2: dims.D2, BU: dims.BU, Sweep: e.Sweep, Size: j.size,
-		NTrain: e.trainSize(j.size), Seed: j.seed, InputDim: j.dim, Precision: e.Precision, Noise: e.Noise,
+		NTrain: e.trainSize(j.size), Validation: &nVal, Seed: j.seed, InputDim: j.dim, Precision: e.Precision, Noise: e.Noise,
 	}
 	switch e.Precision {
 	case "float32":
-		err = trainAndScore[float32](&r, e, spec, train, test)
+		err = trainAndScore[float32](&r, e, spec, train, val, test)
 	default:
-		err = trainAndScore[float64](&r, e, spec, train, test)
+		err = trainAndScore[float64](&r, e, spec, train, val, test)
 	}
 	if err != nil {
 		return Run{}, err
@@ -251,18 +289,27 @@ func runOne(j job) (Run, error) {
 	return r, nil
 }
 
-func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, train, test *problems.Dataset) error {
+func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, train, val, test *problems.Dataset) error {
 	// The network's initial weights come from the run's seed on a stream of
 	// their own, apart from the data's and the batch order's.
 	rng := rand.New(rand.NewPCG(r.Seed, problems.InitStream))
-	d, err := nets.NewDeepONet[T](e.netConfig(spec, train.M, r.Size), rng)
+	cfg, pr, err := e.netConfig(spec, train.M, r.Size)
+	if err != nil {
+		return err
+	}
+	d, err := nets.NewDeepONet[T](cfg, rng)
 	if err != nil {
 		return err
 	}
 	r.Params = d.NumParams()
+	r.Prescribed = pr
 	r.Setup = Setup{Network: d.String(), Sensors: e.Sensors, Points: e.Points, TestSize: e.TestSize, Training: e.Training}
 	data := nets.ConvertData[T](train.N, train.M, train.P, train.D2, train.U, train.Y, train.V)
-	res, err := nets.Train(d, data, e.trainConfig(r.Seed))
+	var valData nets.Data[T]
+	if val != nil {
+		valData = nets.ConvertData[T](val.N, val.M, val.P, val.D2, val.U, val.Y, val.V)
+	}
+	res, err := nets.Train(d, data, valData, e.trainConfig(r.Seed))
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,11 @@ package harness
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -211,7 +213,7 @@ func TestReportFromRunsAlone(t *testing.T) {
 	b, _ := os.ReadFile(report)
 	a := Analyze(store.Runs())[0]
 	for _, want := range []string{
-		"## tiny", "T-don-gen-low", "**Verdict:** " + a.Verdict.String(),
+		"## tiny", "T-don-gen-low", "**Verdict on the tail**", a.Verdict.String(), "Slopes (cluster bootstrap", "Envelope: the error in units",
 		"plots/tiny.svg", "tables/tiny.md",
 	} {
 		if !strings.Contains(string(b), want) {
@@ -310,5 +312,190 @@ func TestSuiteParamsReachTheFamily(t *testing.T) {
 	}
 	if name := spec.Family.Name(); !strings.Contains(name, "0.3") || !strings.Contains(strings.ToLower(name), "mat") {
 		t.Errorf("family %q does not carry length 0.3 and the Matérn kernel", name)
+	}
+}
+
+func TestAddingASizeOrSeedTrainsOnlyTheNewRuns(t *testing.T) {
+	dir := t.TempDir()
+	store := sweepInto(t, dir, tinySuite)
+	before := store.Runs()
+	grown := strings.NewReplacer("sizes = [8, 16, 32]", "sizes = [8, 16, 32, 40]", "seeds = [1, 2]", "seeds = [1, 2, 3]").Replace(tinySuite)
+	s, err := LoadSuite(writeSuite(t, grown))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err = OpenStore(filepath.Join(dir, "runs.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Sweep(s, store, SweepOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	after := store.Runs()
+	// 4 sizes × 3 seeds: the 6 old runs kept, 6 new ones trained.
+	if len(after) != 12 {
+		t.Fatalf("%d runs after adding a size and a seed to 6, want 12 (retrained %d)", len(after), len(after)-12)
+	}
+	seen := map[string]bool{}
+	for i, r := range after {
+		k := fmt.Sprint(r.Size, "/", r.Seed)
+		if seen[k] {
+			t.Errorf("run %s trained twice", k)
+		}
+		seen[k] = true
+		if r.ConfigHash != before[0].ConfigHash {
+			t.Errorf("run %s has hash %s, want the unchanged %s", k, r.ConfigHash, before[0].ConfigHash)
+		}
+		if i < len(before) && r.Metrics != before[i].Metrics {
+			t.Errorf("run %s changed", k)
+		}
+	}
+	if a := Analyze(after); a[0].Stale != 0 || len(a[0].Rows) != 4 {
+		t.Errorf("analysis: %d stale runs, %d sizes; want 0 and 4", a[0].Stale, len(a[0].Rows))
+	}
+}
+
+func TestValidationFunctionsAreOutsideN(t *testing.T) {
+	store := sweepInto(t, t.TempDir(), tinySuite)
+	for _, r := range store.Runs() {
+		// validation = 0.25 of n, from its own stream.
+		if r.NTrain != r.Size || r.Validation == nil || *r.Validation != r.Size/4 {
+			t.Errorf("n = %d: trained on %d with %v validation functions, want %d and %d", r.Size, r.NTrain, r.Validation, r.Size, r.Size/4)
+		}
+		if r.Train.ValLoss == nil {
+			t.Errorf("n = %d: no validation loss recorded", r.Size)
+		}
+	}
+}
+
+func TestPrescribedNetworkGrowsWithN(t *testing.T) {
+	body := strings.Replace(tinySuite, "p = 4", "p = 4\nkind = \"prescribed\"\ncalibrated_at = 8", 1)
+	store := sweepInto(t, t.TempDir(), body)
+	a := Analyze(store.Runs())[0]
+	if a.Kind() != KindPrescribed {
+		t.Fatalf("kind %s", a.Kind())
+	}
+	runs := store.Runs()
+	slices.SortStableFunc(runs, func(a, b Run) int { return a.Size - b.Size })
+	var first *Prescribed
+	prev := 0
+	for _, r := range runs {
+		pr := r.Prescribed
+		if pr == nil {
+			t.Fatalf("n = %d: no prescription recorded", r.Size)
+		}
+		if r.Size == 8 {
+			// At the calibration size the network is the suite's.
+			if pr.BranchWidth != 8 || pr.TrunkWidth != 8 || pr.P != 4 || pr.BranchDepth != 1 || pr.TrunkDepth != 1 {
+				t.Errorf("at n = 8: %+v, want the suite's network", pr)
+			}
+			if want := deepONetParams(8, 1, []int{8}, []int{8}, 4); r.Params != want {
+				t.Errorf("at n = 8: %d parameters, the calibration counted %d", r.Params, want)
+			}
+			first = pr
+		}
+		if first != nil && (pr.CBranch != first.CBranch || pr.CP != first.CP || pr.Eps0 != first.Eps0) {
+			t.Errorf("n = %d: constants %+v differ from the calibration's %+v", r.Size, pr, first)
+		}
+		if r.Params < prev {
+			t.Errorf("n = %d: %d parameters, fewer than at a smaller n (%d)", r.Size, r.Params, prev)
+		}
+		prev = r.Params
+	}
+	// ε(n) falls about as n^{−1/5} for b_U = 2, d2 = 1 (risk n^{−2/5}), so
+	// the branch width, ∝ ε^{−2}, grows with n.
+	last := runs[len(runs)-1].Prescribed
+	if !(last.BranchWidth > 8 && last.Eps < first.Eps) {
+		t.Errorf("at n = 32: %+v; want a wider branch than at 8", last)
+	}
+	for _, tc := range []struct{ old, new, want string }{
+		{"calibrated_at = 8", "calibrated_at = 0", "calibrated_at"},
+		{"kind = \"prescribed\"", "kind = \"grown\"", "network.kind"},
+	} {
+		if _, err := LoadSuite(writeSuite(t, strings.Replace(body, tc.old, tc.new, 1))); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %v does not name %s", tc.new, err, tc.want)
+		}
+	}
+}
+
+func TestReportSetsFixedBesidePrescribed(t *testing.T) {
+	grown := strings.NewReplacer(`id = "tiny"`, `id = "tiny-prescribed"`, "p = 4", "p = 4\nkind = \"prescribed\"\ncalibrated_at = 8").Replace(tinySuite)
+	body := tinySuite + strings.Replace(grown, `name = "tiny"`, "", 1)
+	dir := t.TempDir()
+	sweepInto(t, dir, body)
+	report := filepath.Join(dir, "REPORT.md")
+	if err := WriteReport(ReportOptions{Results: dir, Report: report}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(report)
+	out := string(b)
+	i := strings.Index(out, "## Fixed against prescribed network")
+	if i < 0 {
+		t.Fatalf("report lacks the comparison of the fixed and prescribed networks")
+	}
+	section := out[i : i+strings.Index(out[i+3:], "\n## ")+3]
+	for _, want := range []string{"| fixed ", "| prescribed ", "tiny-prescribed", "fixed capacity", "grown with n"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("comparison lacks %q:\n%s", want, section)
+		}
+	}
+	if !strings.Contains(out, "calibrated once, at n = 8") {
+		t.Error("report does not state the prescription's calibration")
+	}
+}
+
+func TestReportRendersRunsFromBeforeTheValidationStream(t *testing.T) {
+	dir := t.TempDir()
+	store := sweepInto(t, dir, tinySuite)
+	// Runs recorded before validation had its own stream carry no count.
+	var lines []string
+	for _, r := range store.Runs() {
+		r.Validation = nil
+		b, _ := json.Marshal(r)
+		lines = append(lines, string(b))
+	}
+	os.WriteFile(filepath.Join(dir, "runs.jsonl"), []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	report := filepath.Join(dir, "REPORT.md")
+	if err := WriteReport(ReportOptions{Results: dir, Report: report}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(report)
+	if !strings.Contains(string(b), "predate separate validation functions") || !strings.Contains(string(b), "n included them") {
+		t.Error("report does not say that old runs counted validation functions in n")
+	}
+	runs, _ := ParseRuns("runs", []byte(strings.Join(lines, "\n")))
+	if a := Analyze(runs)[0]; !a.OldN {
+		t.Error("analysis did not flag runs without a validation count")
+	}
+	if a := Analyze(store.Runs())[0]; a.OldN {
+		t.Error("analysis flagged new runs as old")
+	}
+}
+
+func TestRunIdentityIgnoresOnlySizesAndSeeds(t *testing.T) {
+	s, err := LoadSuite(writeSuite(t, tinySuite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Experiments[0]
+	h := e.hash()
+	same := e
+	same.Sizes, same.Seeds = []int{8, 16, 32, 64}, []uint64{7}
+	same.Network.Kind = KindFixed
+	if same.hash() != h {
+		t.Error("sizes, seeds or spelling out the default network kind changed the run identity")
+	}
+	for name, change := range map[string]func(*Experiment){
+		"noise":      func(e *Experiment) { e.Noise = 0.02 },
+		"steps":      func(e *Experiment) { e.Training.Steps++ },
+		"validation": func(e *Experiment) { e.Training.Validation = 0.5 },
+		"network":    func(e *Experiment) { e.Network.Kind, e.Network.CalibratedAt = KindPrescribed, 8 },
+		"test seed":  func(e *Experiment) { e.TestSeed = 3 },
+	} {
+		c := e
+		change(&c)
+		if c.hash() == h {
+			t.Errorf("changing %s kept the run identity", name)
+		}
 	}
 }

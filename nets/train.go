@@ -35,8 +35,10 @@ type TrainConfig struct {
 	// FinalLR is the fraction of LR that the cosine schedule ends at;
 	// default 0.01.
 	FinalLR float64
-	// Validation is the fraction of the functions held out to choose the
-	// best step and stop early; 0 trains on all and keeps the last step.
+	// Validation is, for TrainDense only, the fraction of the samples held
+	// out to choose the best step and stop early; 0 trains on all and keeps
+	// the last step. Train takes its validation functions as a set of their
+	// own instead, so that the training set counts training pairs alone.
 	Validation float64
 	EvalEvery  int // steps between validation checks; default 100
 	// Patience is the number of checks without improvement after which
@@ -101,12 +103,29 @@ type TrainResult struct {
 const divergeFactor = 1e8
 
 // Train fits d to data with Adam on mini-batches of functions, under a
-// cosine learning-rate schedule. A diverging run is reported in the result,
-// not as an error; errors are for unusable arguments.
-func Train[T Float](d *DeepONet[T], data Data[T], cfg TrainConfig) (TrainResult, error) {
+// cosine learning-rate schedule. The best step is chosen, and training
+// stopped early, on the functions of val, which must be sampled apart from
+// data (at the same output points); an empty val (N = 0) trains on all and
+// keeps the last step. A diverging run is reported in the result, not as an
+// error; errors are for unusable arguments.
+func Train[T Float](d *DeepONet[T], data, val Data[T], cfg TrainConfig) (TrainResult, error) {
 	if data.M != d.Config.Sensors || data.D2 != d.Config.OutDim {
 		return TrainResult{}, fmt.Errorf("nets: data has %d sensors and %d output dimensions, the network takes %d and %d",
 			data.M, data.D2, d.Config.Sensors, d.Config.OutDim)
+	}
+	if cfg.Validation != 0 {
+		return TrainResult{}, fmt.Errorf("nets: validation fraction %g: Train takes an explicit validation set, not a fraction of the training functions", cfg.Validation)
+	}
+	if val.N > 0 {
+		if val.M != data.M || val.P != data.P || val.D2 != data.D2 || len(val.U) != val.N*val.M || len(val.V) != val.N*val.P {
+			return TrainResult{}, fmt.Errorf("nets: validation set of %d functions at %d sensors and %d points does not match the training set's %d sensors and %d points",
+				val.N, val.M, val.P, data.M, data.P)
+		}
+		for i, y := range val.Y {
+			if y != data.Y[i] {
+				return TrainResult{}, fmt.Errorf("nets: validation set's output point %d differs from the training set's: both must use the same points", i/max(data.D2, 1))
+			}
+		}
 	}
 	p := data.P
 	return fit(model[T]{
@@ -114,7 +133,7 @@ func Train[T Float](d *DeepONet[T], data Data[T], cfg TrainConfig) (TrainResult,
 		lossGrad: func(u []T, n int, v []T) float64 { return d.LossGrad(u, n, data.Y, p, v) },
 		forward:  func(u []T, n int) []T { return d.Forward(u, n, data.Y, p) },
 		flops:    func(n int) float64 { return d.Flops(n, p) },
-	}, "functions", data.N, data.M, p, data.U, data.V, cfg)
+	}, "functions", data.N, data.M, p, data.U, data.V, val.N, val.U, val.V, cfg)
 }
 
 // TrainDense fits d to n samples, the rows of x (n×in) with targets the
@@ -126,12 +145,23 @@ func TrainDense[T Float](d *Dense[T], x, y []T, n int, cfg TrainConfig) (TrainRe
 		return TrainResult{}, fmt.Errorf("nets: %d samples need %d inputs and %d targets for network %v, got %d and %d",
 			n, n*in, n*out, d.Net.Sizes, len(x), len(y))
 	}
+	if err := cfg.Validate(); err != nil {
+		return TrainResult{}, err
+	}
+	nVal := int(math.Round(cfg.Validation * float64(n)))
+	if cfg.Validation > 0 {
+		nVal = max(nVal, 1)
+	}
+	nTrain := n - nVal
+	if nTrain < 1 {
+		return TrainResult{}, fmt.Errorf("nets: %d samples leave none to train on after %d for validation", n, nVal)
+	}
 	return fit(model[T]{
 		params: d.params, grads: d.grads,
 		lossGrad: d.LossGrad,
 		forward:  d.Forward,
 		flops:    d.Flops,
-	}, "samples", n, in, out, x, y, cfg)
+	}, "samples", nTrain, in, out, x[:nTrain*in], y[:nTrain*out], nVal, x[nTrain*in:], y[nTrain*out:], cfg)
 }
 
 // model is what the training loop needs of a network: its parameter and
@@ -145,26 +175,21 @@ type model[T Float] struct {
 	flops         func(n int) float64
 }
 
-// fit trains on the N rows of U (N×m) with targets the rows of V (N×p),
-// holding out the last rows for validation; what names the rows in errors.
-func fit[T Float](d model[T], what string, N, m, p int, U, V []T, cfg TrainConfig) (TrainResult, error) {
+// fit trains on the nTrain rows of U (nTrain×m) with targets the rows of V
+// (nTrain×p), choosing the best step on the nVal rows of valU and valV; what
+// names the rows in errors.
+func fit[T Float](d model[T], what string, nTrain, m, p int, U, V []T, nVal int, valU, valV []T, cfg TrainConfig) (TrainResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return TrainResult{}, err
 	}
 	cfg = cfg.withDefaults()
-	nVal := int(math.Round(cfg.Validation * float64(N)))
-	if cfg.Validation > 0 {
-		nVal = max(nVal, 1)
-	}
-	nTrain := N - nVal
-	if nTrain < 1 {
-		return TrainResult{}, fmt.Errorf("nets: %d %s leave none to train on after %d for validation", N, what, nVal)
+	if nTrain < 1 || len(U) != nTrain*m || len(V) != nTrain*p {
+		return TrainResult{}, fmt.Errorf("nets: %d training %s with %d inputs and %d targets: need at least one, of %d and %d values", nTrain, what, len(U), len(V), m, p)
 	}
 	batch := cfg.BatchSize
 	if batch == 0 || batch > nTrain {
 		batch = nTrain
 	}
-	valU, valV := U[nTrain*m:N*m], V[nTrain*p:N*p]
 
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x6261746368)) // "batch"
 	perm := make([]int, nTrain)

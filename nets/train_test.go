@@ -29,14 +29,20 @@ func linearData(n, m, p int, seed uint64) Data[float64] {
 	return d
 }
 
-func trainOnce(t *testing.T, cfg TrainConfig) (TrainResult, []float64) {
+// trainOnce trains on 192 functions, validating on nVal others drawn from a
+// generator of their own.
+func trainOnce(t *testing.T, cfg TrainConfig, nVal int) (TrainResult, []float64) {
 	t.Helper()
-	data := linearData(256, 8, 10, 3)
+	data := linearData(192, 8, 10, 3)
+	var val Data[float64]
+	if nVal > 0 {
+		val = linearData(nVal, 8, 10, 4)
+	}
 	d, err := NewDeepONet[float64](DeepONetConfig{Sensors: 8, OutDim: 1, Branch: []int{32}, Trunk: []int{32}, P: 16}, rand.New(rand.NewPCG(5, 5)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Train(d, data, cfg)
+	res, err := Train(d, data, val, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,8 +50,8 @@ func trainOnce(t *testing.T, cfg TrainConfig) (TrainResult, []float64) {
 }
 
 func TestTrainLearnsAndIsDeterministic(t *testing.T) {
-	cfg := TrainConfig{Steps: 1500, BatchSize: 16, LR: 3e-3, Validation: 0.25, EvalEvery: 50, Seed: 11}
-	res, p1 := trainOnce(t, cfg)
+	cfg := TrainConfig{Steps: 1500, BatchSize: 16, LR: 3e-3, EvalEvery: 50, Seed: 11}
+	res, p1 := trainOnce(t, cfg, 64)
 	if res.Diverged {
 		t.Fatal("diverged")
 	}
@@ -57,7 +63,7 @@ func TestTrainLearnsAndIsDeterministic(t *testing.T) {
 		t.Errorf("validation MSE %.3e: training does not learn a linear operator", res.ValLoss)
 	}
 	prev := runtime.GOMAXPROCS(1)
-	res1, p2 := trainOnce(t, cfg)
+	res1, p2 := trainOnce(t, cfg, 64)
 	runtime.GOMAXPROCS(prev)
 	if !slices.Equal(p1, p2) || res1.ValLoss != res.ValLoss {
 		t.Error("same seed gave different parameters on 1 thread")
@@ -65,11 +71,11 @@ func TestTrainLearnsAndIsDeterministic(t *testing.T) {
 }
 
 func TestTrainReportsDivergence(t *testing.T) {
-	res, _ := trainOnce(t, TrainConfig{Steps: 200, LR: 1e12, EvalEvery: 10})
+	res, _ := trainOnce(t, TrainConfig{Steps: 200, LR: 1e12, EvalEvery: 10}, 0)
 	if !res.Diverged || res.Steps == 200 {
 		t.Errorf("learning rate 1e12 did not diverge: loss %g after %d steps", res.TrainLoss, res.Steps)
 	}
-	ok, _ := trainOnce(t, TrainConfig{Steps: 200, LR: 1e-3, EvalEvery: 10})
+	ok, _ := trainOnce(t, TrainConfig{Steps: 200, LR: 1e-3, EvalEvery: 10}, 0)
 	if ok.Diverged {
 		t.Errorf("learning rate 1e-3 reported as diverged: loss %g", ok.TrainLoss)
 	}
@@ -81,17 +87,26 @@ func TestTrainRejectsBadConfig(t *testing.T) {
 	for name, cfg := range map[string]TrainConfig{
 		"negative steps":    {Steps: -1},
 		"validation = 1":    {Validation: 1},
+		"a fraction":        {Validation: 0.2},
 		"negative lr":       {LR: -1},
 		"negative batch":    {BatchSize: -2},
 		"final lr fraction": {FinalLR: 2},
 	} {
-		if _, err := Train(d, data, cfg); err == nil {
+		if _, err := Train(d, data, Data[float64]{}, cfg); err == nil {
 			t.Errorf("%s accepted", name)
 		}
 	}
 	wrong := linearData(8, 5, 10, 3)
-	if _, err := Train(d, wrong, TrainConfig{}); err == nil {
+	if _, err := Train(d, wrong, Data[float64]{}, TrainConfig{}); err == nil {
 		t.Error("data with 5 sensors accepted by a network of 8")
+	}
+	if _, err := Train(d, data, linearData(4, 8, 7, 4), TrainConfig{}); err == nil {
+		t.Error("validation set at 7 points accepted beside training data at 10")
+	}
+	shifted := linearData(4, 8, 10, 4)
+	shifted.Y[3] += 0.01
+	if _, err := Train(d, data, shifted, TrainConfig{}); err == nil {
+		t.Error("validation set at other output points accepted")
 	}
 }
 

@@ -47,6 +47,15 @@ func TestGenerateIsPureAndNested(t *testing.T) {
 	if slices.Equal(test.U, small.U) {
 		t.Error("test split repeats the training functions")
 	}
+	val, _ := Generate(s, 10, 7, Validation, 0.01)
+	for i := range 10 {
+		for j := range 10 {
+			if slices.Equal(val.U[i*val.M:(i+1)*val.M], small.U[j*small.M:(j+1)*small.M]) ||
+				slices.Equal(val.U[i*val.M:(i+1)*val.M], test.U[j*test.M:(j+1)*test.M]) {
+				t.Fatalf("validation function %d repeats a training or test function", i)
+			}
+		}
+	}
 }
 
 func TestGenerateNoiseOnTargetsOnly(t *testing.T) {

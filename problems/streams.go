@@ -26,12 +26,18 @@ package problems
 // bootstrap's fixed generator makes a fit's interval the same on every
 // machine and draws no data.
 
-// Split names a seed stream. Training and test functions never share one.
+// Split names a seed stream. Training, test and validation functions never
+// share one.
 type Split uint64
 
 const (
 	Train Split = 1
 	Test  Split = 2
+	// Validation functions choose a run's best step. They are drawn with
+	// the run's seed on a stream of their own, like its training functions
+	// but apart from them, so that n counts training pairs alone and the
+	// first n training functions are the same whatever the validation count.
+	Validation Split = 3
 )
 
 const (

@@ -312,7 +312,7 @@ func (r *PlanResult) warnSweeps(model, data []Point) {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("pre-asymptotic: the %s still steepens (slope −%.2f over its last three sizes, above the whole range's interval [%.2f, %.2f]); predictions from the whole range are pessimistic", s.name, s.slope.Tail, s.slope.Lo, s.slope.Hi))
 		}
 		if s.slope.OnFloor {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("the %s's largest sizes sit on a floor", s.name))
+			r.Warnings = append(r.Warnings, fmt.Sprintf("the %s flattens at its largest sizes (fitted alone, it ends on a plateau): the other resource's term or the floor c limits it; the joint law says which", s.name))
 		}
 	}
 	var worst float64

@@ -133,4 +133,3 @@ func runPlan(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "wrote %s/plan.md and %s/plan.svg\n", f.out, f.out)
 	return nil
 }
-

@@ -358,15 +358,15 @@ var planWidthLadders = [][]int{{8, 16, 32, 64, 128}, {8, 16, 32, 64}, {4, 8, 16,
 var ErrBudget = errors.New("budget too small")
 
 // sizeGrid chooses the grid that fits the budget left: the widest model
-// sweep whose runs get at least 1000 steps, else the most steps any sweep
-// can have. It fails with ErrBudget, naming the budget the minimal grid
-// needs, when not even planMinSteps fit.
+// sweep whose runs get at least 1000 steps on all the training split, else
+// on the largest share of it (halving) that allows that, else the most
+// steps any grid can have. It fails with ErrBudget, naming the budget the
+// minimal grid needs, when not even planMinSteps fit.
 func sizeGrid(d *PlanData, cfg *PlanConfig, cost planCost, left float64) (planGrid, float64, error) {
 	train, test := planSplitSizes(d.N)
-	test = min(test, planMaxTest)
-	var sizes []int
-	for n := train; n >= planMinSubset && len(sizes) < planMaxSizes; n /= 2 {
-		sizes = append([]int{n}, sizes...)
+	var all []int // every halving of the training split down to planMinSubset
+	for n := train; n >= planMinSubset; n /= 2 {
+		all = append([]int{n}, all...)
 	}
 	ladders := planWidthLadders
 	if cfg.Widths != nil {
@@ -378,32 +378,35 @@ func sizeGrid(d *PlanData, cfg *PlanConfig, cost planCost, left float64) (planGr
 	}
 	var best planGrid
 	var bestCost float64
-	for _, l := range ladders {
-		for _, s := range steps {
-			g := planGrid{Widths: l, DataSizes: sizes, Seeds: cfg.Seeds, Steps: s, Test: test}
-			c := cost.grid(d, g)
-			if c > left {
-				continue
+	for top := len(all); top >= planMinSizes; top-- {
+		sizes := all[max(0, top-planMaxSizes):top]
+		for _, l := range ladders {
+			for _, s := range steps {
+				g := planGrid{Widths: l, DataSizes: sizes, Seeds: cfg.Seeds, Steps: s, Test: test}
+				c := cost.grid(d, g)
+				if c > left {
+					continue
+				}
+				if s >= 1000 || cfg.Steps > 0 {
+					return g, c, nil
+				}
+				if s > best.Steps {
+					best, bestCost = g, c
+				}
+				break
 			}
-			if s >= 1000 || cfg.Steps > 0 {
-				return g, c, nil
-			}
-			if s > best.Steps {
-				best, bestCost = g, c
-			}
-			break
 		}
 	}
 	if best.Steps > 0 {
 		return best, bestCost, nil
 	}
-	minimal := planGrid{Widths: ladders[len(ladders)-1], DataSizes: sizes[len(sizes)-planMinSizes:], Seeds: cfg.Seeds, Steps: steps[len(steps)-1], Test: test}
+	minimal := planGrid{Widths: ladders[len(ladders)-1], DataSizes: all[:planMinSizes], Seeds: cfg.Seeds, Steps: steps[len(steps)-1], Test: test}
 	if cfg.Steps == 0 {
 		minimal.Steps = planMinSteps
 	}
 	need := cost.grid(d, minimal)
-	return planGrid{}, 0, fmt.Errorf("-budget %v: %w: the minimal grid (%d runs of %d steps, widths %v, %d seeds) needs about %s here, and %s are left; use -budget %s or more",
-		cfg.Budget, ErrBudget, len(minimal.runs()), minimal.Steps, minimal.Widths, cfg.Seeds, fmtDur(need), fmtDur(left), fmtDur(math.Ceil(1.5*need+(cfg.Budget.Seconds()-left))))
+	return planGrid{}, 0, fmt.Errorf("-budget %v: %w: the minimal grid (%d runs of %d steps, widths %v, data sizes %v, %d seeds) needs about %s here, and %s are left after the other steps; use -budget %s or more",
+		cfg.Budget, ErrBudget, len(minimal.runs()), minimal.Steps, minimal.Widths, minimal.DataSizes, cfg.Seeds, fmtDur(need), fmtDur(left), fmtDur(math.Ceil(1.5*need+(cfg.Budget.Seconds()-left))))
 }
 
 func fmtDur(sec float64) string {

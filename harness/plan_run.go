@@ -114,6 +114,9 @@ func Plan(d *PlanData, cfg PlanConfig) (*PlanResult, error) {
 		return nil, err
 	}
 	res.Grid = grid
+	if used := grid.DataSizes[len(grid.DataSizes)-1]; used < len(trainIdx) {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("to fit the budget the proof of concept trained on up to %d of the %d training functions; a larger -budget uses more of them", used, len(trainIdx)))
+	}
 	runs := grid.runs()
 	logf("plan: %d functions (%d train, %d test), m=%d sensors, P=%d points, d2=%d; budget %v\n",
 		d.N, len(trainIdx), len(testIdx), d.M, d.P, d.D2, cfg.Budget)

@@ -338,3 +338,36 @@ func TestLawAnswers(t *testing.T) {
 		t.Errorf("target under the floor reachable with ×%g", kN)
 	}
 }
+
+func TestSizeGridFitsTheBudget(t *testing.T) {
+	cost := planCost{Overhead: 2e-4, PerFlop: 1e-9}
+	for _, n := range []int{200, 1000, 20000} {
+		d := &PlanData{N: n, M: 32, P: 64, D2: 1, Source: "synthetic"}
+		for _, left := range []float64{5, 30, 120, 600} {
+			cfg := &PlanConfig{Budget: time.Duration(left) * time.Second, Seeds: 3}
+			g, c, err := sizeGrid(d, cfg, cost, left)
+			if err != nil {
+				if !errors.Is(err, ErrBudget) {
+					t.Fatalf("n=%d, %gs: %v", n, left, err)
+				}
+				// The minimal grid must indeed not fit.
+				all := []int{}
+				train, test := planSplitSizes(n)
+				for k := train; k >= planMinSubset; k /= 2 {
+					all = append([]int{k}, all...)
+				}
+				minimal := planGrid{Widths: planWidthLadders[len(planWidthLadders)-1], DataSizes: all[:planMinSizes], Seeds: 3, Steps: planMinSteps, Test: test}
+				if cost.grid(d, minimal) <= left {
+					t.Errorf("n=%d, %gs: refused, yet the minimal grid costs %g", n, left, cost.grid(d, minimal))
+				}
+				continue
+			}
+			if c > left || cost.grid(d, g) != c {
+				t.Errorf("n=%d, %gs: grid %+v costs %g", n, left, g, c)
+			}
+			if len(g.DataSizes) < planMinSizes || g.Steps < planMinSteps || g.Seeds != 3 {
+				t.Errorf("n=%d, %gs: grid %+v below the minimum", n, left, g)
+			}
+		}
+	}
+}

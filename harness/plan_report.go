@@ -87,6 +87,8 @@ func (r *PlanResult) answers() []string {
 	}
 	halve := fmt.Sprintf("Halving the error: %s; %s. ", halving(r.HalveData, "data"), halving(r.HalveModel, "parameters"))
 	switch {
+	case l.C >= (l.A+l.B+l.C)/2:
+		halve += "the floor c is half the error or more, so no growth of data or parameters halves it."
 	case math.IsInf(hd, 1) && math.IsInf(hm, 1):
 		halve += "neither alone halves it; both must grow."
 	case math.IsInf(hm, 1) || hd < hm:

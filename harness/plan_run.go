@@ -108,7 +108,10 @@ func Plan(d *PlanData, cfg PlanConfig) (*PlanResult, error) {
 		dimCost = time.Since(t0).Seconds() * math.Pow(float64(dimN)/float64(probe), 2)
 	}
 	const fitCost = 5 // seconds for the fits and the bootstrap, measured at about 2
-	left := cfg.Budget.Seconds() - time.Since(start).Seconds() - dimCost - fitCost
+	// The probe lasts a fraction of a second; a quarter of the budget is
+	// kept back for the machine being slower over minutes than in it
+	// (other work, frequency scaling).
+	left := 0.75*cfg.Budget.Seconds() - time.Since(start).Seconds() - dimCost - fitCost
 	grid, gridCost, err := sizeGrid(d, &cfg, cost, left)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,9 @@ func TestPlanAnswersOnAFloor(t *testing.T) {
 	if !strings.Contains(text, "not reachable: floor at c = 0.02") {
 		t.Errorf("target under the floor: answers say\n%s", text)
 	}
+	if !strings.Contains(text, "no growth of data or parameters halves it") {
+		t.Errorf("floor above half the error: answers say\n%s", text)
+	}
 	if !strings.Contains(strings.Join(r.Warnings, "\n"), "sits on a floor") {
 		t.Errorf("no floor warning: %q", r.Warnings)
 	}

@@ -88,13 +88,13 @@ func (r *PlanResult) answers() []string {
 	halve := fmt.Sprintf("Halving the error: %s; %s. ", halving(r.HalveData, "data"), halving(r.HalveModel, "parameters"))
 	switch {
 	case l.C >= (l.A+l.B+l.C)/2:
-		halve += "the floor c is half the error or more, so no growth of data or parameters halves it."
+		halve += "The floor c is half the error or more, so no growth of data or parameters halves it."
 	case math.IsInf(hd, 1) && math.IsInf(hm, 1):
-		halve += "neither alone halves it; both must grow."
+		halve += "Neither alone halves it; both must grow."
 	case math.IsInf(hm, 1) || hd < hm:
-		halve += "**more data** halves it for less."
+		halve += "**More data** halves it for less."
 	default:
-		halve += "**more parameters** halve it for less."
+		halve += "**More parameters** halve it for less."
 	}
 	out = append(out, halve)
 	if t := r.TargetPlan; t != nil {

@@ -65,7 +65,7 @@ func TestPlanAnswersReachable(t *testing.T) {
 	}
 	// The model term is twice the data term at the largest sizes, so more
 	// parameters halve the error for a smaller factor here.
-	if !(r.HalveModel.V < r.HalveData.V) || !strings.Contains(strings.Join(r.answers(), "\n"), "more parameters") {
+	if !(r.HalveModel.V < r.HalveData.V) || !strings.Contains(strings.Join(r.answers(), "\n"), "**More parameters** halve it") {
 		t.Errorf("halving factors data %g, parameters %g; answers %q", r.HalveData.V, r.HalveModel.V, r.answers())
 	}
 	for _, p := range r.Predictions {

@@ -321,6 +321,24 @@ func (r *PlanResult) warnSweeps(model, data []Point) {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("the %s flattens at its largest sizes (fitted alone, it ends on a plateau): the other resource's term or the floor c limits it; the joint law says which", s.name))
 		}
 	}
+	// The law's terms only fall with size; a sweep whose largest size does
+	// worse than a smaller one by more than the seeds' spread says the
+	// larger networks (or subsets) are not trained as well, which the law
+	// reads as a floor.
+	for _, s := range []struct {
+		name, unit string
+		pts        []Point
+	}{{"model sweep", "N", model}, {"data sweep", "n", data}} {
+		last := s.pts[len(s.pts)-1]
+		eLast, sdLast := meanStd(last.Values)
+		for _, p := range s.pts[:len(s.pts)-1] {
+			e, sd := meanStd(p.Values)
+			if e+2*(sd+sdLast)/math.Sqrt(float64(len(p.Values))) < eLast {
+				r.Warnings = append(r.Warnings, fmt.Sprintf("the %s is not monotone: %s = %.0f does better (%.3g) than the largest, %s = %.0f (%.3g), beyond the seeds' spread; the largest runs are under-trained with this recipe (try more -train-steps), and the law reads that as a floor", s.name, s.unit, p.Size, e, s.unit, last.Size, eLast))
+				break
+			}
+		}
+	}
 	var worst float64
 	for _, run := range r.Runs {
 		if run.Width == r.Grid.Widths[0] || run.N == r.Grid.DataSizes[0] {

@@ -216,3 +216,23 @@ func TestPlanCheckTiny(t *testing.T) {
 		t.Errorf("no checks: %q, %v", s, err)
 	}
 }
+
+func TestPlanWarnsOnNonMonotoneSweep(t *testing.T) {
+	truth := JointLaw{A: 0.02, AlphaN: 0.5, B: 0.01, AlphaD: 0.4, C: 0}
+	r := syntheticPlan(truth, 0, []float64{0.98, 1, 1.02})
+	// The widest network does twice as badly as the law: under-trained.
+	for i := range r.Runs {
+		if r.Runs[i].Width == 128 && r.Runs[i].N == 800 {
+			r.Runs[i].Err *= 2
+		}
+	}
+	r.analyse(1)
+	if !strings.Contains(strings.Join(r.Warnings, "\n"), "model sweep is not monotone") {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+	clean := syntheticPlan(truth, 0, []float64{0.98, 1, 1.02})
+	clean.analyse(1)
+	if strings.Contains(strings.Join(clean.Warnings, "\n"), "not monotone") {
+		t.Errorf("monotone sweeps flagged: %q", clean.Warnings)
+	}
+}

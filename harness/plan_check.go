@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"opscale/internal/atomicfile"
+	"opscale/internal/table"
 	"opscale/problems"
 )
 
@@ -183,10 +185,10 @@ func WritePlanCheckFiles(dir string, c *CheckResult) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "check.json"), append(b, '\n')); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "check.json"), append(b, '\n')); err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, "check.md"), []byte(RenderPlannerCheck([]*CheckResult{c})))
+	return atomicfile.WriteFile(filepath.Join(dir, "check.md"), []byte(RenderPlannerCheck([]*CheckResult{c})))
 }
 
 // LoadPlanCheck reads a check.json.
@@ -249,7 +251,7 @@ func RenderPlannerCheck(cs []*CheckResult) string {
 			rows = append(rows, []string{p.Label, fmt.Sprint(p.Width), fmt.Sprint(p.Params), fmt.Sprint(p.Functions),
 				fmt.Sprintf("%.3g [%.3g, %.3g]", p.Predicted, p.Lo, p.Hi), fmt.Sprintf("%.3g", p.Measured), fmt.Sprintf("%+.0f%%", 100*p.RelErr), cv})
 		}
-		_ = WriteMarkdownTable(&b, []string{"step", "width", "N", "n", "predicted [95%]", "measured", "prediction error", "covered"}, rows)
+		_ = table.Markdown(&b, []string{"step", "width", "N", "n", "predicted [95%]", "measured", "prediction error", "covered"}, rows)
 		fmt.Fprintf(&b, "\nMedian |prediction error| %.0f%%; intervals covered %d of %d.\n", 100*med, cov, n)
 		if len(c.Warnings) > 0 {
 			fmt.Fprintf(&b, "\nPlanner warnings on this proof of concept: %s.\n", strings.Join(c.Warnings, "; "))

@@ -3,7 +3,8 @@ package harness
 import (
 	"math"
 
-	"opscale/problems"
+	"opscale/internal/npy"
+	"opscale/intrinsic"
 )
 
 // This file is the planner's one door to the harness's fitting, to the
@@ -14,10 +15,12 @@ import (
 // planner shows it.
 type planSlope struct {
 	Alpha, Lo, Hi float64 // exponent with its 95% interval
-	// Tail is the exponent over the last three sizes, the part of the range
-	// a prediction extrapolates from; NaN when the sweep has fewer.
+	// Tail is the exponent over the tail (the largest decade or the last 4
+	// sizes, docs/METHOD.md), the part of the range a prediction
+	// extrapolates from; NaN when the sweep has 4 sizes or fewer, where the
+	// tail is the whole range.
 	Tail float64
-	// OnFloor is set when the fit found the largest sizes on a floor.
+	// OnFloor is set when the tail cannot be told from flat.
 	OnFloor bool
 	Err     error
 }
@@ -28,12 +31,9 @@ func planFitSlope(points []Point) planSlope {
 	if err != nil {
 		return planSlope{Err: err, Alpha: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Tail: math.NaN()}
 	}
-	s := planSlope{Alpha: f.Exponent, Lo: f.CILo, Hi: f.CIHi, Tail: math.NaN()}
-	s.OnFloor = f.Saturated[len(f.Saturated)-1]
-	if len(points) >= 4 {
-		if t, err := FitPowerLaw(points[len(points)-3:], Mean); err == nil {
-			s.Tail = t.Exponent
-		}
+	s := planSlope{Alpha: f.Whole.Exponent, Lo: f.Whole.CILo, Hi: f.Whole.CIHi, Tail: math.NaN(), OnFloor: f.Flat}
+	if f.First > 0 {
+		s.Tail = f.Exponent
 	}
 	return s
 }
@@ -47,7 +47,7 @@ type planDim struct {
 }
 
 func planEstimateDim(u []float64, n, m int) (planDim, error) {
-	est, err := problems.EstimateDim(u, n, m)
+	est, err := intrinsic.Measure(u, n, m)
 	if err != nil {
 		return planDim{}, err
 	}
@@ -55,14 +55,14 @@ func planEstimateDim(u []float64, n, m int) (planDim, error) {
 }
 
 // planMinDimSample is the fewest points the estimators accept.
-const planMinDimSample = problems.MLENeighbours + 2
+const planMinDimSample = intrinsic.MLENeighbours + 2
 
 // planReadNPY reads one .npy matrix (a 1D array comes back as n×1).
 func planReadNPY(path string) (data []float64, rows, cols int, err error) {
-	return problems.ReadNPY(path)
+	return npy.Read(path)
 }
 
 // planWriteNPY writes a rows×cols matrix as a .npy file.
 func planWriteNPY(path string, rows, cols int, data []float64) error {
-	return problems.WriteNPY(path, rows, cols, data)
+	return npy.Write(path, rows, cols, data)
 }

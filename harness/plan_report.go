@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"opscale/internal/atomicfile"
+	"opscale/internal/table"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -131,10 +134,10 @@ func rangeOf(lo, hi float64) string {
 func WritePlanText(w io.Writer, r *PlanResult) error {
 	pred, expo := r.planTables()
 	fmt.Fprintf(w, "\nplan for %s (%s; %d runs in %s)\n", r.Source, r.Metric, len(r.Runs), r.Elapsed.Round(1e9))
-	if err := WriteTextTable(w, pred[0], pred[1:]); err != nil {
+	if err := table.Text(w, pred[0], pred[1:]); err != nil {
 		return err
 	}
-	if err := WriteTextTable(w, expo[0], expo[1:]); err != nil {
+	if err := table.Text(w, expo[0], expo[1:]); err != nil {
 		return err
 	}
 	for _, a := range r.answers() {
@@ -155,14 +158,14 @@ func WritePlanFiles(dir string, r *PlanResult) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteFileAtomic(filepath.Join(dir, "plan.svg"), svg); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, "plan.svg"), svg); err != nil {
 		return err
 	}
 	var b bytes.Buffer
 	if err := WritePlanMarkdown(&b, r); err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, "plan.md"), b.Bytes())
+	return atomicfile.WriteFile(filepath.Join(dir, "plan.md"), b.Bytes())
 }
 
 // WritePlanMarkdown writes plan.md's text; the plot is plan.svg beside it.
@@ -182,11 +185,11 @@ func WritePlanMarkdown(w io.Writer, r *PlanResult) error {
 	}
 	pred, expo := r.planTables()
 	fmt.Fprintf(w, "\n## Predictions\n\n")
-	if err := WriteMarkdownTable(w, pred[0], pred[1:]); err != nil {
+	if err := table.Markdown(w, pred[0], pred[1:]); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\n![errors against size, with the fitted law](plan.svg)\n\n## Exponents\n\n")
-	if err := WriteMarkdownTable(w, expo[0], expo[1:]); err != nil {
+	if err := table.Markdown(w, expo[0], expo[1:]); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nTheory: T-don-approx-low (N^−1/(b_U+d2), an error) and T-don-gen-low (n^−2/(2+b_U+d2), a squared error), converted to %s and evaluated at each estimate of b_U. They are upper bounds over Lipschitz operators: a smooth operator may beat them.\n", r.Metric)
@@ -204,7 +207,7 @@ func WritePlanMarkdown(w io.Writer, r *PlanResult) error {
 	for _, run := range r.Runs {
 		rows = append(rows, []string{fmt.Sprint(run.Width), fmt.Sprint(run.Params), fmt.Sprint(run.N), fmt.Sprint(run.SeedIdx + 1), fmt.Sprintf("%.4g", run.Err), fmt.Sprintf("%.1f", run.Sec)})
 	}
-	return WriteMarkdownTable(w, []string{"width", "N", "n", "seed", string(r.Metric), "seconds"}, rows)
+	return table.Markdown(w, []string{"width", "N", "n", "seed", string(r.Metric), "seconds"}, rows)
 }
 
 // PlanSVG plots both sweeps against the size relative to the proof of

@@ -315,7 +315,7 @@ func (r *PlanResult) warnSweeps(model, data []Point) {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("the %s cannot tell whether the error decreases: its exponent's interval [%.2f, %.2f] includes 0", s.name, s.slope.Lo, s.slope.Hi))
 		}
 		if !math.IsNaN(s.slope.Tail) && s.slope.Tail > s.slope.Hi {
-			r.Warnings = append(r.Warnings, fmt.Sprintf("pre-asymptotic: the %s still steepens (slope −%.2f over its last three sizes, above the whole range's interval [%.2f, %.2f]); predictions from the whole range are pessimistic", s.name, s.slope.Tail, s.slope.Lo, s.slope.Hi))
+			r.Warnings = append(r.Warnings, fmt.Sprintf("pre-asymptotic: the %s still steepens (slope −%.2f over its tail, above the whole range's interval [%.2f, %.2f]); predictions from the whole range are pessimistic", s.name, s.slope.Tail, s.slope.Lo, s.slope.Hi))
 		}
 		if s.slope.OnFloor {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("the %s flattens at its largest sizes (fitted alone, it ends on a plateau): the other resource's term or the floor c limits it; the joint law says which", s.name))
@@ -334,7 +334,7 @@ func (r *PlanResult) warnSweeps(model, data []Point) {
 		for _, p := range s.pts[:len(s.pts)-1] {
 			e, sd := meanStd(p.Values)
 			if e+2*(sd+sdLast)/math.Sqrt(float64(len(p.Values))) < eLast {
-				r.Warnings = append(r.Warnings, fmt.Sprintf("the %s is not monotone: %s = %.0f does better (%.3g) than the largest, %s = %.0f (%.3g), beyond the seeds' spread; the largest runs are under-trained with this recipe (try more -train-steps), and the law reads that as a floor", s.name, s.unit, p.Size, e, s.unit, last.Size, eLast))
+				r.Warnings = append(r.Warnings, fmt.Sprintf("the %s is not monotone: %s = %.0f does better (%.3g) than the largest, %s = %.0f (%.3g), beyond the seeds' spread; the largest runs are under-trained with this recipe (try more -steps), and the law reads that as a floor", s.name, s.unit, p.Size, e, s.unit, last.Size, eLast))
 				break
 			}
 		}

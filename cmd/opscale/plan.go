@@ -44,7 +44,7 @@ func parsePlanFlags(args []string, stderr io.Writer) (*planFlags, error) {
 	fs.IntVar(&f.seeds, "seeds", 3, "seeds per grid point (at least 3)")
 	fs.StringVar(&f.metric, "metric", "rel_l2", "error to plan for: rel_l2 (mean relative L²), sq_l2 (mean squared L²) or sup")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the test split, subsets, initialisations and batches (and of a built-in problem's functions)")
-	fs.IntVar(&f.steps, "train-steps", 0, "Adam steps per run (0: sized to the budget)")
+	fs.IntVar(&f.steps, "steps", 0, "Adam steps per run (0: sized to the budget)")
 	fs.IntVar(&f.threads, "threads", 0, "threads of the matrix products (0: all cores)")
 	fs.StringVar(&f.out, "out", "plan", "directory for plan.md and plan.svg")
 	fs.BoolVar(&f.check, "check", false, "validate the planner on the built-in problem instead: predict from the smaller half of a sweep, measure the larger half (writes check.json and check.md to -out)")

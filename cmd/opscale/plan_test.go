@@ -59,7 +59,7 @@ func TestPlanOnExportedData(t *testing.T) {
 	}
 	out.Reset()
 	var errb bytes.Buffer
-	if code := run([]string{"plan", "-data", data, "-budget", "1h", "-train-steps", "20", "-target", "1e-3", "-out", dest}, &out, &errb); code != 0 {
+	if code := run([]string{"plan", "-data", data, "-budget", "1h", "-steps", "20", "-target", "1e-3", "-out", dest}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	for _, w := range []string{"intrinsic dimension", "[2/4]", "2× data", "4× parameters", "Target 0.001", "wrote"} {

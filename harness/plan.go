@@ -29,15 +29,15 @@ type PlanData struct {
 // four halvings make the fewest data sizes a slope can be read from, and
 // the test split holds at least planMinTest functions.
 const (
-	planMinSubset  = 16
-	planMinSizes   = 4
-	planMaxSizes   = 6
-	planMinTest    = 32
-	planTestShare  = 0.2
-	planMaxTest    = 500
-	planMinSeeds   = 3
-	planBatch      = 32
-	planLR         = 1e-3
+	planMinSubset = 16
+	planMinSizes  = 4
+	planMaxSizes  = 6
+	planMinTest   = 32
+	planTestShare = 0.2
+	planMaxTest   = 500
+	planMinSeeds  = 3
+	planBatch     = 32
+	planLR        = 1e-3
 )
 
 // PlanMinFunctions is the fewest functions a proof of concept needs: the

@@ -54,6 +54,26 @@ func matmulMask[T Float](transA, transB bool, m, n, k int, a, b, h, c []T) {
 		gemm.Epilogue[T]{Mask: h, LDMask: max(n, 1)})
 }
 
+// fuseEpilogue sends the bias, ReLU and ReLU mask of every layer through the
+// products' epilogue. Off, they take separate passes over the activations,
+// as they did before the epilogue existed; tests compare the two paths bit
+// for bit, and benchmarks for speed.
+var fuseEpilogue = true
+
+// addBiasReLU adds the bias row to every row of the rows×cols matrix h and,
+// if relu, clamps negatives to zero, in one pass: the separate pass that
+// matmulBias's epilogue replaces.
+func addBiasReLU[T Float](h []T, bias []T, rows, cols int, relu bool) {
+	for i := range rows {
+		row := h[i*cols : (i+1)*cols]
+		if relu {
+			vec.ReLUBias(row, bias)
+		} else {
+			vec.Add(row, bias)
+		}
+	}
+}
+
 // biasReLUBackward is the backward pass of bias and ReLU in one sweep over the
 // rows×cols gradient dz: where relu is set it zeroes dz wherever the layer's
 // output h was clamped, and it writes the column sums of the result, the bias
@@ -120,3 +140,8 @@ func GEMMSelection() string { return gemm.Selection() }
 // Callers that train several networks at once set it so that networks times
 // threads does not exceed the cores.
 func SetThreads(n int) (prev int) { return gemm.SetThreads(n) }
+
+// FMAPeak measures the float64 FMA throughput of one core in GFLOP/s, with
+// threads cores busy at once, over a few milliseconds; 0 where the GEMM has
+// no assembly. Float32 does twice as many flops per instruction.
+func FMAPeak(threads int) float64 { return gemm.FMAPeak(threads) }

@@ -230,3 +230,19 @@ func testSetsIdentical[T Float](t *testing.T, sets []*impl[T]) {
 		}
 	}
 }
+
+// FMAPeak must report a positive rate where there is an FMA loop, and one no
+// core reaches by far: 8 lanes × 2 flops × 2 pipes at 10 GHz = 320 GFLOP/s.
+func TestFMAPeak(t *testing.T) {
+	pk := FMAPeak(1)
+	if l, _ := widestFMALoop(); l == nil {
+		if pk != 0 {
+			t.Fatalf("no loop but FMAPeak = %v", pk)
+		}
+		return
+	}
+	if !(pk > 0) || pk > 320 {
+		t.Fatalf("FMAPeak(1) = %v GFLOP/s", pk)
+	}
+	t.Logf("FMA peak: %.1f GFLOP/s per core", pk)
+}

@@ -26,14 +26,16 @@ type impl[T Float] struct {
 	mc     int // rows of the packed block of A
 	nc     int // columns of the packed block of B
 	// kernel sets the mr×nr tile at c to α·(packed A panel)·(packed B
-	// panel) + β·c, not reading c when β is zero.
-	kernel func(k int, a, b, c []T, ldc int, alpha, beta T)
+	// panel) + β·c, not reading c when β is zero, and then, when bias is
+	// not nil, adds the nr values at bias to every row and clamps negatives
+	// to zero if relu: a layer's epilogue done in registers.
+	kernel func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 	// kernelDirect, when not nil, is kernel reading a full panel of A in
 	// place, row i at a[i·lda:], for op(A) = A.
-	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
+	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 	// kernelDirectT is the same for op(A) = Aᵀ, step p of the panel at
 	// a[p·lda:].
-	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
+	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
 	// (copyB) elements, ld apart in src, end to end into dst: the packing
 	// of a full panel of Aᵀ or of B.
@@ -104,6 +106,12 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 							}
 							dst, ldd = tmp, nr
 						}
+						// Full tiles of the last k block take bias and
+						// ReLU in the kernel, edge tiles from apply.
+						var bias *T
+						if last && !edge && p.ep.Bias != nil {
+							bias = &p.ep.Bias[jc+jr]
+						}
 						if ir < full {
 							var a []T
 							if p.transA {
@@ -113,9 +121,9 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 								a = p.a[(ic+ir)*p.lda+pc:]
 								a = a[:(mr-1)*p.lda+kb]
 							}
-							direct(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta)
+							direct(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
 						} else {
-							im.kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta)
+							im.kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
 						}
 						if edge {
 							for i := range mt {
@@ -123,7 +131,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 							}
 						}
 						if last && epilogue {
-							p.ep.apply(p.c, p.ldc, ic+ir, jc+jr, mt, nt)
+							p.ep.apply(p.c, p.ldc, ic+ir, jc+jr, mt, nt, bias == nil)
 						}
 					}
 				}

@@ -61,9 +61,11 @@
 // # Epilogue
 //
 // GemmEpilogue applies a layer's bias and ReLU, or the ReLU mask of its
-// backward pass, to each tile of C right after the tile's last k block,
-// while it is in L1, instead of in a separate pass over C; nets uses it for
-// every forward product and every input-gradient product of a ReLU layer.
+// backward pass, as each tile of C is finished instead of in a separate pass
+// over C: the micro-kernels add the bias and clamp a full tile in registers
+// before storing it, and edge tiles and the mask are done on the tile right
+// after, while it is in L1. nets uses it for every forward product and
+// every input-gradient product of a ReLU layer.
 //
 // # Threads
 //

@@ -6,8 +6,10 @@ import "opscale/nets/internal/vec"
 // this order: Bias is added to every row, ReLU clamps negative elements to
 // zero (keeping NaNs), and Mask zeroes the elements whose counterpart in the
 // mask matrix is not positive. GemmEpilogue applies it to each tile of C as
-// soon as the tile's last k block is done, while the tile is still in L1,
-// instead of in another pass over C. The zero Epilogue does nothing.
+// soon as the tile's last k block is done, instead of in another pass over
+// C: the micro-kernel adds the bias and applies ReLU to a full tile in
+// registers before storing it, and the rest (edge tiles, the mask) is done
+// on the tile while it is still in L1. The zero Epilogue does nothing.
 type Epilogue[T Float] struct {
 	// Bias, when not nil, holds n values: c[i][j] += Bias[j]. A layer's
 	// forward product.
@@ -23,10 +25,11 @@ type Epilogue[T Float] struct {
 
 func (ep *Epilogue[T]) active() bool { return ep.Bias != nil || ep.Mask != nil }
 
-// apply runs the epilogue on the rows×cols block of C at (i0, j0).
-func (ep *Epilogue[T]) apply(c []T, ldc, i0, j0, rows, cols int) {
+// apply runs the epilogue on the rows×cols block of C at (i0, j0), without
+// its bias and ReLU unless withBias (the kernel did them).
+func (ep *Epilogue[T]) apply(c []T, ldc, i0, j0, rows, cols int, withBias bool) {
 	x := c[i0*ldc+j0:]
-	if ep.Bias != nil {
+	if ep.Bias != nil && withBias {
 		b := ep.Bias[j0 : j0+cols]
 		if ep.ReLU {
 			vec.ReLUBiasRows(x, rows, cols, ldc, b)

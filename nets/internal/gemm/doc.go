@@ -37,8 +37,9 @@
 // faster. The choice and its timings are cached in the user's cache folder
 // (os.UserCacheDir()/opscale), keyed by the CPU model, the kernel version and
 // the sets on offer; a missing, corrupt or foreign cache file means measuring
-// again. OPSCALE_GEMM=avx2, avx512 or purego overrides the choice. Path and
-// Selection report what was chosen and how.
+// again, and deleting the file (gemm-*.json) forces that. OPSCALE_GEMM=avx2,
+// avx512 or purego overrides the choice. Path and Selection report what was
+// chosen and how.
 //
 // The choice cannot change a result, only its speed: both assembly sets use
 // the same depth of k block (asmKC), where partial sums are rounded into C,

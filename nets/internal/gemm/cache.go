@@ -14,7 +14,7 @@ import (
 // kernelVersion identifies the kernels and blocking a cached choice was
 // measured on. Change it whenever either changes, so that old measurements
 // are not reused.
-const kernelVersion = 2
+const kernelVersion = 3
 
 // cacheDir returns the folder of the cached selections; tests point it
 // elsewhere.

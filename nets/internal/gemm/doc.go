@@ -34,10 +34,13 @@
 // training's shapes for each size class (small and large, split at 16
 // MFLOP) and element type, about a tenth of a second in all, and picks the
 // fastest for each, keeping the AVX-512 set unless another is at least 3%
-// faster. The choice and its timings are cached in the user's cache folder
-// (os.UserCacheDir()/opscale), keyed by the CPU model, the kernel version and
-// the sets on offer; a missing, corrupt or foreign cache file means measuring
-// again, and deleting the file (gemm-*.json) forces that. OPSCALE_GEMM=avx2,
+// faster; the repetitions alternate between two halves of the measurement,
+// and a class whose halves choose differently keeps the AVX-512 set. The
+// choice and its timings, unless some class was undecided, are cached in the
+// user's cache folder (os.UserCacheDir()/opscale), keyed by the CPU model,
+// the kernel version and the sets on offer; a missing, corrupt or foreign
+// cache file means measuring again, and deleting the file (gemm-*.json)
+// forces that. OPSCALE_GEMM=avx2,
 // avx512 or purego overrides the choice. Path and Selection report what was
 // chosen and how.
 //

@@ -52,7 +52,10 @@ type benchProduct struct {
 // weight-gradient and input-gradient products of training, and the DeepONet's
 // output product, at the sizes of the reference networks (the antiderivative
 // DeepONet of width 40, on 150 functions at 100 sensors and points, for the
-// small class; a layer of width 256 on a batch of 512 for the large one).
+// small class; layers of width 128 and 256 at the foot of the large class for
+// the large one: products of a few hundred microseconds, short enough to
+// run uninterrupted between the time slices of other processes on a busy
+// machine, so that the least of several timings is the kernel's own).
 var classProducts = [numClasses][]benchProduct{
 	small: {
 		{false, false, 150, 40, 100}, // first branch layer, forward
@@ -61,8 +64,8 @@ var classProducts = [numClasses][]benchProduct{
 		{false, true, 150, 100, 40},  // branch·trunkᵀ
 	},
 	large: {
-		{false, false, 512, 256, 256},
-		{true, false, 256, 256, 512},
+		{false, false, 256, 256, 128},
+		{true, false, 128, 256, 256},
 	},
 }
 
@@ -77,6 +80,11 @@ type selection struct {
 	// micros holds the timings the choice was made from, in µs for all
 	// the products of a class on one thread, keyed "float64/small/avx2".
 	micros map[string]float64
+	// unsure is set when the two halves of the measurement chose
+	// differently for some class: that class then keeps the preferred set,
+	// and the selection is not cached, so that the next process measures
+	// again.
+	unsure bool
 }
 
 var (
@@ -154,15 +162,18 @@ func selectKernels(want string) *selection {
 		return s
 	}
 	s := measure()
-	saveCache(key, s)
+	if !s.unsure {
+		saveCache(key, s)
+	}
 	return s
 }
 
 // Timing budget of the measurement, per element type and class; each
-// candidate runs at least minReps times.
+// candidate runs at least minReps times (an even number: half go to each
+// half of the measurement).
 const (
 	classBudget = 20 * time.Millisecond
-	minReps     = 3
+	minReps     = 8
 	maxReps     = 200
 )
 
@@ -193,7 +204,10 @@ func typeName[T Float]() string {
 // pick times the candidates on class c's products and returns the one to use,
 // recording the timings in s. Each product's time is the least over
 // repetitions, the candidates taking turns, so that a burst of load from
-// elsewhere on the machine is not charged to one of them.
+// elsewhere on the machine is not charged to one of them. The repetitions
+// alternate between two halves, each making its own choice (decide); if the
+// halves disagree, the load was too uneven to tell, and the preferred set
+// is kept and s marked unsure.
 func pick[T Float](s *selection, c sizeClass, cands []*impl[T]) *impl[T] {
 	prods := classProducts[c]
 	size := 0
@@ -205,17 +219,22 @@ func pick[T Float](s *selection, c sizeClass, cands []*impl[T]) *impl[T] {
 	for i := range a {
 		a[i], b[i] = T(rnd.Float64()*2-1), T(rnd.Float64()*2-1)
 	}
-	best := make([][]time.Duration, len(cands))
-	for i := range best {
-		best[i] = make([]time.Duration, len(prods))
-		for j := range best[i] {
-			best[i][j] = time.Hour
+	// best[h][i][j]: least time of product j on candidate i in half h.
+	var best [2][][]time.Duration
+	for h := range best {
+		best[h] = make([][]time.Duration, len(cands))
+		for i := range cands {
+			best[h][i] = make([]time.Duration, len(prods))
+			for j := range prods {
+				best[h][i][j] = time.Hour
+			}
 		}
 	}
 	start := time.Now()
 	for rep := 0; rep < maxReps && (rep < minReps || time.Since(start) < classBudget); rep++ {
+		h := rep % 2
 		for o := range cands {
-			i := (o + rep) % len(cands)
+			i := (o + rep/2) % len(cands)
 			for j, p := range prods {
 				lda, ldb := p.k, p.n
 				if p.transA {
@@ -226,24 +245,53 @@ func pick[T Float](s *selection, c sizeClass, cands []*impl[T]) *impl[T] {
 				}
 				t0 := time.Now()
 				gemm(cands[i], 1, p.transA, p.transB, p.m, p.n, p.k, 1, a, lda, b, ldb, 0, out, p.n, Epilogue[T]{})
-				best[i][j] = min(best[i][j], time.Since(t0))
+				best[h][i][j] = min(best[h][i][j], time.Since(t0))
 			}
 		}
 	}
-	choice, total := 0, make([]float64, len(cands))
-	for i := range cands {
-		for _, d := range best[i] {
-			total[i] += float64(d.Nanoseconds()) / 1e3
-		}
-		s.micros[typeName[T]()+"/"+classNames[c]+"/"+cands[i].name] = total[i]
-		if total[i] < total[choice] {
-			choice = i
+	var halves [2][]float64
+	for h := range halves {
+		halves[h] = make([]float64, len(cands))
+		for i := range cands {
+			for _, d := range best[h][i] {
+				halves[h][i] += float64(d.Nanoseconds()) / 1e3
+			}
 		}
 	}
-	if total[choice] > (1-switchMargin)*total[0] {
-		choice = 0
+	for i := range cands {
+		var total float64
+		for j := range prods {
+			total += float64(min(best[0][i][j], best[1][i][j]).Nanoseconds()) / 1e3
+		}
+		s.micros[typeName[T]()+"/"+classNames[c]+"/"+cands[i].name] = total
+	}
+	choice, sure := decide(halves)
+	if !sure {
+		s.unsure = true
 	}
 	return cands[choice]
+}
+
+// decide returns the candidate to use from each half's times of the
+// candidates (the preferred one first), and whether the halves agree: each
+// half takes the fastest, unless it is within switchMargin of the preferred
+// one; when the halves differ, the preferred one is kept.
+func decide(halves [2][]float64) (int, bool) {
+	var choice [2]int
+	for h, t := range halves {
+		for i := range t {
+			if t[i] < t[choice[h]] {
+				choice[h] = i
+			}
+		}
+		if t[choice[h]] > (1-switchMargin)*t[0] {
+			choice[h] = 0
+		}
+	}
+	if choice[0] != choice[1] {
+		return 0, false
+	}
+	return choice[0], true
 }
 
 // names returns the set of each class for T, "small:avx2 large:avx512".
@@ -289,6 +337,9 @@ func Selection() string {
 		how = "cached from an earlier measurement on this CPU"
 	default:
 		how = "measured on this CPU"
+		if s.unsure {
+			how += ", too unevenly loaded to tell some sets apart (the preferred set kept there, nothing cached)"
+		}
 	}
 	keys := make([]string, 0, len(s.micros))
 	for k := range s.micros {

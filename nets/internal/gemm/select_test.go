@@ -161,7 +161,12 @@ func TestCache(t *testing.T) {
 			t.Errorf("%s cache file: chosen by %q, want a fresh measurement", name, sel.source)
 		}
 		checkValid(t, sel)
-		if loadCache(key) == nil {
+		if sel.unsure {
+			// Too loaded to decide: rightly not cached.
+			if loadCache(key) != nil {
+				t.Errorf("%s cache file: an unsure measurement was cached", name)
+			}
+		} else if loadCache(key) == nil {
 			t.Errorf("%s cache file not replaced by the measurement", name)
 		}
 	}
@@ -245,4 +250,27 @@ func TestFMAPeak(t *testing.T) {
 		t.Fatalf("FMAPeak(1) = %v GFLOP/s", pk)
 	}
 	t.Logf("FMA peak: %.1f GFLOP/s per core", pk)
+}
+
+// decide keeps the preferred set unless another is clearly faster in both
+// halves of the measurement.
+func TestDecide(t *testing.T) {
+	for _, tc := range []struct {
+		halves [2][]float64
+		want   int
+		sure   bool
+	}{
+		{[2][]float64{{100, 120}, {100, 130}}, 0, true}, // preferred faster
+		{[2][]float64{{100, 80}, {100, 85}}, 1, true},   // other faster in both
+		{[2][]float64{{100, 98}, {100, 99}}, 0, true},   // within the margin
+		{[2][]float64{{100, 80}, {100, 130}}, 0, false}, // halves disagree
+		{[2][]float64{{100, 80, 70}, {90, 85, 60}}, 2, true},
+		{[2][]float64{{100, 80, 70}, {90, 60, 85}}, 0, false},
+		{[2][]float64{{100}, {100}}, 0, true},
+	} {
+		got, sure := decide(tc.halves)
+		if got != tc.want || sure != tc.sure {
+			t.Errorf("decide(%v) = %d, %v; want %d, %v", tc.halves, got, sure, tc.want, tc.sure)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package gemm
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -263,7 +264,7 @@ func pick[T Float](s *selection, c sizeClass, cands []*impl[T]) *impl[T] {
 		for j := range prods {
 			total += float64(min(best[0][i][j], best[1][i][j]).Nanoseconds()) / 1e3
 		}
-		s.micros[typeName[T]()+"/"+classNames[c]+"/"+cands[i].name] = total
+		s.micros[typeName[T]()+"/"+classNames[c]+"/"+cands[i].name] = math.Round(total*10) / 10
 	}
 	choice, sure := decide(halves)
 	if !sure {

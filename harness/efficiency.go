@@ -9,22 +9,23 @@ import (
 // point operations of every run's training, against what the cores could
 // have done at their FMA peak in the same wall time.
 type Efficiency struct {
-	GFlop32, GFlop64 float64 // training work of the float32 and float64 runs
-	WallSec          float64 // the suite's wall time
-	Cores            int     // cores the suite ran on
-	PeakGFlops       float64 // float64 FMA peak of one core, GFLOP/s
+	GFlop32    float64 `json:"gflop_float32"` // training work of the float32 runs
+	GFlop64    float64 `json:"gflop_float64"` // and of the float64 runs
+	WallSec    float64 `json:"wall_seconds"`  // the suite's wall time
+	Cores      int     `json:"cores"`         // cores the suite ran on
+	PeakGFlops float64 `json:"fma_peak"`      // float64 FMA peak of one core, GFLOP/s
 	// Share is (GFlop64 + GFlop32/2) / (WallSec·Cores·PeakGFlops): a float32
 	// FMA instruction does twice the flops of a float64 one, so float32
 	// work counts half against the float64 peak. 1 is every core doing
 	// nothing but FMAs on full vectors for the whole wall time.
-	Share float64
+	Share float64 `json:"share"`
 }
 
 // SuiteEfficiency returns the efficiency of the runs of one suite that took
 // wall on cores, with peak the float64 FMA peak of one core measured in the
 // same run (nets.FMAPeak, with all cores busy, before the training starts).
-// It is the suite-efficiency figure of issue 13; the report states it and
-// `make bench` prints it at the end.
+// Only the runs trained in that wall time belong in runs: not those a
+// resumed sweep found already done.
 func SuiteEfficiency(runs []Run, wall time.Duration, cores int, peak float64) (Efficiency, error) {
 	switch {
 	case len(runs) == 0:

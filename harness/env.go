@@ -24,6 +24,10 @@ type Env struct {
 	OSArch     string `json:"os_arch"`
 	Commit     string `json:"commit"`
 	GEMM       string `json:"gemm"`
+	// GEMMChoice says how the kernels in GEMM were chosen (measured,
+	// cached, or set by OPSCALE_GEMM) and from which timings. The assembly
+	// sets agree bit for bit, so it bears on speed, not on results.
+	GEMMChoice string `json:"gemm_choice,omitempty"`
 	Time       string `json:"time"`
 }
 
@@ -37,6 +41,7 @@ func CurrentEnv() Env {
 		OSArch:     runtime.GOOS + "/" + runtime.GOARCH,
 		Commit:     commit(),
 		GEMM:       nets.GEMMPath(),
+		GEMMChoice: nets.GEMMSelection(),
 		Time:       time.Now().UTC().Format(time.RFC3339),
 	}
 }

@@ -22,8 +22,47 @@ func matmul[T Float](transA, transB bool, m, n, k int, alpha T, a, b []T, beta T
 	gemm.Gemm(transA, transB, m, n, k, alpha, a, max(lda, 1), b, max(ldb, 1), beta, c, max(n, 1))
 }
 
+// matmulBias computes C = op(A)·op(B) + bias, with ReLU applied when relu is
+// set: the forward product of a layer, with bias and ReLU fused into the
+// product so that each tile of C gets them while it is still in cache. The
+// results are those of matmul and then, on each row, vec.ReLUBias (or
+// vec.Add without ReLU).
+func matmulBias[T Float](transA, transB bool, m, n, k int, a, b, bias []T, relu bool, c []T) {
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	gemm.GemmEpilogue(transA, transB, m, n, k, 1, a, max(lda, 1), b, max(ldb, 1), 0, c, max(n, 1),
+		gemm.Epilogue[T]{Bias: bias, ReLU: relu})
+}
+
+// matmulMask computes C = op(A)·op(B) and zeroes it wherever the m×n matrix h
+// is not positive: the gradient at a ReLU layer's input, with the mask of
+// biasReLUBackward fused into the product that makes the gradient.
+func matmulMask[T Float](transA, transB bool, m, n, k int, a, b, h, c []T) {
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	gemm.GemmEpilogue(transA, transB, m, n, k, 1, a, max(lda, 1), b, max(ldb, 1), 0, c, max(n, 1),
+		gemm.Epilogue[T]{Mask: h, LDMask: max(n, 1)})
+}
+
+// fuseEpilogue sends the bias, ReLU and ReLU mask of every layer through the
+// products' epilogue. Off, they take separate passes over the activations,
+// as they did before the epilogue existed; tests compare the two paths bit
+// for bit, and benchmarks for speed.
+var fuseEpilogue = true
+
 // addBiasReLU adds the bias row to every row of the rows×cols matrix h and,
-// if relu, clamps negatives to zero, in one pass.
+// if relu, clamps negatives to zero, in one pass: the separate pass that
+// matmulBias's epilogue replaces.
 func addBiasReLU[T Float](h []T, bias []T, rows, cols int, relu bool) {
 	for i := range rows {
 		row := h[i*cols : (i+1)*cols]
@@ -35,7 +74,7 @@ func addBiasReLU[T Float](h []T, bias []T, rows, cols int, relu bool) {
 	}
 }
 
-// biasReLUBackward is the backward pass of addBiasReLU in one sweep over the
+// biasReLUBackward is the backward pass of bias and ReLU in one sweep over the
 // rows×cols gradient dz: where relu is set it zeroes dz wherever the layer's
 // output h was clamped, and it writes the column sums of the result, the bias
 // gradient, into db.
@@ -48,6 +87,16 @@ func biasReLUBackward[T Float](dz, h, db []T, rows, cols int, relu bool) {
 		} else {
 			vec.Add(db, row)
 		}
+	}
+}
+
+// columnSums writes the column sums of the rows×cols matrix dz into db,
+// adding the rows in order as biasReLUBackward does: the bias gradient of a
+// layer whose ReLU mask is already applied.
+func columnSums[T Float](dz, db []T, rows, cols int) {
+	clear(db[:cols])
+	for i := range rows {
+		vec.Add(db, dz[i*cols:(i+1)*cols])
 	}
 }
 
@@ -77,11 +126,22 @@ func mseGrad[T Float](dst, out, v []T, b0 T) (loss, sum float64) {
 }
 
 // GEMMPath names the matrix-product kernels in use: "avx512", "avx2" or
-// "purego", as gemm.Path reports them.
+// "purego", or which serves which products when the measurement chose
+// different sets for small and large ones.
 func GEMMPath() string { return gemm.Path() }
+
+// GEMMSelection says how the kernels were chosen (measured, cached, or set
+// by OPSCALE_GEMM) and from which timings. The assembly sets give the same
+// bits, so the choice changes speed alone.
+func GEMMSelection() string { return gemm.Selection() }
 
 // SetThreads sets how many goroutines one matrix product may use and returns
 // the previous setting; n ≤ 0 means GOMAXPROCS. Results do not depend on it.
 // Callers that train several networks at once set it so that networks times
 // threads does not exceed the cores.
 func SetThreads(n int) (prev int) { return gemm.SetThreads(n) }
+
+// FMAPeak measures the float64 FMA throughput of one core in GFLOP/s, with
+// threads cores busy at once, over a few milliseconds; 0 where the GEMM has
+// no assembly. Float32 does twice as many flops per instruction.
+func FMAPeak(threads int) float64 { return gemm.FMAPeak(threads) }

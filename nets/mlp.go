@@ -100,8 +100,12 @@ func (m *MLP[T]) forward(x []T, batch int) []T {
 	for l := range m.w {
 		in, out := m.Sizes[l], m.Sizes[l+1]
 		z := m.h[l+1][:batch*out]
-		matmul(false, false, batch, out, in, 1, m.h[l][:batch*in], m.w[l], 0, z)
-		addBiasReLU(z, m.b[l], batch, out, m.relu(l))
+		if fuseEpilogue {
+			matmulBias(false, false, batch, out, in, m.h[l][:batch*in], m.w[l], m.b[l], m.relu(l), z)
+		} else {
+			matmul(false, false, batch, out, in, 1, m.h[l][:batch*in], m.w[l], 0, z)
+			addBiasReLU(z, m.b[l], batch, out, m.relu(l))
+		}
 	}
 	return m.h[len(m.w)][:batch*m.Sizes[len(m.w)]]
 }
@@ -110,16 +114,27 @@ func (m *MLP[T]) forward(x []T, batch int) []T {
 // of the last forward call, and writes the gradients of every weight and
 // bias. It overwrites dOut.
 func (m *MLP[T]) backward(dOut []T, batch int) {
-	for l := len(m.w) - 1; l >= 0; l-- {
+	top := len(m.w) - 1
+	for l := top; l >= 0; l-- {
 		in, out := m.Sizes[l], m.Sizes[l+1]
 		dz := dOut
-		if l+1 < len(m.w) {
+		if l < top {
 			dz = m.dh[l+1][:batch*out]
 		}
-		biasReLUBackward(dz, m.h[l+1][:batch*out], m.gb[l], batch, out, m.relu(l))
+		if l < top && fuseEpilogue {
+			// The product that made dz applied the ReLU mask.
+			columnSums(dz, m.gb[l], batch, out)
+		} else {
+			biasReLUBackward(dz, m.h[l+1][:batch*out], m.gb[l], batch, out, m.relu(l))
+		}
 		matmul(true, false, in, out, batch, 1, m.h[l][:batch*in], dz, 0, m.gw[l])
 		if l > 0 {
-			matmul(false, true, batch, in, out, 1, dz, m.w[l], 0, m.dh[l][:batch*in])
+			dh := m.dh[l][:batch*in]
+			if m.relu(l-1) && fuseEpilogue {
+				matmulMask(false, true, batch, in, out, dz, m.w[l], m.h[l][:batch*in], dh)
+			} else {
+				matmul(false, true, batch, in, out, 1, dz, m.w[l], 0, dh)
+			}
 		}
 	}
 }

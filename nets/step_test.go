@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"opscale/nets/internal/gemm"
 )
@@ -98,4 +99,78 @@ func sameOnThreads[T Float](t *testing.T, c Reference) {
 	if !slices.Equal(l1, l2) || !slices.Equal(p1, p2) {
 		t.Error("one and two threads differ")
 	}
+}
+
+// The fused epilogue moves bias, ReLU and mask into the products without
+// changing an operation: a few steps with it and without give the same bits.
+func TestFusedEpilogueSameBits(t *testing.T) {
+	for _, c := range References() {
+		if c.Big && testing.Short() {
+			continue
+		}
+		t.Run(c.Name+"/f32", func(t *testing.T) { sameFused[float32](t, c) })
+		t.Run(c.Name+"/f64", func(t *testing.T) { sameFused[float64](t, c) })
+	}
+}
+
+func sameFused[T Float](t *testing.T, c Reference) {
+	run := func(fused bool) ([]float64, []T) {
+		defer func(prev bool) { fuseEpilogue = prev }(fuseEpilogue)
+		fuseEpilogue = fused
+		step, params, _ := stepper[T](c, 9)
+		var losses []float64
+		for range 3 {
+			losses = append(losses, step())
+		}
+		return losses, params
+	}
+	l1, p1 := run(true)
+	l2, p2 := run(false)
+	if !slices.Equal(l1, l2) || !slices.Equal(p1, p2) {
+		t.Errorf("fused and separate epilogues differ: losses %v and %v", l1, l2)
+	}
+}
+
+// BenchmarkEpilogue compares training steps with the fused epilogue and with
+// separate passes, step for step in one loop, so that both see the same load
+// from the rest of the machine: each iteration times one step of each, and
+// the metrics are steps/s from the median step time of each and their
+// ratio. Run it with -cpu 1,2 for one and two threads.
+func BenchmarkEpilogue(b *testing.B) {
+	for _, c := range References() {
+		b.Run(c.Name+"/f32", func(b *testing.B) { benchEpilogue[float32](b, c) })
+		b.Run(c.Name+"/f64", func(b *testing.B) { benchEpilogue[float64](b, c) })
+	}
+}
+
+func benchEpilogue[T Float](b *testing.B, c Reference) {
+	defer func(prev bool) { fuseEpilogue = prev }(fuseEpilogue)
+	fused, _, _ := stepper[T](c, 1)
+	separate, _, _ := stepper[T](c, 1)
+	timed := func(step func() float64, fuse bool) time.Duration {
+		fuseEpilogue = fuse
+		t0 := time.Now()
+		step()
+		return time.Since(t0)
+	}
+	timed(fused, true)
+	timed(separate, false)
+	var tf, ts []time.Duration
+	for i := 0; b.Loop(); i++ {
+		// Alternate which goes first, so that neither always follows the
+		// other's cache state.
+		if i%2 == 0 {
+			tf = append(tf, timed(fused, true))
+			ts = append(ts, timed(separate, false))
+		} else {
+			ts = append(ts, timed(separate, false))
+			tf = append(tf, timed(fused, true))
+		}
+	}
+	slices.Sort(tf)
+	slices.Sort(ts)
+	mf, ms := tf[len(tf)/2].Seconds(), ts[len(ts)/2].Seconds()
+	b.ReportMetric(1/mf, "fused-steps/s")
+	b.ReportMetric(1/ms, "separate-steps/s")
+	b.ReportMetric(ms/mf, "speedup")
 }

@@ -77,7 +77,7 @@ func benchGemm[T Float](b *testing.B) {
 		for _, im := range impls[T]()[1:] {
 			b.Run(name+"/"+im.name, func(b *testing.B) {
 				for b.Loop() {
-					gemm(im, numThreads(), s.transA, s.transB, s.m, s.n, s.k, 1, x, ac, y, s.n, 0, z, s.n)
+					gemm(im, numThreads(), s.transA, s.transB, s.m, s.n, s.k, 1, x, ac, y, s.n, 0, z, s.n, Epilogue[T]{})
 				}
 				report(b, im.name)
 			})

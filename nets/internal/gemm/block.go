@@ -14,6 +14,7 @@ type problem[T Float] struct {
 	beta           T
 	c              []T
 	ldc            int
+	ep             Epilogue[T]
 }
 
 // impl is one way of computing a product: a micro-kernel for mr×nr tiles of C
@@ -25,14 +26,16 @@ type impl[T Float] struct {
 	mc     int // rows of the packed block of A
 	nc     int // columns of the packed block of B
 	// kernel sets the mr×nr tile at c to α·(packed A panel)·(packed B
-	// panel) + β·c, not reading c when β is zero.
-	kernel func(k int, a, b, c []T, ldc int, alpha, beta T)
+	// panel) + β·c, not reading c when β is zero, and then, when bias is
+	// not nil, adds the nr values at bias to every row and clamps negatives
+	// to zero if relu: a layer's epilogue done in registers.
+	kernel func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 	// kernelDirect, when not nil, is kernel reading a full panel of A in
 	// place, row i at a[i·lda:], for op(A) = A.
-	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
+	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 	// kernelDirectT is the same for op(A) = Aᵀ, step p of the panel at
 	// a[p·lda:].
-	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T)
+	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
 	// (copyB) elements, ld apart in src, end to end into dst: the packing
 	// of a full panel of Aᵀ or of B.
@@ -62,6 +65,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 	if j1-j0 > directMaxN*nr {
 		direct = nil
 	}
+	epilogue := p.ep.active()
 
 	for jc := j0; jc < j1; jc += im.nc {
 		nb := min(im.nc, j1-jc)
@@ -71,6 +75,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
+			last := pc+kb == p.k
 			im.packB(bp, p.b, p.ldb, p.transB, pc, jc, kb, nb)
 			for ic := i0; ic < i1; ic += im.mc {
 				mb := min(im.mc, i1-ic)
@@ -85,9 +90,28 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 					bPanel := bp[jr*kb : (jr+nr)*kb]
 					nt := min(nr, nb-jr)
 					for ir := 0; ir < mb; ir += mr {
-						aPanel := ap[ir*kb : (ir+mr)*kb]
 						mt := min(mr, mb-ir)
 						off := (ic+ir)*p.ldc + jc + jr
+						dst, ldd := p.c[off:], p.ldc
+						edge := mt < mr || nt < nr
+						if edge {
+							// Edge tile: computed aside, with the part
+							// inside C copied in when it is read, so that
+							// every element gets the kernel's own
+							// arithmetic whatever the tile size.
+							if beta != 0 {
+								for i := range mt {
+									copy(tmp[i*nr:i*nr+nt], p.c[off+i*p.ldc:])
+								}
+							}
+							dst, ldd = tmp, nr
+						}
+						// Full tiles of the last k block take bias and
+						// ReLU in the kernel, edge tiles from apply.
+						var bias *T
+						if last && !edge && p.ep.Bias != nil {
+							bias = &p.ep.Bias[jc+jr]
+						}
 						if ir < full {
 							var a []T
 							if p.transA {
@@ -97,30 +121,17 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 								a = p.a[(ic+ir)*p.lda+pc:]
 								a = a[:(mr-1)*p.lda+kb]
 							}
-							if nt == nr {
-								direct(kb, a, p.lda, bPanel, p.c[off:], p.ldc, p.alpha, beta)
-								continue
-							}
-							// Partial columns: into the tile aside.
-							direct(kb, a, p.lda, bPanel, tmp, nr, p.alpha, 0)
-						} else if mt == mr && nt == nr {
-							im.kernel(kb, aPanel, bPanel, p.c[off:], p.ldc, p.alpha, beta)
-							continue
+							direct(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
 						} else {
-							im.kernel(kb, aPanel, bPanel, tmp, nr, p.alpha, 0)
+							im.kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
 						}
-						// Edge tile, computed aside: merge only the part
-						// inside C.
-						for i := range mt {
-							row := p.c[off+i*p.ldc : off+i*p.ldc+nt]
-							src := tmp[i*nr : i*nr+nt]
-							if beta == 0 {
-								copy(row, src)
-								continue
+						if edge {
+							for i := range mt {
+								copy(p.c[off+i*p.ldc:off+i*p.ldc+nt], tmp[i*nr:i*nr+nt])
 							}
-							for j := range row {
-								row[j] = src[j] + beta*row[j]
-							}
+						}
+						if last && epilogue {
+							p.ep.apply(p.c, p.ldc, ic+ir, jc+jr, mt, nt, bias == nil)
 						}
 					}
 				}

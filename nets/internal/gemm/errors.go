@@ -11,4 +11,9 @@ const (
 	errShortA = "gemm: insufficient length of a"
 	errShortB = "gemm: insufficient length of b"
 	errShortC = "gemm: insufficient length of c"
+
+	errReLUNoBias = "gemm: epilogue ReLU without Bias"
+	errShortBias  = "gemm: insufficient length of epilogue Bias"
+	errBadLdMask  = "gemm: bad epilogue LDMask"
+	errShortMask  = "gemm: insufficient length of epilogue Mask"
 )

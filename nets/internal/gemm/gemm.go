@@ -33,18 +33,31 @@ func numThreads() int {
 // it may hold NaNs. It panics on negative sizes, leading dimensions too small
 // for their rows, or slices too short for the shapes.
 func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	gemm(active[T](), numThreads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm(active[T](m, n, k), numThreads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Epilogue[T]{})
 }
 
-// gemm is Gemm with the implementation and the thread count given, so that
-// tests can run every implementation through the same checks.
-func gemm[T Float](im *impl[T], nt int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+// GemmEpilogue is Gemm followed by the epilogue ep on every element of C,
+// applied tile by tile as the tiles are finished: the bias and ReLU of a
+// layer's forward product, or the ReLU mask of its backward product, without
+// another pass over C. The results are those of Gemm and then ep in a loop.
+// Besides Gemm's panics it panics on an epilogue that does not fit C.
+func GemmEpilogue[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, ep Epilogue[T]) {
+	gemm(active[T](m, n, k), numThreads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep)
+}
+
+// gemm is GemmEpilogue with the implementation and the thread count given,
+// so that tests can run every implementation through the same checks.
+func gemm[T Float](im *impl[T], nt int, transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int, ep Epilogue[T]) {
 	check(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	checkEpilogue(&ep, m, n)
 	if m == 0 || n == 0 {
 		return
 	}
 	if alpha == 0 || k == 0 {
 		scale(m, n, beta, c, ldc)
+		if ep.active() {
+			ep.apply(c, ldc, 0, 0, m, n, true)
+		}
 		return
 	}
 	p := problem[T]{
@@ -53,6 +66,7 @@ func gemm[T Float](im *impl[T], nt int, transA, transB bool, m, n, k int, alpha 
 		alpha: alpha, a: a, lda: lda,
 		b: b, ldb: ldb,
 		beta: beta, c: c, ldc: ldc,
+		ep: ep,
 	}
 	run(im, &p, nt)
 }

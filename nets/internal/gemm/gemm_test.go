@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 )
 
@@ -133,7 +132,7 @@ func testCase[T Float](t *testing.T, rnd *rand.Rand, im *impl[T], nt int, tc gem
 		return float64(b.at(p, j))
 	}
 
-	gemm(im, nt, tc.transA, tc.transB, tc.m, tc.n, tc.k, T(tc.alpha), a.view(), a.ld, b.view(), b.ld, T(tc.beta), c.view(), c.ld)
+	gemm(im, nt, tc.transA, tc.transB, tc.m, tc.n, tc.k, T(tc.alpha), a.view(), a.ld, b.view(), b.ld, T(tc.beta), c.view(), c.ld, Epilogue[T]{})
 
 	checkBands(t, "a", a)
 	checkBands(t, "b", b)
@@ -258,7 +257,7 @@ func testThreads[T Float](t *testing.T, im *impl[T]) {
 			var first []T
 			for _, nt := range []int{1, 2, 3} {
 				cc := append([]T(nil), c.view()...)
-				gemm(im, nt, tA, tB, s.m, s.n, s.k, 0.9, a.view(), a.ld, b.view(), b.ld, 0.5, cc, c.ld)
+				gemm(im, nt, tA, tB, s.m, s.n, s.k, 0.9, a.view(), a.ld, b.view(), b.ld, 0.5, cc, c.ld, Epilogue[T]{})
 				if first == nil {
 					first = cc
 					continue
@@ -347,33 +346,6 @@ func FuzzGemm(f *testing.F) {
 			testCase(t, rnd, im, nt, tc)
 		}
 	})
-}
-
-// TestPath checks that the implementation in use is the one the build, the
-// CPU and the environment call for.
-func TestPath(t *testing.T) {
-	env := os.Getenv(EnvVar)
-	want := "purego"
-	if len(asmF64) > 0 && env != "purego" {
-		want = asmF64[0].name
-		for _, im := range asmF64 {
-			if im.name == env {
-				want = env
-			}
-		}
-	}
-	if got := Path(); got != want {
-		t.Fatalf("Path() = %q, want %q (%s=%q)", got, want, EnvVar, env)
-	}
-	if active[float32]().name != want {
-		t.Fatalf("float32 uses %q, float64 %q", active[float32]().name, want)
-	}
-	if got := choose(pureF64, asmF64, "purego"); got != pureF64 {
-		t.Fatalf("choose purego gave %q", got.name)
-	}
-	if got := choose(pureF64, nil, "avx2"); got != pureF64 {
-		t.Fatalf("choose avx2 without assembly gave %q", got.name)
-	}
 }
 
 // In the steady state a product allocates nothing, on one thread or several:

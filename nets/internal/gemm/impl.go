@@ -1,11 +1,5 @@
 package gemm
 
-import (
-	"os"
-
-	"opscale/nets/internal/kernelenv"
-)
-
 // caches holds the per-core cache sizes that block sizes are derived from.
 type caches struct{ l1, l2, l3 int }
 
@@ -29,69 +23,45 @@ var (
 //   - nc: the kc×nc block of B stays in L3 across every block of A; a quarter
 //     of the core's share of L3 keeps it clear of the A blocks and of C.
 //
-// For the AVX2 kernels on Zen 3 this gives kc = 256, mc = 126 and nc = 2048
-// for 6×8 float64, and kc = 256, mc = 252 and nc = 4096 for 6×16 float32.
-func blockSizes(c caches, size, mr, nr int) (kc, mc, nc int) {
-	kc = c.l1 / 2 / (nr * size)
-	mc = max(mr, c.l2/2/(kc*size)/mr*mr)
-	nc = max(nr, c.l3/4/(kc*size)/nr*nr)
+// A positive kc is taken as given instead, and mc and nc are derived from it.
+func blockSizes(c caches, size, mr, nr, kc int) (int, int, int) {
+	if kc <= 0 {
+		kc = c.l1 / 2 / (nr * size)
+	}
+	mc := max(mr, c.l2/2/(kc*size)/mr*mr)
+	nc := max(nr, c.l3/4/(kc*size)/nr*nr)
 	return kc, mc, nc
 }
 
-func newImpl[T Float](name string, c caches, mr, nr int, kernel func(k int, a, b, c []T, ldc int, alpha, beta T)) *impl[T] {
+// asmKC is the depth of the k blocks of every assembly kernel set, the
+// smaller of the two that blockSizes derives for them: 256 for the 6×8 and
+// 6×16 AVX2 kernels on Zen 3, 192 for the 12×16 and 12×32 AVX-512 kernels on
+// Zen 5. The k blocks are where a partial sum is rounded into C, so with one
+// depth for all, and the same operations on each element (FMAs in k order,
+// then α·s + β·c fused), the sets give the same bits: which one runs is a
+// matter of speed alone. A shallower block costs the AVX2 kernels one more
+// pass over C per 192 steps of k instead of 256.
+const asmKC = 192
+
+// newImpl returns the implementation named name for an mr×nr kernel with
+// blocks derived from the caches c, and k blocks kc deep (0: from c too).
+func newImpl[T Float](name string, c caches, mr, nr, kc int, kernel func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)) *impl[T] {
 	var z T
 	size := 8
 	if _, ok := any(z).(float32); ok {
 		size = 4
 	}
-	kc, mc, nc := blockSizes(c, size, mr, nr)
+	kc, mc, nc := blockSizes(c, size, mr, nr, kc)
 	return &impl[T]{name: name, mr: mr, nr: nr, kc: kc, mc: mc, nc: nc, kernel: kernel}
 }
 
 // The pure-Go path: 4×4 tiles keep the 16 accumulators within the 16 SSE
 // registers the compiler may use.
 var (
-	pureF64 = newImpl("purego", zen3, pureMR, pureNR, kernelGo[float64])
-	pureF32 = newImpl("purego", zen3, pureMR, pureNR, kernelGo[float32])
+	pureF64 = newImpl("purego", zen3, pureMR, pureNR, 0, kernelGo[float64])
+	pureF32 = newImpl("purego", zen3, pureMR, pureNR, 0, kernelGo[float32])
 )
 
-// The assembly paths this build and CPU can run, fastest first.
+// The assembly paths this build and CPU can run, fastest on the CPUs they
+// were written for first.
 var asmF64, asmF32 = asmImpls()
-
-// EnvVar names the environment variable that picks the path when set:
-// "purego" for the pure-Go kernel, "avx2" or "avx512" for that kernel where
-// the CPU has it. Any other value, or a path the CPU lacks, leaves the
-// fastest available.
-const EnvVar = kernelenv.Var
-
-// The implementations Gemm uses, chosen once at start-up.
-var (
-	useF64 = choose(pureF64, asmF64, os.Getenv(EnvVar))
-	useF32 = choose(pureF32, asmF32, os.Getenv(EnvVar))
-)
-
-func choose[T Float](pure *impl[T], asm []*impl[T], want string) *impl[T] {
-	if want == pure.name {
-		return pure
-	}
-	for _, im := range asm {
-		if im.name == want {
-			return im
-		}
-	}
-	if len(asm) > 0 {
-		return asm[0]
-	}
-	return pure
-}
-
-// Path reports which implementation Gemm uses: "avx512", "avx2" or "purego".
-func Path() string { return useF64.name }
-
-func active[T Float]() *impl[T] {
-	var z T
-	if _, ok := any(z).(float32); ok {
-		return any(useF32).(*impl[T])
-	}
-	return any(useF64).(*impl[T])
-}

@@ -5,8 +5,9 @@
 package gemm
 
 // kernelF64 sets the 6×8 tile at c (row stride ldc) to α·Σₚ a[p·6+i]·b[p·8+j] + β·c,
-// not reading c when β is zero. It is the assembly form of this loop, except
-// that products are fused and summed in registers:
+// not reading c when β is zero, then adds the bias and applies ReLU if asked.
+// It is the assembly form of this loop, except that products are fused and
+// summed in registers and α·s + β·c is one fused operation:
 //
 //	for i := range 6 {
 //		for j := range 8 {
@@ -14,22 +15,31 @@ package gemm
 //			for p := range k {
 //				s += a[p*6+i] * b[p*8+j]
 //			}
-//			if beta == 0 {
-//				c[i*ldc+j] = alpha * s
-//			} else {
-//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			z := alpha * s
+//			if beta != 0 {
+//				z += beta * c[i*ldc+j]
 //			}
+//			if bias != nil {
+//				z += bias[j]
+//				if relu && 0 > z {
+//					z = 0
+//				}
+//			}
+//			c[i*ldc+j] = z
 //		}
 //	}
 //
+// where bias[j] is the j-th value from the pointer bias: the epilogue of a
+// layer's forward product, done on the tile in registers. relu needs bias.
 // a must hold 6·k values, b 8·k, and c a full tile; none is checked.
 //
 //go:noescape
-func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF32 sets the 6×16 tile at c (row stride ldc) to α·Σₚ a[p·6+i]·b[p·16+j] + β·c,
-// not reading c when β is zero. It is the assembly form of this loop, except
-// that products are fused and summed in registers:
+// not reading c when β is zero, then adds the bias and applies ReLU if asked.
+// It is the assembly form of this loop, except that products are fused and
+// summed in registers and α·s + β·c is one fused operation:
 //
 //	for i := range 6 {
 //		for j := range 16 {
@@ -37,22 +47,31 @@ func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha floa
 //			for p := range k {
 //				s += a[p*6+i] * b[p*16+j]
 //			}
-//			if beta == 0 {
-//				c[i*ldc+j] = alpha * s
-//			} else {
-//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			z := alpha * s
+//			if beta != 0 {
+//				z += beta * c[i*ldc+j]
 //			}
+//			if bias != nil {
+//				z += bias[j]
+//				if relu && 0 > z {
+//					z = 0
+//				}
+//			}
+//			c[i*ldc+j] = z
 //		}
 //	}
 //
+// where bias[j] is the j-th value from the pointer bias: the epilogue of a
+// layer's forward product, done on the tile in registers. relu needs bias.
 // a must hold 6·k values, b 16·k, and c a full tile; none is checked.
 //
 //go:noescape
-func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF64x512 sets the 12×16 tile at c (row stride ldc) to α·Σₚ a[p·12+i]·b[p·16+j] + β·c,
-// not reading c when β is zero. It is the assembly form of this loop, except
-// that products are fused and summed in registers:
+// not reading c when β is zero, then adds the bias and applies ReLU if asked.
+// It is the assembly form of this loop, except that products are fused and
+// summed in registers and α·s + β·c is one fused operation:
 //
 //	for i := range 12 {
 //		for j := range 16 {
@@ -60,22 +79,31 @@ func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha floa
 //			for p := range k {
 //				s += a[p*12+i] * b[p*16+j]
 //			}
-//			if beta == 0 {
-//				c[i*ldc+j] = alpha * s
-//			} else {
-//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			z := alpha * s
+//			if beta != 0 {
+//				z += beta * c[i*ldc+j]
 //			}
+//			if bias != nil {
+//				z += bias[j]
+//				if relu && 0 > z {
+//					z = 0
+//				}
+//			}
+//			c[i*ldc+j] = z
 //		}
 //	}
 //
+// where bias[j] is the j-th value from the pointer bias: the epilogue of a
+// layer's forward product, done on the tile in registers. relu needs bias.
 // a must hold 12·k values, b 16·k, and c a full tile; none is checked.
 //
 //go:noescape
-func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF32x512 sets the 12×32 tile at c (row stride ldc) to α·Σₚ a[p·12+i]·b[p·32+j] + β·c,
-// not reading c when β is zero. It is the assembly form of this loop, except
-// that products are fused and summed in registers:
+// not reading c when β is zero, then adds the bias and applies ReLU if asked.
+// It is the assembly form of this loop, except that products are fused and
+// summed in registers and α·s + β·c is one fused operation:
 //
 //	for i := range 12 {
 //		for j := range 32 {
@@ -83,18 +111,26 @@ func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha 
 //			for p := range k {
 //				s += a[p*12+i] * b[p*32+j]
 //			}
-//			if beta == 0 {
-//				c[i*ldc+j] = alpha * s
-//			} else {
-//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//			z := alpha * s
+//			if beta != 0 {
+//				z += beta * c[i*ldc+j]
 //			}
+//			if bias != nil {
+//				z += bias[j]
+//				if relu && 0 > z {
+//					z = 0
+//				}
+//			}
+//			c[i*ldc+j] = z
 //		}
 //	}
 //
+// where bias[j] is the j-th value from the pointer bias: the epilogue of a
+// layer's forward product, done on the tile in registers. relu needs bias.
 // a must hold 12·k values, b 32·k, and c a full tile; none is checked.
 //
 //go:noescape
-func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF64Direct is kernelF64 with the 6 rows of A read in place, row i at
 // a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
@@ -102,7 +138,7 @@ func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha 
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF32Direct is kernelF32 with the 6 rows of A read in place, row i at
 // a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
@@ -110,7 +146,7 @@ func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc 
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF64x512Direct is kernelF64x512 with the 12 rows of A read in place, row i at
 // a[i·lda:], instead of from a packed panel: a[p*12+i] becomes a[i*lda+p].
@@ -118,7 +154,7 @@ func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc 
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF32x512Direct is kernelF32x512 with the 12 rows of A read in place, row i at
 // a[i·lda:], instead of from a packed panel: a[p*12+i] becomes a[i*lda+p].
@@ -126,35 +162,35 @@ func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, 
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF64DirectT is kernelF64 with the 6 columns of Aᵀ read in place, step p at
 // a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF32DirectT is kernelF32 with the 6 columns of Aᵀ read in place, step p at
 // a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF64x512DirectT is kernelF64x512 with the 12 columns of Aᵀ read in place, step p at
 // a[p·lda:], instead of from a packed panel: a[p*12+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF32x512DirectT is kernelF32x512 with the 12 columns of Aᵀ read in place, step p at
 // a[p·lda:], instead of from a packed panel: a[p*12+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // copyRowsF64x8 copies k runs of 8 elements, ld apart in src, to dst end to end:
 //

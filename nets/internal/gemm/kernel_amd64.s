@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+// func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64(SB), NOSPLIT, $0-104
+TEXT ·kernelF64(SB), NOSPLIT, $0-113
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -181,42 +181,61 @@ kernelF64_store:
 	VMULPD       Y12, Y11, Y11
 	MOVQ         beta+96(FP), AX
 	SHLQ         $0x01, AX
-	JZ           kernelF64_overwrite
+	JZ           kernelF64_bias
 	VBROADCASTSD beta+96(FP), Y14
 	MOVQ         BX, DI
 	VFMADD231PD  (DI), Y14, Y0
-	VMOVUPD      Y0, (DI)
 	VFMADD231PD  32(DI), Y14, Y1
-	VMOVUPD      Y1, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Y14, Y2
-	VMOVUPD      Y2, (DI)
 	VFMADD231PD  32(DI), Y14, Y3
-	VMOVUPD      Y3, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Y14, Y4
-	VMOVUPD      Y4, (DI)
 	VFMADD231PD  32(DI), Y14, Y5
-	VMOVUPD      Y5, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Y14, Y6
-	VMOVUPD      Y6, (DI)
 	VFMADD231PD  32(DI), Y14, Y7
-	VMOVUPD      Y7, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Y14, Y8
-	VMOVUPD      Y8, (DI)
 	VFMADD231PD  32(DI), Y14, Y9
-	VMOVUPD      Y9, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Y14, Y10
-	VMOVUPD      Y10, (DI)
 	VFMADD231PD  32(DI), Y14, Y11
-	VMOVUPD      Y11, 32(DI)
-	VZEROUPPER
-	RET
 
-kernelF64_overwrite:
+kernelF64_bias:
+	MOVQ    bias+104(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_write
+	VADDPD  (AX), Y0, Y0
+	VADDPD  32(AX), Y1, Y1
+	VADDPD  (AX), Y2, Y2
+	VADDPD  32(AX), Y3, Y3
+	VADDPD  (AX), Y4, Y4
+	VADDPD  32(AX), Y5, Y5
+	VADDPD  (AX), Y6, Y6
+	VADDPD  32(AX), Y7, Y7
+	VADDPD  (AX), Y8, Y8
+	VADDPD  32(AX), Y9, Y9
+	VADDPD  (AX), Y10, Y10
+	VADDPD  32(AX), Y11, Y11
+	MOVBLZX relu+112(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF64_write
+	VXORPD  Y13, Y13, Y13
+	VMAXPD  Y0, Y13, Y0
+	VMAXPD  Y1, Y13, Y1
+	VMAXPD  Y2, Y13, Y2
+	VMAXPD  Y3, Y13, Y3
+	VMAXPD  Y4, Y13, Y4
+	VMAXPD  Y5, Y13, Y5
+	VMAXPD  Y6, Y13, Y6
+	VMAXPD  Y7, Y13, Y7
+	VMAXPD  Y8, Y13, Y8
+	VMAXPD  Y9, Y13, Y9
+	VMAXPD  Y10, Y13, Y10
+	VMAXPD  Y11, Y13, Y11
+
+kernelF64_write:
 	MOVQ    BX, DI
 	VMOVUPD Y0, (DI)
 	VMOVUPD Y1, 32(DI)
@@ -238,9 +257,9 @@ kernelF64_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+// func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32(SB), NOSPLIT, $0-96
+TEXT ·kernelF32(SB), NOSPLIT, $0-105
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -415,42 +434,61 @@ kernelF32_store:
 	VMULPS       Y12, Y11, Y11
 	MOVL         beta+92(FP), AX
 	SHLL         $0x01, AX
-	JZ           kernelF32_overwrite
+	JZ           kernelF32_bias
 	VBROADCASTSS beta+92(FP), Y14
 	MOVQ         BX, DI
 	VFMADD231PS  (DI), Y14, Y0
-	VMOVUPS      Y0, (DI)
 	VFMADD231PS  32(DI), Y14, Y1
-	VMOVUPS      Y1, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Y14, Y2
-	VMOVUPS      Y2, (DI)
 	VFMADD231PS  32(DI), Y14, Y3
-	VMOVUPS      Y3, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Y14, Y4
-	VMOVUPS      Y4, (DI)
 	VFMADD231PS  32(DI), Y14, Y5
-	VMOVUPS      Y5, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Y14, Y6
-	VMOVUPS      Y6, (DI)
 	VFMADD231PS  32(DI), Y14, Y7
-	VMOVUPS      Y7, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Y14, Y8
-	VMOVUPS      Y8, (DI)
 	VFMADD231PS  32(DI), Y14, Y9
-	VMOVUPS      Y9, 32(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Y14, Y10
-	VMOVUPS      Y10, (DI)
 	VFMADD231PS  32(DI), Y14, Y11
-	VMOVUPS      Y11, 32(DI)
-	VZEROUPPER
-	RET
 
-kernelF32_overwrite:
+kernelF32_bias:
+	MOVQ    bias+96(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_write
+	VADDPS  (AX), Y0, Y0
+	VADDPS  32(AX), Y1, Y1
+	VADDPS  (AX), Y2, Y2
+	VADDPS  32(AX), Y3, Y3
+	VADDPS  (AX), Y4, Y4
+	VADDPS  32(AX), Y5, Y5
+	VADDPS  (AX), Y6, Y6
+	VADDPS  32(AX), Y7, Y7
+	VADDPS  (AX), Y8, Y8
+	VADDPS  32(AX), Y9, Y9
+	VADDPS  (AX), Y10, Y10
+	VADDPS  32(AX), Y11, Y11
+	MOVBLZX relu+104(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF32_write
+	VXORPS  Y13, Y13, Y13
+	VMAXPS  Y0, Y13, Y0
+	VMAXPS  Y1, Y13, Y1
+	VMAXPS  Y2, Y13, Y2
+	VMAXPS  Y3, Y13, Y3
+	VMAXPS  Y4, Y13, Y4
+	VMAXPS  Y5, Y13, Y5
+	VMAXPS  Y6, Y13, Y6
+	VMAXPS  Y7, Y13, Y7
+	VMAXPS  Y8, Y13, Y8
+	VMAXPS  Y9, Y13, Y9
+	VMAXPS  Y10, Y13, Y10
+	VMAXPS  Y11, Y13, Y11
+
+kernelF32_write:
 	MOVQ    BX, DI
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
@@ -472,9 +510,9 @@ kernelF32_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+// func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512(SB), NOSPLIT, $0-104
+TEXT ·kernelF64x512(SB), NOSPLIT, $0-113
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -781,72 +819,103 @@ kernelF64x512_store:
 	VMULPD       Z24, Z23, Z23
 	MOVQ         beta+96(FP), AX
 	SHLQ         $0x01, AX
-	JZ           kernelF64x512_overwrite
+	JZ           kernelF64x512_bias
 	VBROADCASTSD beta+96(FP), Z26
 	MOVQ         BX, DI
 	VFMADD231PD  (DI), Z26, Z0
-	VMOVUPD      Z0, (DI)
 	VFMADD231PD  64(DI), Z26, Z1
-	VMOVUPD      Z1, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z2
-	VMOVUPD      Z2, (DI)
 	VFMADD231PD  64(DI), Z26, Z3
-	VMOVUPD      Z3, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z4
-	VMOVUPD      Z4, (DI)
 	VFMADD231PD  64(DI), Z26, Z5
-	VMOVUPD      Z5, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z6
-	VMOVUPD      Z6, (DI)
 	VFMADD231PD  64(DI), Z26, Z7
-	VMOVUPD      Z7, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z8
-	VMOVUPD      Z8, (DI)
 	VFMADD231PD  64(DI), Z26, Z9
-	VMOVUPD      Z9, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z10
-	VMOVUPD      Z10, (DI)
 	VFMADD231PD  64(DI), Z26, Z11
-	VMOVUPD      Z11, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z12
-	VMOVUPD      Z12, (DI)
 	VFMADD231PD  64(DI), Z26, Z13
-	VMOVUPD      Z13, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z14
-	VMOVUPD      Z14, (DI)
 	VFMADD231PD  64(DI), Z26, Z15
-	VMOVUPD      Z15, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z16
-	VMOVUPD      Z16, (DI)
 	VFMADD231PD  64(DI), Z26, Z17
-	VMOVUPD      Z17, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z18
-	VMOVUPD      Z18, (DI)
 	VFMADD231PD  64(DI), Z26, Z19
-	VMOVUPD      Z19, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z20
-	VMOVUPD      Z20, (DI)
 	VFMADD231PD  64(DI), Z26, Z21
-	VMOVUPD      Z21, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PD  (DI), Z26, Z22
-	VMOVUPD      Z22, (DI)
 	VFMADD231PD  64(DI), Z26, Z23
-	VMOVUPD      Z23, 64(DI)
-	VZEROUPPER
-	RET
 
-kernelF64x512_overwrite:
+kernelF64x512_bias:
+	MOVQ    bias+104(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_write
+	VADDPD  (AX), Z0, Z0
+	VADDPD  64(AX), Z1, Z1
+	VADDPD  (AX), Z2, Z2
+	VADDPD  64(AX), Z3, Z3
+	VADDPD  (AX), Z4, Z4
+	VADDPD  64(AX), Z5, Z5
+	VADDPD  (AX), Z6, Z6
+	VADDPD  64(AX), Z7, Z7
+	VADDPD  (AX), Z8, Z8
+	VADDPD  64(AX), Z9, Z9
+	VADDPD  (AX), Z10, Z10
+	VADDPD  64(AX), Z11, Z11
+	VADDPD  (AX), Z12, Z12
+	VADDPD  64(AX), Z13, Z13
+	VADDPD  (AX), Z14, Z14
+	VADDPD  64(AX), Z15, Z15
+	VADDPD  (AX), Z16, Z16
+	VADDPD  64(AX), Z17, Z17
+	VADDPD  (AX), Z18, Z18
+	VADDPD  64(AX), Z19, Z19
+	VADDPD  (AX), Z20, Z20
+	VADDPD  64(AX), Z21, Z21
+	VADDPD  (AX), Z22, Z22
+	VADDPD  64(AX), Z23, Z23
+	MOVBLZX relu+112(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF64x512_write
+	VXORPD  Y25, Y25, Y25
+	VMAXPD  Z0, Z25, Z0
+	VMAXPD  Z1, Z25, Z1
+	VMAXPD  Z2, Z25, Z2
+	VMAXPD  Z3, Z25, Z3
+	VMAXPD  Z4, Z25, Z4
+	VMAXPD  Z5, Z25, Z5
+	VMAXPD  Z6, Z25, Z6
+	VMAXPD  Z7, Z25, Z7
+	VMAXPD  Z8, Z25, Z8
+	VMAXPD  Z9, Z25, Z9
+	VMAXPD  Z10, Z25, Z10
+	VMAXPD  Z11, Z25, Z11
+	VMAXPD  Z12, Z25, Z12
+	VMAXPD  Z13, Z25, Z13
+	VMAXPD  Z14, Z25, Z14
+	VMAXPD  Z15, Z25, Z15
+	VMAXPD  Z16, Z25, Z16
+	VMAXPD  Z17, Z25, Z17
+	VMAXPD  Z18, Z25, Z18
+	VMAXPD  Z19, Z25, Z19
+	VMAXPD  Z20, Z25, Z20
+	VMAXPD  Z21, Z25, Z21
+	VMAXPD  Z22, Z25, Z22
+	VMAXPD  Z23, Z25, Z23
+
+kernelF64x512_write:
 	MOVQ    BX, DI
 	VMOVUPD Z0, (DI)
 	VMOVUPD Z1, 64(DI)
@@ -886,9 +955,9 @@ kernelF64x512_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32)
+// func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512(SB), NOSPLIT, $0-96
+TEXT ·kernelF32x512(SB), NOSPLIT, $0-105
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -1195,72 +1264,103 @@ kernelF32x512_store:
 	VMULPS       Z24, Z23, Z23
 	MOVL         beta+92(FP), AX
 	SHLL         $0x01, AX
-	JZ           kernelF32x512_overwrite
+	JZ           kernelF32x512_bias
 	VBROADCASTSS beta+92(FP), Z26
 	MOVQ         BX, DI
 	VFMADD231PS  (DI), Z26, Z0
-	VMOVUPS      Z0, (DI)
 	VFMADD231PS  64(DI), Z26, Z1
-	VMOVUPS      Z1, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z2
-	VMOVUPS      Z2, (DI)
 	VFMADD231PS  64(DI), Z26, Z3
-	VMOVUPS      Z3, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z4
-	VMOVUPS      Z4, (DI)
 	VFMADD231PS  64(DI), Z26, Z5
-	VMOVUPS      Z5, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z6
-	VMOVUPS      Z6, (DI)
 	VFMADD231PS  64(DI), Z26, Z7
-	VMOVUPS      Z7, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z8
-	VMOVUPS      Z8, (DI)
 	VFMADD231PS  64(DI), Z26, Z9
-	VMOVUPS      Z9, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z10
-	VMOVUPS      Z10, (DI)
 	VFMADD231PS  64(DI), Z26, Z11
-	VMOVUPS      Z11, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z12
-	VMOVUPS      Z12, (DI)
 	VFMADD231PS  64(DI), Z26, Z13
-	VMOVUPS      Z13, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z14
-	VMOVUPS      Z14, (DI)
 	VFMADD231PS  64(DI), Z26, Z15
-	VMOVUPS      Z15, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z16
-	VMOVUPS      Z16, (DI)
 	VFMADD231PS  64(DI), Z26, Z17
-	VMOVUPS      Z17, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z18
-	VMOVUPS      Z18, (DI)
 	VFMADD231PS  64(DI), Z26, Z19
-	VMOVUPS      Z19, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z20
-	VMOVUPS      Z20, (DI)
 	VFMADD231PS  64(DI), Z26, Z21
-	VMOVUPS      Z21, 64(DI)
 	ADDQ         SI, DI
 	VFMADD231PS  (DI), Z26, Z22
-	VMOVUPS      Z22, (DI)
 	VFMADD231PS  64(DI), Z26, Z23
-	VMOVUPS      Z23, 64(DI)
-	VZEROUPPER
-	RET
 
-kernelF32x512_overwrite:
+kernelF32x512_bias:
+	MOVQ    bias+96(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_write
+	VADDPS  (AX), Z0, Z0
+	VADDPS  64(AX), Z1, Z1
+	VADDPS  (AX), Z2, Z2
+	VADDPS  64(AX), Z3, Z3
+	VADDPS  (AX), Z4, Z4
+	VADDPS  64(AX), Z5, Z5
+	VADDPS  (AX), Z6, Z6
+	VADDPS  64(AX), Z7, Z7
+	VADDPS  (AX), Z8, Z8
+	VADDPS  64(AX), Z9, Z9
+	VADDPS  (AX), Z10, Z10
+	VADDPS  64(AX), Z11, Z11
+	VADDPS  (AX), Z12, Z12
+	VADDPS  64(AX), Z13, Z13
+	VADDPS  (AX), Z14, Z14
+	VADDPS  64(AX), Z15, Z15
+	VADDPS  (AX), Z16, Z16
+	VADDPS  64(AX), Z17, Z17
+	VADDPS  (AX), Z18, Z18
+	VADDPS  64(AX), Z19, Z19
+	VADDPS  (AX), Z20, Z20
+	VADDPS  64(AX), Z21, Z21
+	VADDPS  (AX), Z22, Z22
+	VADDPS  64(AX), Z23, Z23
+	MOVBLZX relu+104(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF32x512_write
+	VXORPS  Y25, Y25, Y25
+	VMAXPS  Z0, Z25, Z0
+	VMAXPS  Z1, Z25, Z1
+	VMAXPS  Z2, Z25, Z2
+	VMAXPS  Z3, Z25, Z3
+	VMAXPS  Z4, Z25, Z4
+	VMAXPS  Z5, Z25, Z5
+	VMAXPS  Z6, Z25, Z6
+	VMAXPS  Z7, Z25, Z7
+	VMAXPS  Z8, Z25, Z8
+	VMAXPS  Z9, Z25, Z9
+	VMAXPS  Z10, Z25, Z10
+	VMAXPS  Z11, Z25, Z11
+	VMAXPS  Z12, Z25, Z12
+	VMAXPS  Z13, Z25, Z13
+	VMAXPS  Z14, Z25, Z14
+	VMAXPS  Z15, Z25, Z15
+	VMAXPS  Z16, Z25, Z16
+	VMAXPS  Z17, Z25, Z17
+	VMAXPS  Z18, Z25, Z18
+	VMAXPS  Z19, Z25, Z19
+	VMAXPS  Z20, Z25, Z20
+	VMAXPS  Z21, Z25, Z21
+	VMAXPS  Z22, Z25, Z22
+	VMAXPS  Z23, Z25, Z23
+
+kernelF32x512_write:
 	MOVQ    BX, DI
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
@@ -1300,9 +1400,9 @@ kernelF32x512_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+// func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct(SB), NOSPLIT, $0-112
+TEXT ·kernelF64Direct(SB), NOSPLIT, $0-121
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -1483,42 +1583,61 @@ kernelF64Direct_store:
 	VMULPD       Y12, Y11, Y11
 	MOVQ         beta+104(FP), AX
 	SHLQ         $0x01, AX
-	JZ           kernelF64Direct_overwrite
+	JZ           kernelF64Direct_bias
 	VBROADCASTSD beta+104(FP), Y14
 	MOVQ         DI, R9
 	VFMADD231PD  (R9), Y14, Y0
-	VMOVUPD      Y0, (R9)
 	VFMADD231PD  32(R9), Y14, Y1
-	VMOVUPD      Y1, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y2
-	VMOVUPD      Y2, (R9)
 	VFMADD231PD  32(R9), Y14, Y3
-	VMOVUPD      Y3, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y4
-	VMOVUPD      Y4, (R9)
 	VFMADD231PD  32(R9), Y14, Y5
-	VMOVUPD      Y5, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y6
-	VMOVUPD      Y6, (R9)
 	VFMADD231PD  32(R9), Y14, Y7
-	VMOVUPD      Y7, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y8
-	VMOVUPD      Y8, (R9)
 	VFMADD231PD  32(R9), Y14, Y9
-	VMOVUPD      Y9, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y10
-	VMOVUPD      Y10, (R9)
 	VFMADD231PD  32(R9), Y14, Y11
-	VMOVUPD      Y11, 32(R9)
-	VZEROUPPER
-	RET
 
-kernelF64Direct_overwrite:
+kernelF64Direct_bias:
+	MOVQ    bias+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_write
+	VADDPD  (AX), Y0, Y0
+	VADDPD  32(AX), Y1, Y1
+	VADDPD  (AX), Y2, Y2
+	VADDPD  32(AX), Y3, Y3
+	VADDPD  (AX), Y4, Y4
+	VADDPD  32(AX), Y5, Y5
+	VADDPD  (AX), Y6, Y6
+	VADDPD  32(AX), Y7, Y7
+	VADDPD  (AX), Y8, Y8
+	VADDPD  32(AX), Y9, Y9
+	VADDPD  (AX), Y10, Y10
+	VADDPD  32(AX), Y11, Y11
+	MOVBLZX relu+120(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF64Direct_write
+	VXORPD  Y13, Y13, Y13
+	VMAXPD  Y0, Y13, Y0
+	VMAXPD  Y1, Y13, Y1
+	VMAXPD  Y2, Y13, Y2
+	VMAXPD  Y3, Y13, Y3
+	VMAXPD  Y4, Y13, Y4
+	VMAXPD  Y5, Y13, Y5
+	VMAXPD  Y6, Y13, Y6
+	VMAXPD  Y7, Y13, Y7
+	VMAXPD  Y8, Y13, Y8
+	VMAXPD  Y9, Y13, Y9
+	VMAXPD  Y10, Y13, Y10
+	VMAXPD  Y11, Y13, Y11
+
+kernelF64Direct_write:
 	MOVQ    DI, R9
 	VMOVUPD Y0, (R9)
 	VMOVUPD Y1, 32(R9)
@@ -1540,9 +1659,9 @@ kernelF64Direct_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+// func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct(SB), NOSPLIT, $0-104
+TEXT ·kernelF32Direct(SB), NOSPLIT, $0-113
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -1723,42 +1842,61 @@ kernelF32Direct_store:
 	VMULPS       Y12, Y11, Y11
 	MOVL         beta+100(FP), AX
 	SHLL         $0x01, AX
-	JZ           kernelF32Direct_overwrite
+	JZ           kernelF32Direct_bias
 	VBROADCASTSS beta+100(FP), Y14
 	MOVQ         DI, R9
 	VFMADD231PS  (R9), Y14, Y0
-	VMOVUPS      Y0, (R9)
 	VFMADD231PS  32(R9), Y14, Y1
-	VMOVUPS      Y1, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y2
-	VMOVUPS      Y2, (R9)
 	VFMADD231PS  32(R9), Y14, Y3
-	VMOVUPS      Y3, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y4
-	VMOVUPS      Y4, (R9)
 	VFMADD231PS  32(R9), Y14, Y5
-	VMOVUPS      Y5, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y6
-	VMOVUPS      Y6, (R9)
 	VFMADD231PS  32(R9), Y14, Y7
-	VMOVUPS      Y7, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y8
-	VMOVUPS      Y8, (R9)
 	VFMADD231PS  32(R9), Y14, Y9
-	VMOVUPS      Y9, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y10
-	VMOVUPS      Y10, (R9)
 	VFMADD231PS  32(R9), Y14, Y11
-	VMOVUPS      Y11, 32(R9)
-	VZEROUPPER
-	RET
 
-kernelF32Direct_overwrite:
+kernelF32Direct_bias:
+	MOVQ    bias+104(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_write
+	VADDPS  (AX), Y0, Y0
+	VADDPS  32(AX), Y1, Y1
+	VADDPS  (AX), Y2, Y2
+	VADDPS  32(AX), Y3, Y3
+	VADDPS  (AX), Y4, Y4
+	VADDPS  32(AX), Y5, Y5
+	VADDPS  (AX), Y6, Y6
+	VADDPS  32(AX), Y7, Y7
+	VADDPS  (AX), Y8, Y8
+	VADDPS  32(AX), Y9, Y9
+	VADDPS  (AX), Y10, Y10
+	VADDPS  32(AX), Y11, Y11
+	MOVBLZX relu+112(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF32Direct_write
+	VXORPS  Y13, Y13, Y13
+	VMAXPS  Y0, Y13, Y0
+	VMAXPS  Y1, Y13, Y1
+	VMAXPS  Y2, Y13, Y2
+	VMAXPS  Y3, Y13, Y3
+	VMAXPS  Y4, Y13, Y4
+	VMAXPS  Y5, Y13, Y5
+	VMAXPS  Y6, Y13, Y6
+	VMAXPS  Y7, Y13, Y7
+	VMAXPS  Y8, Y13, Y8
+	VMAXPS  Y9, Y13, Y9
+	VMAXPS  Y10, Y13, Y10
+	VMAXPS  Y11, Y13, Y11
+
+kernelF32Direct_write:
 	MOVQ    DI, R9
 	VMOVUPS Y0, (R9)
 	VMOVUPS Y1, 32(R9)
@@ -1780,9 +1918,9 @@ kernelF32Direct_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+// func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct(SB), NOSPLIT, $0-112
+TEXT ·kernelF64x512Direct(SB), NOSPLIT, $0-121
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -2103,72 +2241,103 @@ kernelF64x512Direct_store:
 	VMULPD       Z24, Z23, Z23
 	MOVQ         beta+104(FP), AX
 	SHLQ         $0x01, AX
-	JZ           kernelF64x512Direct_overwrite
+	JZ           kernelF64x512Direct_bias
 	VBROADCASTSD beta+104(FP), Z26
 	MOVQ         R9, R11
 	VFMADD231PD  (R11), Z26, Z0
-	VMOVUPD      Z0, (R11)
 	VFMADD231PD  64(R11), Z26, Z1
-	VMOVUPD      Z1, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z2
-	VMOVUPD      Z2, (R11)
 	VFMADD231PD  64(R11), Z26, Z3
-	VMOVUPD      Z3, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z4
-	VMOVUPD      Z4, (R11)
 	VFMADD231PD  64(R11), Z26, Z5
-	VMOVUPD      Z5, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z6
-	VMOVUPD      Z6, (R11)
 	VFMADD231PD  64(R11), Z26, Z7
-	VMOVUPD      Z7, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z8
-	VMOVUPD      Z8, (R11)
 	VFMADD231PD  64(R11), Z26, Z9
-	VMOVUPD      Z9, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z10
-	VMOVUPD      Z10, (R11)
 	VFMADD231PD  64(R11), Z26, Z11
-	VMOVUPD      Z11, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z12
-	VMOVUPD      Z12, (R11)
 	VFMADD231PD  64(R11), Z26, Z13
-	VMOVUPD      Z13, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z14
-	VMOVUPD      Z14, (R11)
 	VFMADD231PD  64(R11), Z26, Z15
-	VMOVUPD      Z15, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z16
-	VMOVUPD      Z16, (R11)
 	VFMADD231PD  64(R11), Z26, Z17
-	VMOVUPD      Z17, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z18
-	VMOVUPD      Z18, (R11)
 	VFMADD231PD  64(R11), Z26, Z19
-	VMOVUPD      Z19, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z20
-	VMOVUPD      Z20, (R11)
 	VFMADD231PD  64(R11), Z26, Z21
-	VMOVUPD      Z21, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PD  (R11), Z26, Z22
-	VMOVUPD      Z22, (R11)
 	VFMADD231PD  64(R11), Z26, Z23
-	VMOVUPD      Z23, 64(R11)
-	VZEROUPPER
-	RET
 
-kernelF64x512Direct_overwrite:
+kernelF64x512Direct_bias:
+	MOVQ    bias+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_write
+	VADDPD  (AX), Z0, Z0
+	VADDPD  64(AX), Z1, Z1
+	VADDPD  (AX), Z2, Z2
+	VADDPD  64(AX), Z3, Z3
+	VADDPD  (AX), Z4, Z4
+	VADDPD  64(AX), Z5, Z5
+	VADDPD  (AX), Z6, Z6
+	VADDPD  64(AX), Z7, Z7
+	VADDPD  (AX), Z8, Z8
+	VADDPD  64(AX), Z9, Z9
+	VADDPD  (AX), Z10, Z10
+	VADDPD  64(AX), Z11, Z11
+	VADDPD  (AX), Z12, Z12
+	VADDPD  64(AX), Z13, Z13
+	VADDPD  (AX), Z14, Z14
+	VADDPD  64(AX), Z15, Z15
+	VADDPD  (AX), Z16, Z16
+	VADDPD  64(AX), Z17, Z17
+	VADDPD  (AX), Z18, Z18
+	VADDPD  64(AX), Z19, Z19
+	VADDPD  (AX), Z20, Z20
+	VADDPD  64(AX), Z21, Z21
+	VADDPD  (AX), Z22, Z22
+	VADDPD  64(AX), Z23, Z23
+	MOVBLZX relu+120(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF64x512Direct_write
+	VXORPD  Y25, Y25, Y25
+	VMAXPD  Z0, Z25, Z0
+	VMAXPD  Z1, Z25, Z1
+	VMAXPD  Z2, Z25, Z2
+	VMAXPD  Z3, Z25, Z3
+	VMAXPD  Z4, Z25, Z4
+	VMAXPD  Z5, Z25, Z5
+	VMAXPD  Z6, Z25, Z6
+	VMAXPD  Z7, Z25, Z7
+	VMAXPD  Z8, Z25, Z8
+	VMAXPD  Z9, Z25, Z9
+	VMAXPD  Z10, Z25, Z10
+	VMAXPD  Z11, Z25, Z11
+	VMAXPD  Z12, Z25, Z12
+	VMAXPD  Z13, Z25, Z13
+	VMAXPD  Z14, Z25, Z14
+	VMAXPD  Z15, Z25, Z15
+	VMAXPD  Z16, Z25, Z16
+	VMAXPD  Z17, Z25, Z17
+	VMAXPD  Z18, Z25, Z18
+	VMAXPD  Z19, Z25, Z19
+	VMAXPD  Z20, Z25, Z20
+	VMAXPD  Z21, Z25, Z21
+	VMAXPD  Z22, Z25, Z22
+	VMAXPD  Z23, Z25, Z23
+
+kernelF64x512Direct_write:
 	MOVQ    R9, R11
 	VMOVUPD Z0, (R11)
 	VMOVUPD Z1, 64(R11)
@@ -2208,9 +2377,9 @@ kernelF64x512Direct_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+// func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct(SB), NOSPLIT, $0-104
+TEXT ·kernelF32x512Direct(SB), NOSPLIT, $0-113
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -2531,72 +2700,103 @@ kernelF32x512Direct_store:
 	VMULPS       Z24, Z23, Z23
 	MOVL         beta+100(FP), AX
 	SHLL         $0x01, AX
-	JZ           kernelF32x512Direct_overwrite
+	JZ           kernelF32x512Direct_bias
 	VBROADCASTSS beta+100(FP), Z26
 	MOVQ         R9, R11
 	VFMADD231PS  (R11), Z26, Z0
-	VMOVUPS      Z0, (R11)
 	VFMADD231PS  64(R11), Z26, Z1
-	VMOVUPS      Z1, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z2
-	VMOVUPS      Z2, (R11)
 	VFMADD231PS  64(R11), Z26, Z3
-	VMOVUPS      Z3, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z4
-	VMOVUPS      Z4, (R11)
 	VFMADD231PS  64(R11), Z26, Z5
-	VMOVUPS      Z5, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z6
-	VMOVUPS      Z6, (R11)
 	VFMADD231PS  64(R11), Z26, Z7
-	VMOVUPS      Z7, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z8
-	VMOVUPS      Z8, (R11)
 	VFMADD231PS  64(R11), Z26, Z9
-	VMOVUPS      Z9, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z10
-	VMOVUPS      Z10, (R11)
 	VFMADD231PS  64(R11), Z26, Z11
-	VMOVUPS      Z11, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z12
-	VMOVUPS      Z12, (R11)
 	VFMADD231PS  64(R11), Z26, Z13
-	VMOVUPS      Z13, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z14
-	VMOVUPS      Z14, (R11)
 	VFMADD231PS  64(R11), Z26, Z15
-	VMOVUPS      Z15, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z16
-	VMOVUPS      Z16, (R11)
 	VFMADD231PS  64(R11), Z26, Z17
-	VMOVUPS      Z17, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z18
-	VMOVUPS      Z18, (R11)
 	VFMADD231PS  64(R11), Z26, Z19
-	VMOVUPS      Z19, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z20
-	VMOVUPS      Z20, (R11)
 	VFMADD231PS  64(R11), Z26, Z21
-	VMOVUPS      Z21, 64(R11)
 	ADDQ         R10, R11
 	VFMADD231PS  (R11), Z26, Z22
-	VMOVUPS      Z22, (R11)
 	VFMADD231PS  64(R11), Z26, Z23
-	VMOVUPS      Z23, 64(R11)
-	VZEROUPPER
-	RET
 
-kernelF32x512Direct_overwrite:
+kernelF32x512Direct_bias:
+	MOVQ    bias+104(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_write
+	VADDPS  (AX), Z0, Z0
+	VADDPS  64(AX), Z1, Z1
+	VADDPS  (AX), Z2, Z2
+	VADDPS  64(AX), Z3, Z3
+	VADDPS  (AX), Z4, Z4
+	VADDPS  64(AX), Z5, Z5
+	VADDPS  (AX), Z6, Z6
+	VADDPS  64(AX), Z7, Z7
+	VADDPS  (AX), Z8, Z8
+	VADDPS  64(AX), Z9, Z9
+	VADDPS  (AX), Z10, Z10
+	VADDPS  64(AX), Z11, Z11
+	VADDPS  (AX), Z12, Z12
+	VADDPS  64(AX), Z13, Z13
+	VADDPS  (AX), Z14, Z14
+	VADDPS  64(AX), Z15, Z15
+	VADDPS  (AX), Z16, Z16
+	VADDPS  64(AX), Z17, Z17
+	VADDPS  (AX), Z18, Z18
+	VADDPS  64(AX), Z19, Z19
+	VADDPS  (AX), Z20, Z20
+	VADDPS  64(AX), Z21, Z21
+	VADDPS  (AX), Z22, Z22
+	VADDPS  64(AX), Z23, Z23
+	MOVBLZX relu+112(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF32x512Direct_write
+	VXORPS  Y25, Y25, Y25
+	VMAXPS  Z0, Z25, Z0
+	VMAXPS  Z1, Z25, Z1
+	VMAXPS  Z2, Z25, Z2
+	VMAXPS  Z3, Z25, Z3
+	VMAXPS  Z4, Z25, Z4
+	VMAXPS  Z5, Z25, Z5
+	VMAXPS  Z6, Z25, Z6
+	VMAXPS  Z7, Z25, Z7
+	VMAXPS  Z8, Z25, Z8
+	VMAXPS  Z9, Z25, Z9
+	VMAXPS  Z10, Z25, Z10
+	VMAXPS  Z11, Z25, Z11
+	VMAXPS  Z12, Z25, Z12
+	VMAXPS  Z13, Z25, Z13
+	VMAXPS  Z14, Z25, Z14
+	VMAXPS  Z15, Z25, Z15
+	VMAXPS  Z16, Z25, Z16
+	VMAXPS  Z17, Z25, Z17
+	VMAXPS  Z18, Z25, Z18
+	VMAXPS  Z19, Z25, Z19
+	VMAXPS  Z20, Z25, Z20
+	VMAXPS  Z21, Z25, Z21
+	VMAXPS  Z22, Z25, Z22
+	VMAXPS  Z23, Z25, Z23
+
+kernelF32x512Direct_write:
 	MOVQ    R9, R11
 	VMOVUPS Z0, (R11)
 	VMOVUPS Z1, 64(R11)
@@ -2636,9 +2836,9 @@ kernelF32x512Direct_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+// func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT(SB), NOSPLIT, $0-112
+TEXT ·kernelF64DirectT(SB), NOSPLIT, $0-121
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -2816,42 +3016,61 @@ kernelF64DirectT_store:
 	VMULPD       Y12, Y11, Y11
 	MOVQ         beta+104(FP), AX
 	SHLQ         $0x01, AX
-	JZ           kernelF64DirectT_overwrite
+	JZ           kernelF64DirectT_bias
 	VBROADCASTSD beta+104(FP), Y14
 	MOVQ         DI, R9
 	VFMADD231PD  (R9), Y14, Y0
-	VMOVUPD      Y0, (R9)
 	VFMADD231PD  32(R9), Y14, Y1
-	VMOVUPD      Y1, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y2
-	VMOVUPD      Y2, (R9)
 	VFMADD231PD  32(R9), Y14, Y3
-	VMOVUPD      Y3, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y4
-	VMOVUPD      Y4, (R9)
 	VFMADD231PD  32(R9), Y14, Y5
-	VMOVUPD      Y5, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y6
-	VMOVUPD      Y6, (R9)
 	VFMADD231PD  32(R9), Y14, Y7
-	VMOVUPD      Y7, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y8
-	VMOVUPD      Y8, (R9)
 	VFMADD231PD  32(R9), Y14, Y9
-	VMOVUPD      Y9, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Y14, Y10
-	VMOVUPD      Y10, (R9)
 	VFMADD231PD  32(R9), Y14, Y11
-	VMOVUPD      Y11, 32(R9)
-	VZEROUPPER
-	RET
 
-kernelF64DirectT_overwrite:
+kernelF64DirectT_bias:
+	MOVQ    bias+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_write
+	VADDPD  (AX), Y0, Y0
+	VADDPD  32(AX), Y1, Y1
+	VADDPD  (AX), Y2, Y2
+	VADDPD  32(AX), Y3, Y3
+	VADDPD  (AX), Y4, Y4
+	VADDPD  32(AX), Y5, Y5
+	VADDPD  (AX), Y6, Y6
+	VADDPD  32(AX), Y7, Y7
+	VADDPD  (AX), Y8, Y8
+	VADDPD  32(AX), Y9, Y9
+	VADDPD  (AX), Y10, Y10
+	VADDPD  32(AX), Y11, Y11
+	MOVBLZX relu+120(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF64DirectT_write
+	VXORPD  Y13, Y13, Y13
+	VMAXPD  Y0, Y13, Y0
+	VMAXPD  Y1, Y13, Y1
+	VMAXPD  Y2, Y13, Y2
+	VMAXPD  Y3, Y13, Y3
+	VMAXPD  Y4, Y13, Y4
+	VMAXPD  Y5, Y13, Y5
+	VMAXPD  Y6, Y13, Y6
+	VMAXPD  Y7, Y13, Y7
+	VMAXPD  Y8, Y13, Y8
+	VMAXPD  Y9, Y13, Y9
+	VMAXPD  Y10, Y13, Y10
+	VMAXPD  Y11, Y13, Y11
+
+kernelF64DirectT_write:
 	MOVQ    DI, R9
 	VMOVUPD Y0, (R9)
 	VMOVUPD Y1, 32(R9)
@@ -2873,9 +3092,9 @@ kernelF64DirectT_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+// func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT(SB), NOSPLIT, $0-104
+TEXT ·kernelF32DirectT(SB), NOSPLIT, $0-113
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -3053,42 +3272,61 @@ kernelF32DirectT_store:
 	VMULPS       Y12, Y11, Y11
 	MOVL         beta+100(FP), AX
 	SHLL         $0x01, AX
-	JZ           kernelF32DirectT_overwrite
+	JZ           kernelF32DirectT_bias
 	VBROADCASTSS beta+100(FP), Y14
 	MOVQ         DI, R9
 	VFMADD231PS  (R9), Y14, Y0
-	VMOVUPS      Y0, (R9)
 	VFMADD231PS  32(R9), Y14, Y1
-	VMOVUPS      Y1, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y2
-	VMOVUPS      Y2, (R9)
 	VFMADD231PS  32(R9), Y14, Y3
-	VMOVUPS      Y3, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y4
-	VMOVUPS      Y4, (R9)
 	VFMADD231PS  32(R9), Y14, Y5
-	VMOVUPS      Y5, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y6
-	VMOVUPS      Y6, (R9)
 	VFMADD231PS  32(R9), Y14, Y7
-	VMOVUPS      Y7, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y8
-	VMOVUPS      Y8, (R9)
 	VFMADD231PS  32(R9), Y14, Y9
-	VMOVUPS      Y9, 32(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Y14, Y10
-	VMOVUPS      Y10, (R9)
 	VFMADD231PS  32(R9), Y14, Y11
-	VMOVUPS      Y11, 32(R9)
-	VZEROUPPER
-	RET
 
-kernelF32DirectT_overwrite:
+kernelF32DirectT_bias:
+	MOVQ    bias+104(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_write
+	VADDPS  (AX), Y0, Y0
+	VADDPS  32(AX), Y1, Y1
+	VADDPS  (AX), Y2, Y2
+	VADDPS  32(AX), Y3, Y3
+	VADDPS  (AX), Y4, Y4
+	VADDPS  32(AX), Y5, Y5
+	VADDPS  (AX), Y6, Y6
+	VADDPS  32(AX), Y7, Y7
+	VADDPS  (AX), Y8, Y8
+	VADDPS  32(AX), Y9, Y9
+	VADDPS  (AX), Y10, Y10
+	VADDPS  32(AX), Y11, Y11
+	MOVBLZX relu+112(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF32DirectT_write
+	VXORPS  Y13, Y13, Y13
+	VMAXPS  Y0, Y13, Y0
+	VMAXPS  Y1, Y13, Y1
+	VMAXPS  Y2, Y13, Y2
+	VMAXPS  Y3, Y13, Y3
+	VMAXPS  Y4, Y13, Y4
+	VMAXPS  Y5, Y13, Y5
+	VMAXPS  Y6, Y13, Y6
+	VMAXPS  Y7, Y13, Y7
+	VMAXPS  Y8, Y13, Y8
+	VMAXPS  Y9, Y13, Y9
+	VMAXPS  Y10, Y13, Y10
+	VMAXPS  Y11, Y13, Y11
+
+kernelF32DirectT_write:
 	MOVQ    DI, R9
 	VMOVUPS Y0, (R9)
 	VMOVUPS Y1, 32(R9)
@@ -3110,9 +3348,9 @@ kernelF32DirectT_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64)
+// func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT(SB), NOSPLIT, $0-112
+TEXT ·kernelF64x512DirectT(SB), NOSPLIT, $0-121
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -3422,72 +3660,103 @@ kernelF64x512DirectT_store:
 	VMULPD       Z24, Z23, Z23
 	MOVQ         beta+104(FP), AX
 	SHLQ         $0x01, AX
-	JZ           kernelF64x512DirectT_overwrite
+	JZ           kernelF64x512DirectT_bias
 	VBROADCASTSD beta+104(FP), Z26
 	MOVQ         DI, R9
 	VFMADD231PD  (R9), Z26, Z0
-	VMOVUPD      Z0, (R9)
 	VFMADD231PD  64(R9), Z26, Z1
-	VMOVUPD      Z1, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z2
-	VMOVUPD      Z2, (R9)
 	VFMADD231PD  64(R9), Z26, Z3
-	VMOVUPD      Z3, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z4
-	VMOVUPD      Z4, (R9)
 	VFMADD231PD  64(R9), Z26, Z5
-	VMOVUPD      Z5, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z6
-	VMOVUPD      Z6, (R9)
 	VFMADD231PD  64(R9), Z26, Z7
-	VMOVUPD      Z7, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z8
-	VMOVUPD      Z8, (R9)
 	VFMADD231PD  64(R9), Z26, Z9
-	VMOVUPD      Z9, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z10
-	VMOVUPD      Z10, (R9)
 	VFMADD231PD  64(R9), Z26, Z11
-	VMOVUPD      Z11, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z12
-	VMOVUPD      Z12, (R9)
 	VFMADD231PD  64(R9), Z26, Z13
-	VMOVUPD      Z13, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z14
-	VMOVUPD      Z14, (R9)
 	VFMADD231PD  64(R9), Z26, Z15
-	VMOVUPD      Z15, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z16
-	VMOVUPD      Z16, (R9)
 	VFMADD231PD  64(R9), Z26, Z17
-	VMOVUPD      Z17, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z18
-	VMOVUPD      Z18, (R9)
 	VFMADD231PD  64(R9), Z26, Z19
-	VMOVUPD      Z19, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z20
-	VMOVUPD      Z20, (R9)
 	VFMADD231PD  64(R9), Z26, Z21
-	VMOVUPD      Z21, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PD  (R9), Z26, Z22
-	VMOVUPD      Z22, (R9)
 	VFMADD231PD  64(R9), Z26, Z23
-	VMOVUPD      Z23, 64(R9)
-	VZEROUPPER
-	RET
 
-kernelF64x512DirectT_overwrite:
+kernelF64x512DirectT_bias:
+	MOVQ    bias+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_write
+	VADDPD  (AX), Z0, Z0
+	VADDPD  64(AX), Z1, Z1
+	VADDPD  (AX), Z2, Z2
+	VADDPD  64(AX), Z3, Z3
+	VADDPD  (AX), Z4, Z4
+	VADDPD  64(AX), Z5, Z5
+	VADDPD  (AX), Z6, Z6
+	VADDPD  64(AX), Z7, Z7
+	VADDPD  (AX), Z8, Z8
+	VADDPD  64(AX), Z9, Z9
+	VADDPD  (AX), Z10, Z10
+	VADDPD  64(AX), Z11, Z11
+	VADDPD  (AX), Z12, Z12
+	VADDPD  64(AX), Z13, Z13
+	VADDPD  (AX), Z14, Z14
+	VADDPD  64(AX), Z15, Z15
+	VADDPD  (AX), Z16, Z16
+	VADDPD  64(AX), Z17, Z17
+	VADDPD  (AX), Z18, Z18
+	VADDPD  64(AX), Z19, Z19
+	VADDPD  (AX), Z20, Z20
+	VADDPD  64(AX), Z21, Z21
+	VADDPD  (AX), Z22, Z22
+	VADDPD  64(AX), Z23, Z23
+	MOVBLZX relu+120(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF64x512DirectT_write
+	VXORPD  Y25, Y25, Y25
+	VMAXPD  Z0, Z25, Z0
+	VMAXPD  Z1, Z25, Z1
+	VMAXPD  Z2, Z25, Z2
+	VMAXPD  Z3, Z25, Z3
+	VMAXPD  Z4, Z25, Z4
+	VMAXPD  Z5, Z25, Z5
+	VMAXPD  Z6, Z25, Z6
+	VMAXPD  Z7, Z25, Z7
+	VMAXPD  Z8, Z25, Z8
+	VMAXPD  Z9, Z25, Z9
+	VMAXPD  Z10, Z25, Z10
+	VMAXPD  Z11, Z25, Z11
+	VMAXPD  Z12, Z25, Z12
+	VMAXPD  Z13, Z25, Z13
+	VMAXPD  Z14, Z25, Z14
+	VMAXPD  Z15, Z25, Z15
+	VMAXPD  Z16, Z25, Z16
+	VMAXPD  Z17, Z25, Z17
+	VMAXPD  Z18, Z25, Z18
+	VMAXPD  Z19, Z25, Z19
+	VMAXPD  Z20, Z25, Z20
+	VMAXPD  Z21, Z25, Z21
+	VMAXPD  Z22, Z25, Z22
+	VMAXPD  Z23, Z25, Z23
+
+kernelF64x512DirectT_write:
 	MOVQ    DI, R9
 	VMOVUPD Z0, (R9)
 	VMOVUPD Z1, 64(R9)
@@ -3527,9 +3796,9 @@ kernelF64x512DirectT_overwrite:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32)
+// func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT(SB), NOSPLIT, $0-104
+TEXT ·kernelF32x512DirectT(SB), NOSPLIT, $0-113
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -3839,72 +4108,103 @@ kernelF32x512DirectT_store:
 	VMULPS       Z24, Z23, Z23
 	MOVL         beta+100(FP), AX
 	SHLL         $0x01, AX
-	JZ           kernelF32x512DirectT_overwrite
+	JZ           kernelF32x512DirectT_bias
 	VBROADCASTSS beta+100(FP), Z26
 	MOVQ         DI, R9
 	VFMADD231PS  (R9), Z26, Z0
-	VMOVUPS      Z0, (R9)
 	VFMADD231PS  64(R9), Z26, Z1
-	VMOVUPS      Z1, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z2
-	VMOVUPS      Z2, (R9)
 	VFMADD231PS  64(R9), Z26, Z3
-	VMOVUPS      Z3, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z4
-	VMOVUPS      Z4, (R9)
 	VFMADD231PS  64(R9), Z26, Z5
-	VMOVUPS      Z5, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z6
-	VMOVUPS      Z6, (R9)
 	VFMADD231PS  64(R9), Z26, Z7
-	VMOVUPS      Z7, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z8
-	VMOVUPS      Z8, (R9)
 	VFMADD231PS  64(R9), Z26, Z9
-	VMOVUPS      Z9, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z10
-	VMOVUPS      Z10, (R9)
 	VFMADD231PS  64(R9), Z26, Z11
-	VMOVUPS      Z11, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z12
-	VMOVUPS      Z12, (R9)
 	VFMADD231PS  64(R9), Z26, Z13
-	VMOVUPS      Z13, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z14
-	VMOVUPS      Z14, (R9)
 	VFMADD231PS  64(R9), Z26, Z15
-	VMOVUPS      Z15, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z16
-	VMOVUPS      Z16, (R9)
 	VFMADD231PS  64(R9), Z26, Z17
-	VMOVUPS      Z17, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z18
-	VMOVUPS      Z18, (R9)
 	VFMADD231PS  64(R9), Z26, Z19
-	VMOVUPS      Z19, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z20
-	VMOVUPS      Z20, (R9)
 	VFMADD231PS  64(R9), Z26, Z21
-	VMOVUPS      Z21, 64(R9)
 	ADDQ         R8, R9
 	VFMADD231PS  (R9), Z26, Z22
-	VMOVUPS      Z22, (R9)
 	VFMADD231PS  64(R9), Z26, Z23
-	VMOVUPS      Z23, 64(R9)
-	VZEROUPPER
-	RET
 
-kernelF32x512DirectT_overwrite:
+kernelF32x512DirectT_bias:
+	MOVQ    bias+104(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_write
+	VADDPS  (AX), Z0, Z0
+	VADDPS  64(AX), Z1, Z1
+	VADDPS  (AX), Z2, Z2
+	VADDPS  64(AX), Z3, Z3
+	VADDPS  (AX), Z4, Z4
+	VADDPS  64(AX), Z5, Z5
+	VADDPS  (AX), Z6, Z6
+	VADDPS  64(AX), Z7, Z7
+	VADDPS  (AX), Z8, Z8
+	VADDPS  64(AX), Z9, Z9
+	VADDPS  (AX), Z10, Z10
+	VADDPS  64(AX), Z11, Z11
+	VADDPS  (AX), Z12, Z12
+	VADDPS  64(AX), Z13, Z13
+	VADDPS  (AX), Z14, Z14
+	VADDPS  64(AX), Z15, Z15
+	VADDPS  (AX), Z16, Z16
+	VADDPS  64(AX), Z17, Z17
+	VADDPS  (AX), Z18, Z18
+	VADDPS  64(AX), Z19, Z19
+	VADDPS  (AX), Z20, Z20
+	VADDPS  64(AX), Z21, Z21
+	VADDPS  (AX), Z22, Z22
+	VADDPS  64(AX), Z23, Z23
+	MOVBLZX relu+112(FP), AX
+	TESTL   AX, AX
+	JZ      kernelF32x512DirectT_write
+	VXORPS  Y25, Y25, Y25
+	VMAXPS  Z0, Z25, Z0
+	VMAXPS  Z1, Z25, Z1
+	VMAXPS  Z2, Z25, Z2
+	VMAXPS  Z3, Z25, Z3
+	VMAXPS  Z4, Z25, Z4
+	VMAXPS  Z5, Z25, Z5
+	VMAXPS  Z6, Z25, Z6
+	VMAXPS  Z7, Z25, Z7
+	VMAXPS  Z8, Z25, Z8
+	VMAXPS  Z9, Z25, Z9
+	VMAXPS  Z10, Z25, Z10
+	VMAXPS  Z11, Z25, Z11
+	VMAXPS  Z12, Z25, Z12
+	VMAXPS  Z13, Z25, Z13
+	VMAXPS  Z14, Z25, Z14
+	VMAXPS  Z15, Z25, Z15
+	VMAXPS  Z16, Z25, Z16
+	VMAXPS  Z17, Z25, Z17
+	VMAXPS  Z18, Z25, Z18
+	VMAXPS  Z19, Z25, Z19
+	VMAXPS  Z20, Z25, Z20
+	VMAXPS  Z21, Z25, Z21
+	VMAXPS  Z22, Z25, Z22
+	VMAXPS  Z23, Z25, Z23
+
+kernelF32x512DirectT_write:
 	MOVQ    DI, R9
 	VMOVUPS Z0, (R9)
 	VMOVUPS Z1, 64(R9)

@@ -1,10 +1,14 @@
 package gemm
 
+import "unsafe"
+
 const pureMR, pureNR = 4, 4
 
 // kernelGo is the pure-Go micro-kernel: the 4×4 tile at c becomes
-// α·Σₚ a[p·4+i]·b[p·4+j] + β·c, with c unread when β is zero.
-func kernelGo[T Float](k int, a, b, c []T, ldc int, alpha, beta T) {
+// α·Σₚ a[p·4+i]·b[p·4+j] + β·c, with c unread when β is zero, and then, if
+// bias is not nil, gets the 4 values at bias added to each row and, if relu,
+// negatives clamped to zero.
+func kernelGo[T Float](k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool) {
 	var c00, c01, c02, c03 T
 	var c10, c11, c12, c13 T
 	var c20, c21, c22, c23 T
@@ -39,14 +43,24 @@ func kernelGo[T Float](k int, a, b, c []T, ldc int, alpha, beta T) {
 		{c20, c21, c22, c23},
 		{c30, c31, c32, c33},
 	}
+	var bs []T
+	if bias != nil {
+		bs = unsafe.Slice(bias, 4)
+	}
 	for i := range 4 {
 		row := c[i*ldc : i*ldc+4]
 		for j := range row {
-			if beta == 0 {
-				row[j] = alpha * acc[i][j]
-			} else {
-				row[j] = alpha*acc[i][j] + beta*row[j]
+			z := alpha * acc[i][j]
+			if beta != 0 {
+				z += beta * row[j]
 			}
+			if bs != nil {
+				z += bs[j]
+				if relu && 0 > z {
+					z = 0
+				}
+			}
+			row[j] = z
 		}
 	}
 }

@@ -121,3 +121,82 @@ func Adam[T Float](p, g, m, v []T, b1, b2, c1, c2, step, eps T) {
 		p[i] -= step * m[i] / (T(math.Sqrt(float64(v[i]))) + eps)
 	}
 }
+
+// AddRows adds b to every row of the rows×cols block at x with row stride
+// ld: x[i·ld+j] += b[j]. It is Add on each row in one call, for the epilogue
+// of a matrix product, applied to one tile of the result at a time.
+func AddRows[T Float](x []T, rows, cols, ld int, b []T) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	x, b = x[:(rows-1)*ld+cols], b[:cols]
+	if useAsm {
+		switch x := any(x).(type) {
+		case []float32:
+			addRowsF32(x, rows, cols, ld, any(b).([]float32))
+		case []float64:
+			addRowsF64(x, rows, cols, ld, any(b).([]float64))
+		}
+		return
+	}
+	for i := range rows {
+		row := x[i*ld : i*ld+cols]
+		for j := range row {
+			row[j] += b[j]
+		}
+	}
+}
+
+// ReLUBiasRows is ReLUBias on every row of the rows×cols block at x with row
+// stride ld: x[i·ld+j] = max(x[i·ld+j] + b[j], 0), keeping NaNs.
+func ReLUBiasRows[T Float](x []T, rows, cols, ld int, b []T) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	x, b = x[:(rows-1)*ld+cols], b[:cols]
+	if useAsm {
+		switch x := any(x).(type) {
+		case []float32:
+			reluBiasRowsF32(x, rows, cols, ld, any(b).([]float32))
+		case []float64:
+			reluBiasRowsF64(x, rows, cols, ld, any(b).([]float64))
+		}
+		return
+	}
+	for i := range rows {
+		row := x[i*ld : i*ld+cols]
+		for j := range row {
+			z := row[j] + b[j]
+			if 0 > z {
+				z = 0
+			}
+			row[j] = z
+		}
+	}
+}
+
+// MaskRows is the mask of MaskSum on a strided block: it zeroes x[i·ld+j]
+// wherever h[i·ldh+j] is not positive, for the rows×cols blocks at x and h.
+func MaskRows[T Float](x []T, rows, cols, ld int, h []T, ldh int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	x, h = x[:(rows-1)*ld+cols], h[:(rows-1)*ldh+cols]
+	if useAsm {
+		switch x := any(x).(type) {
+		case []float32:
+			maskRowsF32(x, rows, cols, ld, any(h).([]float32), ldh)
+		case []float64:
+			maskRowsF64(x, rows, cols, ld, any(h).([]float64), ldh)
+		}
+		return
+	}
+	for i := range rows {
+		row, hr := x[i*ld:i*ld+cols], h[i*ldh:i*ldh+cols]
+		for j := range row {
+			if !(hr[j] > 0) {
+				row[j] = 0
+			}
+		}
+	}
+}

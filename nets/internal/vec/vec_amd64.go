@@ -74,6 +74,53 @@ func lossGradF32(dst []float32, out []float32, v []float32, b0 float32, scale fl
 //go:noescape
 func adamF32(p []float32, g []float32, m []float32, v []float32, b1 float32, b2 float32, c1 float32, c2 float32, step float32, eps float32)
 
+// addRowsF32 adds b to every row of the rows×cols block at x (row stride ld):
+//
+//	for i := range rows {
+//		for j := range cols {
+//			x[i*ld+j] += b[j]
+//		}
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func addRowsF32(x []float32, rows int, cols int, ld int, b []float32)
+
+// reluBiasRowsF32 adds b to every row of the rows×cols block at x (row stride ld)
+// and clamps negative sums to zero, keeping NaNs:
+//
+//	for i := range rows {
+//		for j := range cols {
+//			z := x[i*ld+j] + b[j]
+//			if 0 > z {
+//				z = 0
+//			}
+//			x[i*ld+j] = z
+//		}
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func reluBiasRowsF32(x []float32, rows int, cols int, ld int, b []float32)
+
+// maskRowsF32 zeroes the rows×cols block at x (row stride ld) wherever the block
+// at h (row stride ldh) is not positive:
+//
+//	for i := range rows {
+//		for j := range cols {
+//			if !(h[i*ldh+j] > 0) {
+//				x[i*ld+j] = 0
+//			}
+//		}
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func maskRowsF32(x []float32, rows int, cols int, ld int, h []float32, ldh int)
+
 // addF64 adds y to x, element by element:
 //
 //	for i := range x {
@@ -143,3 +190,50 @@ func lossGradF64(dst []float64, out []float64, v []float64, b0 float64, scale fl
 //
 //go:noescape
 func adamF64(p []float64, g []float64, m []float64, v []float64, b1 float64, b2 float64, c1 float64, c2 float64, step float64, eps float64)
+
+// addRowsF64 adds b to every row of the rows×cols block at x (row stride ld):
+//
+//	for i := range rows {
+//		for j := range cols {
+//			x[i*ld+j] += b[j]
+//		}
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func addRowsF64(x []float64, rows int, cols int, ld int, b []float64)
+
+// reluBiasRowsF64 adds b to every row of the rows×cols block at x (row stride ld)
+// and clamps negative sums to zero, keeping NaNs:
+//
+//	for i := range rows {
+//		for j := range cols {
+//			z := x[i*ld+j] + b[j]
+//			if 0 > z {
+//				z = 0
+//			}
+//			x[i*ld+j] = z
+//		}
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func reluBiasRowsF64(x []float64, rows int, cols int, ld int, b []float64)
+
+// maskRowsF64 zeroes the rows×cols block at x (row stride ld) wherever the block
+// at h (row stride ldh) is not positive:
+//
+//	for i := range rows {
+//		for j := range cols {
+//			if !(h[i*ldh+j] > 0) {
+//				x[i*ld+j] = 0
+//			}
+//		}
+//	}
+//
+// The lengths are not checked.
+//
+//go:noescape
+func maskRowsF64(x []float64, rows int, cols int, ld int, h []float64, ldh int)

@@ -250,6 +250,153 @@ adamF32_done:
 	VZEROUPPER
 	RET
 
+// func addRowsF32(x []float32, rows int, cols int, ld int, b []float32)
+// Requires: AVX
+TEXT ·addRowsF32(SB), NOSPLIT, $0-72
+	MOVQ   x_base+0(FP), AX
+	MOVQ   b_base+48(FP), CX
+	MOVQ   cols+32(FP), DX
+	MOVQ   ld+40(FP), BX
+	SHLQ   $0x02, BX
+	VXORPS Y0, Y0, Y0
+	MOVQ   rows+24(FP), SI
+	TESTQ  SI, SI
+	JZ     addRowsF32_end
+
+addRowsF32_row:
+	XORQ DI, DI
+	MOVQ DX, R8
+	ANDQ $-8, R8
+
+addRowsF32_packed:
+	CMPQ    DI, R8
+	JAE     addRowsF32_tail
+	VMOVUPS (AX)(DI*4), Y0
+	VADDPS  (CX)(DI*4), Y0, Y0
+	VMOVUPS Y0, (AX)(DI*4)
+	ADDQ    $0x08, DI
+	JMP     addRowsF32_packed
+
+addRowsF32_tail:
+addRowsF32_scalar:
+	CMPQ   DI, DX
+	JAE    addRowsF32_done
+	VMOVSS (AX)(DI*4), X0
+	VADDSS (CX)(DI*4), X0, X0
+	VMOVSS X0, (AX)(DI*4)
+	INCQ   DI
+	JMP    addRowsF32_scalar
+
+addRowsF32_done:
+	ADDQ BX, AX
+	DECQ SI
+	JNZ  addRowsF32_row
+
+addRowsF32_end:
+	VZEROUPPER
+	RET
+
+// func reluBiasRowsF32(x []float32, rows int, cols int, ld int, b []float32)
+// Requires: AVX
+TEXT ·reluBiasRowsF32(SB), NOSPLIT, $0-72
+	MOVQ   x_base+0(FP), AX
+	MOVQ   b_base+48(FP), CX
+	MOVQ   cols+32(FP), DX
+	MOVQ   ld+40(FP), BX
+	SHLQ   $0x02, BX
+	VXORPS Y0, Y0, Y0
+	MOVQ   rows+24(FP), SI
+	TESTQ  SI, SI
+	JZ     reluBiasRowsF32_end
+
+reluBiasRowsF32_row:
+	XORQ DI, DI
+	MOVQ DX, R8
+	ANDQ $-8, R8
+
+reluBiasRowsF32_packed:
+	CMPQ    DI, R8
+	JAE     reluBiasRowsF32_tail
+	VMOVUPS (AX)(DI*4), Y1
+	VADDPS  (CX)(DI*4), Y1, Y1
+	VMAXPS  Y1, Y0, Y1
+	VMOVUPS Y1, (AX)(DI*4)
+	ADDQ    $0x08, DI
+	JMP     reluBiasRowsF32_packed
+
+reluBiasRowsF32_tail:
+reluBiasRowsF32_scalar:
+	CMPQ   DI, DX
+	JAE    reluBiasRowsF32_done
+	VMOVSS (AX)(DI*4), X1
+	VADDSS (CX)(DI*4), X1, X1
+	VMAXSS X1, X0, X1
+	VMOVSS X1, (AX)(DI*4)
+	INCQ   DI
+	JMP    reluBiasRowsF32_scalar
+
+reluBiasRowsF32_done:
+	ADDQ BX, AX
+	DECQ SI
+	JNZ  reluBiasRowsF32_row
+
+reluBiasRowsF32_end:
+	VZEROUPPER
+	RET
+
+// func maskRowsF32(x []float32, rows int, cols int, ld int, h []float32, ldh int)
+// Requires: AVX
+TEXT ·maskRowsF32(SB), NOSPLIT, $0-80
+	MOVQ   x_base+0(FP), AX
+	MOVQ   h_base+48(FP), CX
+	MOVQ   cols+32(FP), DX
+	MOVQ   ld+40(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   ldh+72(FP), SI
+	SHLQ   $0x02, SI
+	VXORPS Y0, Y0, Y0
+	MOVQ   rows+24(FP), DI
+	TESTQ  DI, DI
+	JZ     maskRowsF32_end
+
+maskRowsF32_row:
+	XORQ R8, R8
+	MOVQ DX, R9
+	ANDQ $-8, R9
+
+maskRowsF32_packed:
+	CMPQ    R8, R9
+	JAE     maskRowsF32_tail
+	VMOVUPS (CX)(R8*4), Y1
+	VCMPPS  $0x1e, Y0, Y1, Y1
+	VMOVUPS (AX)(R8*4), Y2
+	VANDPS  Y1, Y2, Y2
+	VMOVUPS Y2, (AX)(R8*4)
+	ADDQ    $0x08, R8
+	JMP     maskRowsF32_packed
+
+maskRowsF32_tail:
+maskRowsF32_scalar:
+	CMPQ   R8, DX
+	JAE    maskRowsF32_done
+	VMOVSS (CX)(R8*4), X1
+	VCMPSS $0x1e, X0, X1, X1
+	VMOVSS (AX)(R8*4), X2
+	VANDPS X1, X2, X2
+	VMOVSS X2, (AX)(R8*4)
+	INCQ   R8
+	JMP    maskRowsF32_scalar
+
+maskRowsF32_done:
+	ADDQ BX, AX
+	ADDQ SI, CX
+	DECQ DI
+	JNZ  maskRowsF32_row
+
+maskRowsF32_end:
+	VZEROUPPER
+	RET
+
 // func addF64(x []float64, y []float64)
 // Requires: AVX
 TEXT ·addF64(SB), NOSPLIT, $0-48
@@ -491,5 +638,152 @@ adamF64_scalar:
 	JMP     adamF64_scalar
 
 adamF64_done:
+	VZEROUPPER
+	RET
+
+// func addRowsF64(x []float64, rows int, cols int, ld int, b []float64)
+// Requires: AVX
+TEXT ·addRowsF64(SB), NOSPLIT, $0-72
+	MOVQ   x_base+0(FP), AX
+	MOVQ   b_base+48(FP), CX
+	MOVQ   cols+32(FP), DX
+	MOVQ   ld+40(FP), BX
+	SHLQ   $0x03, BX
+	VXORPD Y0, Y0, Y0
+	MOVQ   rows+24(FP), SI
+	TESTQ  SI, SI
+	JZ     addRowsF64_end
+
+addRowsF64_row:
+	XORQ DI, DI
+	MOVQ DX, R8
+	ANDQ $-4, R8
+
+addRowsF64_packed:
+	CMPQ    DI, R8
+	JAE     addRowsF64_tail
+	VMOVUPD (AX)(DI*8), Y0
+	VADDPD  (CX)(DI*8), Y0, Y0
+	VMOVUPD Y0, (AX)(DI*8)
+	ADDQ    $0x04, DI
+	JMP     addRowsF64_packed
+
+addRowsF64_tail:
+addRowsF64_scalar:
+	CMPQ   DI, DX
+	JAE    addRowsF64_done
+	VMOVSD (AX)(DI*8), X0
+	VADDSD (CX)(DI*8), X0, X0
+	VMOVSD X0, (AX)(DI*8)
+	INCQ   DI
+	JMP    addRowsF64_scalar
+
+addRowsF64_done:
+	ADDQ BX, AX
+	DECQ SI
+	JNZ  addRowsF64_row
+
+addRowsF64_end:
+	VZEROUPPER
+	RET
+
+// func reluBiasRowsF64(x []float64, rows int, cols int, ld int, b []float64)
+// Requires: AVX
+TEXT ·reluBiasRowsF64(SB), NOSPLIT, $0-72
+	MOVQ   x_base+0(FP), AX
+	MOVQ   b_base+48(FP), CX
+	MOVQ   cols+32(FP), DX
+	MOVQ   ld+40(FP), BX
+	SHLQ   $0x03, BX
+	VXORPD Y0, Y0, Y0
+	MOVQ   rows+24(FP), SI
+	TESTQ  SI, SI
+	JZ     reluBiasRowsF64_end
+
+reluBiasRowsF64_row:
+	XORQ DI, DI
+	MOVQ DX, R8
+	ANDQ $-4, R8
+
+reluBiasRowsF64_packed:
+	CMPQ    DI, R8
+	JAE     reluBiasRowsF64_tail
+	VMOVUPD (AX)(DI*8), Y1
+	VADDPD  (CX)(DI*8), Y1, Y1
+	VMAXPD  Y1, Y0, Y1
+	VMOVUPD Y1, (AX)(DI*8)
+	ADDQ    $0x04, DI
+	JMP     reluBiasRowsF64_packed
+
+reluBiasRowsF64_tail:
+reluBiasRowsF64_scalar:
+	CMPQ   DI, DX
+	JAE    reluBiasRowsF64_done
+	VMOVSD (AX)(DI*8), X1
+	VADDSD (CX)(DI*8), X1, X1
+	VMAXSD X1, X0, X1
+	VMOVSD X1, (AX)(DI*8)
+	INCQ   DI
+	JMP    reluBiasRowsF64_scalar
+
+reluBiasRowsF64_done:
+	ADDQ BX, AX
+	DECQ SI
+	JNZ  reluBiasRowsF64_row
+
+reluBiasRowsF64_end:
+	VZEROUPPER
+	RET
+
+// func maskRowsF64(x []float64, rows int, cols int, ld int, h []float64, ldh int)
+// Requires: AVX
+TEXT ·maskRowsF64(SB), NOSPLIT, $0-80
+	MOVQ   x_base+0(FP), AX
+	MOVQ   h_base+48(FP), CX
+	MOVQ   cols+32(FP), DX
+	MOVQ   ld+40(FP), BX
+	SHLQ   $0x03, BX
+	MOVQ   ldh+72(FP), SI
+	SHLQ   $0x03, SI
+	VXORPD Y0, Y0, Y0
+	MOVQ   rows+24(FP), DI
+	TESTQ  DI, DI
+	JZ     maskRowsF64_end
+
+maskRowsF64_row:
+	XORQ R8, R8
+	MOVQ DX, R9
+	ANDQ $-4, R9
+
+maskRowsF64_packed:
+	CMPQ    R8, R9
+	JAE     maskRowsF64_tail
+	VMOVUPD (CX)(R8*8), Y1
+	VCMPPD  $0x1e, Y0, Y1, Y1
+	VMOVUPD (AX)(R8*8), Y2
+	VANDPD  Y1, Y2, Y2
+	VMOVUPD Y2, (AX)(R8*8)
+	ADDQ    $0x04, R8
+	JMP     maskRowsF64_packed
+
+maskRowsF64_tail:
+maskRowsF64_scalar:
+	CMPQ   R8, DX
+	JAE    maskRowsF64_done
+	VMOVSD (CX)(R8*8), X1
+	VCMPSD $0x1e, X0, X1, X1
+	VMOVSD (AX)(R8*8), X2
+	VANDPD X1, X2, X2
+	VMOVSD X2, (AX)(R8*8)
+	INCQ   R8
+	JMP    maskRowsF64_scalar
+
+maskRowsF64_done:
+	ADDQ BX, AX
+	ADDQ SI, CX
+	DECQ DI
+	JNZ  maskRowsF64_row
+
+maskRowsF64_end:
 	VZEROUPPER
 	RET

@@ -184,3 +184,65 @@ func TestReLUEdgeCases(t *testing.T) {
 		}
 	})
 }
+
+// The row kernels must do on each row of a strided block exactly what the
+// one-row kernels do, and leave the gaps between rows alone. Widths straddle
+// the lanes; the gap between rows holds NaNs, which a stray read would carry
+// into a row and a stray write would replace.
+func TestRowKernels(t *testing.T) {
+	t.Run("f32", func(t *testing.T) { testRowKernels[float32](t) })
+	t.Run("f64", func(t *testing.T) { testRowKernels[float64](t) })
+}
+
+func testRowKernels[T Float](t *testing.T) {
+	for _, rows := range []int{0, 1, 3, 12} {
+		for _, cols := range lengths {
+			for _, gap := range []int{0, 1, 5} {
+				ld := cols + gap
+				withPath(t, func(asm bool) {
+					name := fmt.Sprintf("rows=%d cols=%d ld=%d asm=%v", rows, cols, ld, asm)
+					rng := rand.New(rand.NewPCG(uint64(rows*1000+cols), uint64(gap)))
+					gen := values[T](rng)
+					n := 0
+					if rows > 0 {
+						n = (rows-1)*ld + cols
+					}
+					block := func() ([]T, []T) {
+						x, all := guarded(n, gen)
+						for i := range n {
+							if i%ld >= cols {
+								x[i] = T(math.NaN())
+							}
+						}
+						return x, all
+					}
+					b, _ := guarded(cols, gen)
+					h, _ := block()
+					for _, k := range []struct {
+						name string
+						rows func(x []T)
+						row  func(x []T, i int)
+					}{
+						{"AddRows", func(x []T) { AddRows(x, rows, cols, ld, b) }, func(x []T, i int) { Add(x, b) }},
+						{"ReLUBiasRows", func(x []T) { ReLUBiasRows(x, rows, cols, ld, b) }, func(x []T, i int) { ReLUBias(x, b) }},
+						{"MaskRows", func(x []T) { MaskRows(x, rows, cols, ld, h, ld) }, func(x []T, i int) {
+							MaskSum(x, h[i*ld:i*ld+cols], make([]T, cols))
+						}},
+					} {
+						x, all := block()
+						want := slices.Clone(all)
+						k.rows(x)
+						checkBands(t, name+" "+k.name, all, n)
+						w := want[guard : guard+n]
+						for i := range rows {
+							k.row(w[i*ld:i*ld+cols], i)
+						}
+						if !sameBits(all, want) {
+							t.Errorf("%s: %s gives %v, row by row %v", name, k.name, all, want)
+						}
+					}
+				})
+			}
+		}
+	}
+}

@@ -38,6 +38,8 @@ type kernel struct {
 	store func(VecPhysical, Mem)
 	mul   func(VecPhysical, VecPhysical, VecPhysical)
 	fma   func(Op, VecPhysical, VecPhysical) // dst += src1·src2
+	add   func(Op, VecPhysical, VecPhysical) // dst = src1 + src2
+	max   func(Op, VecPhysical, VecPhysical) // dst = src1 > op ? src1 : op, op if either is NaN
 }
 
 func main() {
@@ -56,6 +58,8 @@ func main() {
 		store: func(r VecPhysical, m Mem) { VMOVUPD(r, m) },
 		mul:   func(a, b, d VecPhysical) { VMULPD(a, b, d) },
 		fma:   func(a Op, b, d VecPhysical) { VFMADD231PD(a, b, d) },
+		add:   func(a Op, b, d VecPhysical) { VADDPD(a, b, d) },
+		max:   func(a Op, b, d VecPhysical) { VMAXPD(a, b, d) },
 	}
 	f32 := kernel{
 		name: "kernelF32", typ: "float32", size: 4, lanes: 8, mr: 6, nr: 16, unroll: 4, vec: ymm,
@@ -65,6 +69,8 @@ func main() {
 		store: func(r VecPhysical, m Mem) { VMOVUPS(r, m) },
 		mul:   func(a, b, d VecPhysical) { VMULPS(a, b, d) },
 		fma:   func(a Op, b, d VecPhysical) { VFMADD231PS(a, b, d) },
+		add:   func(a Op, b, d VecPhysical) { VADDPS(a, b, d) },
+		max:   func(a Op, b, d VecPhysical) { VMAXPS(a, b, d) },
 	}
 	f64.generate()
 	f32.generate()
@@ -105,7 +111,7 @@ func main() {
 func (kn kernel) generate() {
 	if kn.direct {
 		kn.name += "Direct"
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool)", kn.typ, kn.typ, kn.typ, kn.typ))
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s with the %d rows of A read in place, row i at", kn.name, strings.TrimSuffix(kn.name, "Direct"), kn.mr),
@@ -115,7 +121,7 @@ func (kn kernel) generate() {
 		)
 	} else if kn.directT {
 		kn.name += "DirectT"
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool)", kn.typ, kn.typ, kn.typ, kn.typ))
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s with the %d columns of Aᵀ read in place, step p at", kn.name, strings.TrimSuffix(kn.name, "DirectT"), kn.mr),
@@ -123,14 +129,15 @@ func (kn kernel) generate() {
 			"The operations and their order are the same, and so are the results.",
 		)
 	} else {
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s)", kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool)", kn.typ, kn.typ, kn.typ))
 		Pragma("noescape")
 	}
 	if !kn.direct && !kn.directT {
 		Doc(
 			fmt.Sprintf("%s sets the %d×%d tile at c (row stride ldc) to α·Σₚ a[p·%d+i]·b[p·%d+j] + β·c,", kn.name, kn.mr, kn.nr, kn.mr, kn.nr),
-			"not reading c when β is zero. It is the assembly form of this loop, except",
-			"that products are fused and summed in registers:",
+			"not reading c when β is zero, then adds the bias and applies ReLU if asked.",
+			"It is the assembly form of this loop, except that products are fused and",
+			"summed in registers and α·s + β·c is one fused operation:",
 			"",
 			fmt.Sprintf("\tfor i := range %d {", kn.mr),
 			fmt.Sprintf("\t\tfor j := range %d {", kn.nr),
@@ -138,14 +145,22 @@ func (kn kernel) generate() {
 			"\t\t\tfor p := range k {",
 			fmt.Sprintf("\t\t\t\ts += a[p*%d+i] * b[p*%d+j]", kn.mr, kn.nr),
 			"\t\t\t}",
-			"\t\t\tif beta == 0 {",
-			"\t\t\t\tc[i*ldc+j] = alpha * s",
-			"\t\t\t} else {",
-			"\t\t\t\tc[i*ldc+j] = alpha*s + beta*c[i*ldc+j]",
+			"\t\t\tz := alpha * s",
+			"\t\t\tif beta != 0 {",
+			"\t\t\t\tz += beta * c[i*ldc+j]",
 			"\t\t\t}",
+			"\t\t\tif bias != nil {",
+			"\t\t\t\tz += bias[j]",
+			"\t\t\t\tif relu && 0 > z {",
+			"\t\t\t\t\tz = 0",
+			"\t\t\t\t}",
+			"\t\t\t}",
+			"\t\t\tc[i*ldc+j] = z",
 			"\t\t}",
 			"\t}",
 			"",
+			"where bias[j] is the j-th value from the pointer bias: the epilogue of a",
+			"layer's forward product, done on the tile in registers. relu needs bias.",
 			fmt.Sprintf("a must hold %d·k values, b %d·k, and c a full tile; none is checked.", kn.mr, kn.nr),
 		)
 	}
@@ -284,8 +299,9 @@ func (kn kernel) generate() {
 	JNZ(LabelRef(kn.name + "_tailloop"))
 
 	Label(kn.name + "_store")
-	// The B and broadcast registers are free now: reuse them for α and β.
-	alpha, beta := bv[0], av
+	// The B and broadcast registers are free now: reuse them for α, β and
+	// the zero of ReLU.
+	alpha, beta, zero := bv[0], av, bv[1]
 	kn.bcast(paramAddr("alpha"), alpha)
 	for i := range acc {
 		for _, r := range acc[i] {
@@ -302,24 +318,41 @@ func (kn kernel) generate() {
 		MOVL(paramAddr("beta"), bits.As32())
 		SHLL(U8(1), bits.As32())
 	}
-	JZ(LabelRef(kn.name + "_overwrite"))
-
+	JZ(LabelRef(kn.name + "_bias"))
 	kn.bcast(paramAddr("beta"), beta)
 	MOVQ(c, row)
 	for i := range acc {
 		for j, r := range acc[i] {
-			m := Mem{Base: row, Disp: j * kn.lanes * kn.size}
-			kn.fma(m, beta, r)
-			kn.store(r, m)
+			kn.fma(Mem{Base: row, Disp: j * kn.lanes * kn.size}, beta, r)
 		}
 		if i < kn.mr-1 {
 			ADDQ(ldc, row)
 		}
 	}
-	VZEROUPPER()
-	RET()
 
-	Label(kn.name + "_overwrite")
+	// The epilogue: the bias row added to every row of the tile, then the
+	// ReLU, whose max returns its second source (the sum itself) when that
+	// is NaN, as package vec's ReLUBias does.
+	Label(kn.name + "_bias")
+	bias := Load(Param("bias"), GP64())
+	TESTQ(bias, bias)
+	JZ(LabelRef(kn.name + "_write"))
+	for i := range acc {
+		for j, r := range acc[i] {
+			kn.add(Mem{Base: bias, Disp: j * kn.lanes * kn.size}, r, r)
+		}
+	}
+	relu := Load(Param("relu"), GP32())
+	TESTL(relu, relu)
+	JZ(LabelRef(kn.name + "_write"))
+	kn.zero(zero)
+	for i := range acc {
+		for _, r := range acc[i] {
+			kn.max(r, zero, r)
+		}
+	}
+
+	Label(kn.name + "_write")
 	MOVQ(c, row)
 	for i := range acc {
 		for j, r := range acc[i] {

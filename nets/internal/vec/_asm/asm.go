@@ -142,6 +142,9 @@ func main() {
 		maskSum(t)
 		lossGrad(t)
 		adam(t)
+		biasRows(t, false)
+		biasRows(t, true)
+		maskRows(t)
 	}
 	Generate()
 }
@@ -349,4 +352,104 @@ func paramAddr(name string) Mem {
 		panic(err)
 	}
 	return p.Addr
+}
+
+// rowsLoop emits the loop over the rows of a block: body runs once per row,
+// with x at the row's start, then x advances by ldx bytes and y, when not
+// nil, by ldy bytes.
+func rowsLoop(name string, x, ldx, y, ldy Register, body func()) {
+	r := Load(Param("rows"), GP64())
+	TESTQ(r, r)
+	JZ(LabelRef(name + "_end"))
+	Label(name + "_row")
+	body()
+	ADDQ(ldx, x)
+	if y != nil {
+		ADDQ(ldy, y)
+	}
+	DECQ(r)
+	JNZ(LabelRef(name + "_row"))
+	Label(name + "_end")
+}
+
+// biasRows generates addRows or reluBiasRows: add or reluBias applied to
+// each row of a strided block, the epilogue of a matrix product applied to a
+// tile of C while it is still in L1.
+func biasRows(t typ, relu bool) {
+	name := "addRows" + t.suffix
+	doc := []string{name + " adds b to every row of the rows×cols block at x (row stride ld):", "",
+		"\tfor i := range rows {", "\t\tfor j := range cols {", "\t\t\tx[i*ld+j] += b[j]", "\t\t}", "\t}"}
+	if relu {
+		name = "reluBiasRows" + t.suffix
+		doc = []string{name + " adds b to every row of the rows×cols block at x (row stride ld)",
+			"and clamps negative sums to zero, keeping NaNs:", "",
+			"\tfor i := range rows {", "\t\tfor j := range cols {", "\t\t\tz := x[i*ld+j] + b[j]",
+			"\t\t\tif 0 > z {", "\t\t\t\tz = 0", "\t\t\t}", "\t\t\tx[i*ld+j] = z", "\t\t}", "\t}"}
+	}
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(x []%s, rows, cols, ld int, b []%s)", t.goType, t.goType))
+	Pragma("noescape")
+	Doc(append(doc, "", "The lengths are not checked.")...)
+	x := Load(Param("x").Base(), GP64())
+	b := Load(Param("b").Base(), GP64())
+	n := Load(Param("cols"), GP64())
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(log2(t.size)), ld)
+	zero, z := YMM(), YMM()
+	t.zero(zero)
+	rowsLoop(name, x, ld, nil, nil, func() {
+		elementwise(t, name, n, func(p bool, i Register) {
+			t.load(p, at(x, i, t), reg(p, z))
+			t.add(p, at(b, i, t), reg(p, z), reg(p, z))
+			if relu {
+				// As in reluBias: max returns z itself for NaN.
+				t.max(p, reg(p, z), reg(p, zero), reg(p, z))
+			}
+			t.store(p, reg(p, z), at(x, i, t))
+		}, nil)
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// maskRows generates the backward pass of reluBiasRows' clamp on a strided
+// block: the gradient x is zeroed wherever the layer's output h is not
+// positive.
+func maskRows(t typ) {
+	name := "maskRows" + t.suffix
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(x []%s, rows, cols, ld int, h []%s, ldh int)", t.goType, t.goType))
+	Pragma("noescape")
+	Doc(name+" zeroes the rows×cols block at x (row stride ld) wherever the block",
+		"at h (row stride ldh) is not positive:", "",
+		"\tfor i := range rows {", "\t\tfor j := range cols {", "\t\t\tif !(h[i*ldh+j] > 0) {",
+		"\t\t\t\tx[i*ld+j] = 0", "\t\t\t}", "\t\t}", "\t}", "",
+		"The lengths are not checked.")
+	x := Load(Param("x").Base(), GP64())
+	h := Load(Param("h").Base(), GP64())
+	n := Load(Param("cols"), GP64())
+	ld := Load(Param("ld"), GP64())
+	SHLQ(U8(log2(t.size)), ld)
+	ldh := Load(Param("ldh"), GP64())
+	SHLQ(U8(log2(t.size)), ldh)
+	zero, m, g := YMM(), YMM(), YMM()
+	t.zero(zero)
+	rowsLoop(name, x, ld, h, ldh, func() {
+		elementwise(t, name, n, func(p bool, i Register) {
+			t.load(p, at(h, i, t), reg(p, m))
+			t.cmpGT(p, reg(p, zero), reg(p, m), reg(p, m))
+			t.load(p, at(x, i, t), reg(p, g))
+			t.and(reg(p, m), reg(p, g), reg(p, g))
+			t.store(p, reg(p, g), at(x, i, t))
+		}, nil)
+	})
+	VZEROUPPER()
+	RET()
+}
+
+func log2(x int) int {
+	n := 0
+	for x > 1 {
+		x >>= 1
+		n++
+	}
+	return n
 }

@@ -1,0 +1,57 @@
+package harness
+
+import (
+	"fmt"
+	"time"
+)
+
+// Efficiency is how busy a suite's training kept the machine: the floating-
+// point operations of every run's training, against what the cores could
+// have done at their FMA peak in the same wall time.
+type Efficiency struct {
+	GFlop32    float64 `json:"gflop_float32"` // training work of the float32 runs
+	GFlop64    float64 `json:"gflop_float64"` // and of the float64 runs
+	WallSec    float64 `json:"wall_seconds"`  // the suite's wall time
+	Cores      int     `json:"cores"`         // cores the suite ran on
+	PeakGFlops float64 `json:"fma_peak"`      // float64 FMA peak of one core, GFLOP/s
+	// Share is (GFlop64 + GFlop32/2) / (WallSec·Cores·PeakGFlops): a float32
+	// FMA instruction does twice the flops of a float64 one, so float32
+	// work counts half against the float64 peak. 1 is every core doing
+	// nothing but FMAs on full vectors for the whole wall time.
+	Share float64 `json:"share"`
+}
+
+// SuiteEfficiency returns the efficiency of the runs of one suite that took
+// wall on cores, with peak the float64 FMA peak of one core measured in the
+// same run (nets.FMAPeak, with all cores busy, before the training starts).
+// Only the runs trained in that wall time belong in runs: not those a
+// resumed sweep found already done.
+func SuiteEfficiency(runs []Run, wall time.Duration, cores int, peak float64) (Efficiency, error) {
+	switch {
+	case len(runs) == 0:
+		return Efficiency{}, fmt.Errorf("suite efficiency: no runs")
+	case wall <= 0:
+		return Efficiency{}, fmt.Errorf("suite efficiency: wall time %v, must be positive", wall)
+	case cores < 1:
+		return Efficiency{}, fmt.Errorf("suite efficiency: %d cores, must be at least 1", cores)
+	case !(peak > 0):
+		return Efficiency{}, fmt.Errorf("suite efficiency: FMA peak %v GFLOP/s, must be positive (no assembly FMA loop on this build?)", peak)
+	}
+	e := Efficiency{WallSec: wall.Seconds(), Cores: cores, PeakGFlops: peak}
+	for _, r := range runs {
+		if r.Precision == "float32" {
+			e.GFlop32 += r.Train.GFlop
+		} else {
+			e.GFlop64 += r.Train.GFlop
+		}
+	}
+	e.Share = (e.GFlop64 + e.GFlop32/2) / (e.WallSec * float64(cores) * peak)
+	return e, nil
+}
+
+// String reads "412.3 GFLOP of training (float32 300.0, float64 112.3) in
+// 61.2 s on 2 cores at a peak of 40.0 GFLOP/s each: 12.3% of the FMA peak".
+func (e Efficiency) String() string {
+	return fmt.Sprintf("%.1f GFLOP of training (float32 %.1f, float64 %.1f) in %.1f s on %d cores at a float64 FMA peak of %.1f GFLOP/s each: %.1f%% of the FMA peak",
+		e.GFlop32+e.GFlop64, e.GFlop32, e.GFlop64, e.WallSec, e.Cores, e.PeakGFlops, 100*e.Share)
+}

@@ -1,0 +1,45 @@
+package harness
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A suite of known work: 40 GFLOP of float64 and 40 of float32 (which
+// counts as 20) in 10 s on 2 cores of peak 5 GFLOP/s is 60/100 = 60%.
+func TestSuiteEfficiency(t *testing.T) {
+	runs := []Run{
+		{Precision: "float64", Train: TrainRecord{GFlop: 30}},
+		{Precision: "float64", Train: TrainRecord{GFlop: 10}},
+		{Precision: "float32", Train: TrainRecord{GFlop: 40}},
+	}
+	e, err := SuiteEfficiency(runs, 10*time.Second, 2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.GFlop64 != 40 || e.GFlop32 != 40 || math.Abs(e.Share-0.6) > 1e-15 {
+		t.Fatalf("got %+v, want 40 + 40 GFLOP and share 0.6", e)
+	}
+	if s := e.String(); !strings.Contains(s, "60.0% of the FMA peak") {
+		t.Fatalf("String() = %q", s)
+	}
+	for _, bad := range []struct {
+		runs  []Run
+		wall  time.Duration
+		cores int
+		peak  float64
+		field string
+	}{
+		{nil, time.Second, 1, 1, "no runs"},
+		{runs, 0, 1, 1, "wall time"},
+		{runs, time.Second, 0, 1, "cores"},
+		{runs, time.Second, 1, 0, "FMA peak"},
+		{runs, time.Second, 1, math.NaN(), "FMA peak"},
+	} {
+		if _, err := SuiteEfficiency(bad.runs, bad.wall, bad.cores, bad.peak); err == nil || !strings.Contains(err.Error(), bad.field) {
+			t.Errorf("%s: error %v", bad.field, err)
+		}
+	}
+}

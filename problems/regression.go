@@ -15,9 +15,14 @@ var (
 	RegressionTargets = []string{"lipschitz", "smooth"}
 )
 
-// regressionStream seeds the problem's own random parts (embedding and
-// target coefficients), apart from the streams of the sample points.
-const regressionStream = 1 << 40
+// regressionStream seeds the problem's target coefficients and
+// embeddingStream its embedding, apart from each other and from the streams
+// of the sample points: the target on z is the same whatever the ambient
+// dimension, so that a sphere in R^16 and in R^64 carry the same function.
+const (
+	regressionStream = 1 << 40
+	embeddingStream  = regressionStream + 1
+)
 
 // Regression is a function-regression problem for the deep-ReLU theorems:
 // a target f on a d-dimensional domain, seen through points x ∈ R^Ambient.
@@ -76,8 +81,8 @@ func NewRegression(domain string, d, ambient int, target string, seed uint64) (*
 	if r.Ambient < r.k {
 		return nil, fmt.Errorf("problems: %s of dimension %d needs an ambient dimension ≥ %d, got Ambient = %d", domain, d, r.k, ambient)
 	}
-	rng := rand.New(rand.NewPCG(seed, regressionStream))
 	if domain != "cube" {
+		rng := rand.New(rand.NewPCG(seed, embeddingStream))
 		g := mat.NewDense(r.Ambient, r.k, nil)
 		for i := range r.Ambient {
 			for j := range r.k {
@@ -95,6 +100,7 @@ func NewRegression(domain string, d, ambient int, target string, seed uint64) (*
 			}
 		}
 	}
+	rng := rand.New(rand.NewPCG(seed, regressionStream))
 	r.dirs = make([]float64, regressionTerms*r.k)
 	r.shift = make([]float64, regressionTerms)
 	switch target {

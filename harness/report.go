@@ -68,6 +68,9 @@ func WriteReport(opt ReportOptions) error {
 	if err := writeDimensionSummary(&doc, analyses); err != nil {
 		return err
 	}
+	if err := writeReluSection(&doc, analyses, filepath.Join(opt.Results, "plots"), rel); err != nil {
+		return err
+	}
 	for i := range analyses {
 		a := &analyses[i]
 		tablePath := filepath.Join(opt.Results, "tables", a.Experiment+".md")
@@ -162,6 +165,9 @@ func writeSummary(doc *bytes.Buffer, analyses []Analysis) error {
 	for i := range analyses {
 		a := &analyses[i]
 		dims := fmt.Sprintf("d1=%d, d2=%d, b_U=%s", a.Dims.D1, a.Dims.D2, dimStr(a.Dims.BU))
+		if g := a.First.Regression; g != nil {
+			dims = reluDims(g)
+		}
 		if a.FitErr != nil || a.AlphaErr != nil {
 			rows = append(rows, []string{a.Experiment, a.Theorem.ID, dims, "—", "—", "—", "—", "no fit: " + errors2(a.FitErr, a.AlphaErr).Error()})
 			continue
@@ -206,7 +212,7 @@ func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
 	var keys []string
 	for i := range analyses {
 		a := &analyses[i]
-		if a.FitErr != nil || a.AlphaErr != nil {
+		if a.FitErr != nil || a.AlphaErr != nil || a.First.Regression != nil { // dense regressions: see writeReluSection
 			continue
 		}
 		kind, _, _ := strings.Cut(a.First.Problem, "(")
@@ -290,6 +296,10 @@ func writeSizeTable(w *bytes.Buffer, a *Analysis) error {
 }
 
 func writeExperiment(doc *bytes.Buffer, a *Analysis, plot, table string, tableMD []byte) {
+	if a.First.Regression != nil {
+		writeDenseExperiment(doc, a, plot, table, tableMD)
+		return
+	}
 	w := func(format string, args ...any) { fmt.Fprintf(doc, format, args...) }
 	r := a.First
 	w("## %s\n\n", a.Experiment)

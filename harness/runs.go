@@ -41,6 +41,10 @@ type Run struct {
 	Train      TrainRecord  `json:"train"`
 	WallSec    float64      `json:"wall_seconds"`
 	Env        Env          `json:"env"`
+
+	// Regression is the setup of a dense deep-ReLU regression run; absent
+	// for a DeepONet.
+	Regression *Regression `json:"regression,omitempty"`
 }
 
 // Setup records what a run was trained and scored on, so that a report can

@@ -150,7 +150,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 				}
 				if dim == nil {
 					var err error
-					if dim, err = measureInputDim(e); err != nil {
+					if dim, err = measureDim(e); err != nil {
 						return fmt.Errorf("%s: measuring the input dimension: %w", e.ID, err)
 					}
 				}
@@ -172,7 +172,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	for range workers {
 		wg.Go(func() {
 			for j := range next {
-				r, err := runOne(j)
+				r, err := runJob(j)
 				if err == nil {
 					err = store.Append(r)
 				}

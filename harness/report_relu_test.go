@@ -29,9 +29,9 @@ func fakeRelu(t *testing.T, theorem, target, domain string, d, ambient int, est,
 // α_T at d = 2 is 0.5 and at D = 16, 64 it is 1/16, 1/64 for T-relu-approx.
 func TestIntrinsicFindingsFollowTheNumbers(t *testing.T) {
 	for _, tc := range []struct {
-		name               string
-		e16, lo16, hi16    float64
-		e64, lo64, hi64    float64
+		name              string
+		e16, lo16, hi16   float64
+		e64, lo64, hi64   float64
 		want, mustNotHave string
 	}{
 		{"supported", 0.45, 0.40, 0.50, 0.47, 0.42, 0.52, "support the claim that the exponent follows the intrinsic d", "only in part"},

@@ -210,9 +210,32 @@ func intrinsicFindings(pts []reluPoint) []string {
 		}
 		s += fmt.Sprintf("%d of %d are nearer (in ratio) the intrinsic α_T at d than the ambient one, and %d of %d intervals contain α_T at d. ", nearerD, len(man), containsD, len(man))
 		if len(pairText) > 0 {
-			s += "By ambient dimension: " + strings.Join(pairText, "; ") + "."
+			s += "By ambient dimension: " + strings.Join(pairText, "; ") + ". "
 		}
-		out = append(out, s)
+		var mles []string
+		for _, p := range man {
+			if d := p.a.First.InputDim; d != nil && d.MLE != nil {
+				mles = append(mles, fmt.Sprintf("%.2f (%s, D = %d)", *d.MLE, p.g.Domain, p.g.Ambient))
+			}
+		}
+		if len(mles) > 0 {
+			s += "The measured intrinsic dimension (MLE) is " + strings.Join(mles, ", ") + ". "
+		}
+		var withCube, cubes int
+		for _, p := range man {
+			if c, ok := cubeTwin(pts, p); ok {
+				cubes++
+				plo, _, phi := p.fitted()
+				clo, _, chi := c.fitted()
+				if overlaps(plo, phi, clo, chi) {
+					withCube++
+				}
+			}
+		}
+		if cubes > 0 {
+			s += fmt.Sprintf("Against the un-embedded cube of the same d and target, %d of %d manifold intervals overlap the cube's.", withCube, cubes)
+		}
+		out = append(out, strings.TrimSpace(s))
 	}
 	return out
 }
@@ -257,6 +280,16 @@ func smoothFindings(pts []reluPoint) []string {
 		out = append(out, s+".")
 	}
 	return out
+}
+
+// cubeTwin finds the cube experiment of p's theorem, target and d.
+func cubeTwin(pts []reluPoint, p reluPoint) (reluPoint, bool) {
+	for _, q := range pts {
+		if q.g.Domain == "cube" && q.a.Theorem.ID == p.a.Theorem.ID && q.g.Target == p.g.Target && q.g.D == p.g.D {
+			return q, true
+		}
+	}
+	return reluPoint{}, false
 }
 
 // lipschitzTwin finds the Lipschitz experiment of p's theorem on p's domain.
@@ -376,7 +409,7 @@ func reluDimensionPlot(pts []reluPoint) ([]byte, error) {
 		}
 	}
 	p.X.Min, p.X.Max = 0.5, maxD+0.5
-	p.Y.Min = 0
+	p.Y.Min, p.Y.Max = 0, legendRoom(pts, 1.2)
 	return renderSVG(p)
 }
 
@@ -467,9 +500,21 @@ func reluAmbientPlot(pts []reluPoint) ([]byte, bool, error) {
 		}
 	}
 	p.X.Min, p.X.Max = lo, hi
-	p.Y.Min = 0
+	p.Y.Min, p.Y.Max = 0, legendRoom(sel, 0.6)
 	b, err := renderSVG(p)
 	return b, err == nil, err
+}
+
+// legendRoom is the top of the α axis: above every interval by enough for
+// the legend, which sits at the top, to leave the points clear; at least
+// least so that the theory's lines show where they matter.
+func legendRoom(pts []reluPoint, least float64) float64 {
+	top := least
+	for _, q := range pts {
+		_, _, hi := q.fitted()
+		top = max(top, 1.5*hi)
+	}
+	return top
 }
 
 func ambientTicks(pts []reluPoint) []plot.Tick {
@@ -579,3 +624,4 @@ func writeDenseExperiment(doc *bytes.Buffer, a *Analysis, plotPath, table string
 	}
 	w("\n")
 }
+

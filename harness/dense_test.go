@@ -189,10 +189,20 @@ func TestDenseSweep(t *testing.T) {
 			t.Errorf("n=%d seed=%d: squared L2 %g (zero predictor %g), sup %g", r.Size, r.Seed, m.MeanSqL2, meanSq, m.MeanSup)
 		}
 	}
-	again := sweepInto(t, t.TempDir(), denseSuite).Runs()
-	for i := range runs {
-		if runs[i].Metrics != again[i].Metrics {
-			t.Errorf("run %d: %+v then %+v", i, runs[i].Metrics, again[i].Metrics)
+	// Runs finish in any order; compare them by size and seed.
+	first := map[[2]uint64]Run{}
+	for _, r := range runs {
+		first[[2]uint64{uint64(r.Size), r.Seed}] = r
+	}
+	for _, r := range sweepInto(t, t.TempDir(), denseSuite).Runs() {
+		f := first[[2]uint64{uint64(r.Size), r.Seed}]
+		ft, rt := f.Train, r.Train
+		if ft.ValLoss == nil || rt.ValLoss == nil || *ft.ValLoss != *rt.ValLoss {
+			t.Errorf("n=%d seed=%d: validation loss %v then %v", r.Size, r.Seed, ft.ValLoss, rt.ValLoss)
+		}
+		ft.ValLoss, rt.ValLoss = nil, nil
+		if f.Metrics != r.Metrics || ft != rt {
+			t.Errorf("n=%d seed=%d: %+v then %+v", r.Size, r.Seed, f.Metrics, r.Metrics)
 		}
 	}
 	// The report carries the deep-ReLU section and its plot.

@@ -624,4 +624,3 @@ func writeDenseExperiment(doc *bytes.Buffer, a *Analysis, plotPath, table string
 	}
 	w("\n")
 }
-

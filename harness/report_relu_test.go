@@ -80,7 +80,7 @@ func TestDimensionTrend(t *testing.T) {
 		fakeRelu(t, "T-relu-approx", "lipschitz", "cube", 1, 0, 0.5, 0.4, 0.6),
 		fakeRelu(t, "T-relu-approx", "lipschitz", "cube", 4, 0, 0.6, 0.5, 0.7),
 	}
-	if got := strings.Join(dimensionTrend(flat), " "); !strings.Contains(got, "does not fall with d") || !strings.Contains(got, "theorem's falls by 4.00") {
+	if got := strings.Join(dimensionTrend(flat), " "); !strings.Contains(got, "does not fall with d") || !strings.Contains(got, "theorem's from 1.000 to 0.250 (divided by 4.00)") {
 		t.Errorf("flat exponents: %q", got)
 	}
 	falling := []reluPoint{
@@ -89,5 +89,19 @@ func TestDimensionTrend(t *testing.T) {
 	}
 	if got := strings.Join(dimensionTrend(falling), " "); !strings.Contains(got, "about as the theorem says") {
 		t.Errorf("falling exponents: %q", got)
+	}
+}
+
+// An exponent fitted over less than 1.5 decades is flagged, one over more
+// is not.
+func TestSpanCaveat(t *testing.T) {
+	p := fakeRelu(t, "T-relu-approx", "smooth", "cube", 1, 0, 1.2, 0.1, 1.3)
+	p.a.Fit.Lo, p.a.Fit.Hi = 53, 169
+	if got := spanCaveat(p); !strings.Contains(got, "only 0.5 decades") {
+		t.Errorf("0.5 decades: %q", got)
+	}
+	p.a.Fit.Hi = 8513
+	if got := spanCaveat(p); got != "" {
+		t.Errorf("2.2 decades: %q", got)
 	}
 }

@@ -237,7 +237,16 @@ func intrinsicFindings(pts []reluPoint) []string {
 			}
 		}
 		if cubes > 0 {
-			s += fmt.Sprintf("Against the un-embedded cube of the same d and target, %d of %d manifold intervals overlap the cube's.", withCube, cubes)
+			s += fmt.Sprintf("Against the un-embedded cube of the same d and target, %d of %d manifold intervals overlap the cube's. ", withCube, cubes)
+		}
+		short := 0
+		for _, p := range man {
+			if spanCaveat(p) != "" {
+				short++
+			}
+		}
+		if short > 0 {
+			s += fmt.Sprintf("%d of %d manifold exponents are fitted over less than 1.5 decades because their larger sizes lie on a floor: this judgement rests on the sizes before it and is indicative only.", short, len(man))
 		}
 		out = append(out, strings.TrimSpace(s))
 	}

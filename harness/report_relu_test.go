@@ -105,3 +105,15 @@ func TestSpanCaveat(t *testing.T) {
 		t.Errorf("2.2 decades: %q", got)
 	}
 }
+
+// A verdict on the manifolds that rests on short fits says so.
+func TestIntrinsicFindingsFlagShortFits(t *testing.T) {
+	a := fakeRelu(t, "T-relu-gen", "lipschitz", "torus", 2, 16, 0.6, 0.55, 0.65)
+	b := fakeRelu(t, "T-relu-gen", "lipschitz", "torus", 2, 64, 0.6, 0.55, 0.65)
+	a.a.Fit.Lo, a.a.Fit.Hi = 64, 4096
+	b.a.Fit.Lo, b.a.Fit.Hi = 64, 1024
+	got := strings.Join(intrinsicFindings([]reluPoint{a, b}), " ")
+	if !strings.Contains(got, "1 of 2 manifold exponents are fitted over less than 1.5 decades") {
+		t.Errorf("%q does not flag the short fit", got)
+	}
+}

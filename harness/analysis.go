@@ -132,6 +132,9 @@ func analyze(id string, runs []Run) Analysis {
 	}
 	a.Theorem = th
 	a.Dims = bounds.Dims{D1: a.First.D1, D2: a.First.D2, BU: a.First.BU}
+	if g := a.First.Regression; g != nil {
+		a.Dims.D = g.D // the intrinsic d, not the ambient D
+	}
 	a.Metric = "mean squared L2 error"
 	if th.Quantity == bounds.SupError {
 		a.Metric = "mean sup error"

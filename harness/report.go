@@ -75,6 +75,9 @@ func WriteReport(opt ReportOptions) error {
 	if err := writeNetworkComparison(&doc, analyses); err != nil {
 		return err
 	}
+	if err := writeReluSection(&doc, analyses, filepath.Join(opt.Results, "plots"), rel); err != nil {
+		return err
+	}
 	for i := range analyses {
 		a := &analyses[i]
 		tablePath := filepath.Join(opt.Results, "tables", a.Experiment+".md")
@@ -169,6 +172,9 @@ func writeSummary(doc *bytes.Buffer, analyses []Analysis) error {
 	for i := range analyses {
 		a := &analyses[i]
 		dims := fmt.Sprintf("d1=%d, d2=%d, b_U=%s", a.Dims.D1, a.Dims.D2, dimStr(a.Dims.BU))
+		if g := a.First.Regression; g != nil {
+			dims = reluDims(g)
+		}
 		if a.FitErr != nil || a.AlphaErr != nil {
 			rows = append(rows, []string{a.Experiment, a.Theorem.ID, dims, "—", "—", "—", "—", "—", "—", "no fit: " + errors2(a.FitErr, a.AlphaErr).Error()})
 			continue
@@ -281,7 +287,7 @@ func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
 	var order []string
 	for i := range analyses {
 		a := &analyses[i]
-		if a.FitErr != nil || a.AlphaErr != nil {
+		if a.FitErr != nil || a.AlphaErr != nil || a.First.Regression != nil { // dense regressions: see writeReluSection
 			continue
 		}
 		kind, _, _ := strings.Cut(a.First.Problem, "(")
@@ -369,8 +375,42 @@ func writeSizeTable(w *bytes.Buffer, a *Analysis) error {
 
 func writeExperiment(doc *bytes.Buffer, a *Analysis, plot, table string, tableMD []byte) {
 	w := func(format string, args ...any) { fmt.Fprintf(doc, format, args...) }
-	r := a.First
 	w("## %s\n\n", a.Experiment)
+	if a.First.Regression != nil {
+		writeDenseSetup(doc, a)
+	} else {
+		writeOperatorSetup(doc, a)
+	}
+	if a.Stale > 0 {
+		w("- %d runs recorded under earlier settings of this experiment were ignored.\n", a.Stale)
+	}
+	w("\n![%s](%s)\n\n", a.Experiment, plot)
+	doc.Write(tableMD)
+	w("\n(Also in [%s](%s).)\n\n", table, table)
+	if a.FitErr == nil && a.AlphaErr == nil {
+		writeSlopes(doc, a)
+		f := a.Fit
+		w("**Verdict on the tail** (%s = %g…%g): %s. ", a.Theorem.Swept, f.Lo, f.Hi, a.Verdict)
+		if a.Verdict != bounds.Uninformative {
+			w("The bound, log factor included, falls by %.3g there (slope %+.3f); the error by %.3g [%.3g, %.3g]. ", a.Range.BoundRatio, -a.AlphaLog, a.Range.MeasuredRatio, a.Range.MeasuredLo, a.Range.MeasuredHi)
+		}
+		if a.Theorem.Form == bounds.PowerLaw {
+			w("Against α_T = %.3f alone, without the log factor: %s.", a.Alpha, a.VerdictAsym)
+		}
+		w("\n\n")
+		writeEnvelope(doc, a)
+	}
+	for _, s := range a.Discussion() {
+		w("- %s\n", s)
+	}
+	w("\n")
+}
+
+// writeOperatorSetup writes the setup lines of a DeepONet experiment's
+// section.
+func writeOperatorSetup(doc *bytes.Buffer, a *Analysis) {
+	w := func(format string, args ...any) { fmt.Fprintf(doc, format, args...) }
+	r := a.First
 	w("- Theorem: **%s**: %s.\n", a.Theorem.ID, a.Theorem.Statement)
 	w("- Problem: %s on inputs from %s (d1 = %d, d2 = %d, b_U = %s); %d sensors, %d output points per function.\n",
 		r.Problem, r.Family, r.D1, r.D2, dimStr(r.BU), r.Setup.Sensors, r.Setup.Points)
@@ -399,29 +439,6 @@ func writeExperiment(doc *bytes.Buffer, a *Analysis, plot, table string, tableMD
 		}
 		w("\n")
 	}
-	if a.Stale > 0 {
-		w("- %d runs recorded under earlier settings of this experiment were ignored.\n", a.Stale)
-	}
-	w("\n![%s](%s)\n\n", a.Experiment, plot)
-	doc.Write(tableMD)
-	w("\n(Also in [%s](%s).)\n\n", table, table)
-	if a.FitErr == nil && a.AlphaErr == nil {
-		writeSlopes(doc, a)
-		f := a.Fit
-		w("**Verdict on the tail** (%s = %g…%g): %s. ", a.Theorem.Swept, f.Lo, f.Hi, a.Verdict)
-		if a.Verdict != bounds.Uninformative {
-			w("The bound, log factor included, falls by %.3g there (slope %+.3f); the error by %.3g [%.3g, %.3g]. ", a.Range.BoundRatio, -a.AlphaLog, a.Range.MeasuredRatio, a.Range.MeasuredLo, a.Range.MeasuredHi)
-		}
-		if a.Theorem.Form == bounds.PowerLaw {
-			w("Against α_T = %.3f alone, without the log factor: %s.", a.Alpha, a.VerdictAsym)
-		}
-		w("\n\n")
-		writeEnvelope(doc, a)
-	}
-	for _, s := range a.Discussion() {
-		w("- %s\n", s)
-	}
-	w("\n")
 }
 
 // writeSlopes tabulates the whole-range, tail and local slopes.

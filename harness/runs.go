@@ -50,6 +50,9 @@ type Run struct {
 	// Prescribed is how a network grown with n was sized; nil for a fixed
 	// network and for model sweeps.
 	Prescribed *Prescribed `json:"prescribed,omitempty"`
+	// Regression is the setup of a dense deep-ReLU regression run; absent
+	// for a DeepONet.
+	Regression *Regression `json:"regression,omitempty"`
 }
 
 // Setup records what a run was trained and scored on, so that a report can

@@ -47,6 +47,9 @@ type Experiment struct {
 	Params   problems.Params `toml:"params"`
 	Network  Network         `toml:"network"`
 	Training Training        `toml:"training"`
+	// Regression makes the experiment a plain deep-ReLU regression (see
+	// harness/dense.go) in place of a DeepONet one.
+	Regression *Regression `toml:"regression" json:",omitempty"`
 }
 
 // Network sizes the DeepONet of an experiment.
@@ -124,6 +127,9 @@ func (s *Suite) Validate() error {
 }
 
 func (e *Experiment) validate() error {
+	if e.Regression != nil {
+		return e.validateRegression()
+	}
 	if _, err := bounds.Lookup(e.Theorem); err != nil {
 		return fmt.Errorf("field theorem: %w", err)
 	}

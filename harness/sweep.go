@@ -177,7 +177,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 				}
 				if dim == nil {
 					var err error
-					if dim, err = measureInputDim(e); err != nil {
+					if dim, err = measureDim(e); err != nil {
 						return fmt.Errorf("%s: measuring the input dimension: %w", e.ID, err)
 					}
 				}
@@ -206,7 +206,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 					prog.finished(j, "recorded meanwhile by another sweep")
 					continue
 				}
-				r, err := runOne(j)
+				r, err := runJob(j)
 				if err == nil {
 					err = store.Append(r)
 				}

@@ -117,3 +117,30 @@ func TestRegressionBadInput(t *testing.T) {
 		}
 	}
 }
+
+// The same problem seed gives the same function of z in every ambient
+// dimension, so that experiments in R^16 and R^64 compare one target: the
+// sample points of the same split and seed have the same z, hence the same
+// noiseless targets, while the embedded points differ.
+func TestRegressionTargetIndependentOfAmbient(t *testing.T) {
+	for _, domain := range []string{"sphere", "torus"} {
+		for _, target := range RegressionTargets {
+			a, err := NewRegression(domain, 2, 16, target, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := NewRegression(domain, 2, 64, target, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sa, _ := a.Sample(40, 9, Train, 0)
+			sb, _ := b.Sample(40, 9, Train, 0)
+			if !slices.Equal(sa.Y, sb.Y) {
+				t.Errorf("%s/%s: targets differ between D = 16 and D = 64", domain, target)
+			}
+			if slices.Equal(sa.X[:16], sb.X[:16]) {
+				t.Errorf("%s/%s: the two embeddings agree on the first point", domain, target)
+			}
+		}
+	}
+}

@@ -9,7 +9,8 @@ package problems
 //	what                               seed        stream
 //	input function i of a split        seed        split<<32 | i          (functionStream)
 //	noise on the targets of function i seed        (split+2²⁰)<<32 | i    (noiseStream)
-//	regression embedding and target    problem's   1<<42                  (regressionStream)
+//	regression target coefficients     problem's   1<<42                  (regressionStream)
+//	regression embedding               problem's   1<<42 + 1              (embeddingStream)
 //	tightness probe directions         probe seed  1<<41                  (probeStream)
 //	network initialisation (harness)   run seed    "init" 0x696e6974      (InitStream)
 //	batch order (nets/train.go)        run seed    "batch" 0x6261746368
@@ -44,10 +45,13 @@ const (
 	// noiseStream offsets the streams of the target noise from those of the
 	// functions, so that a noisy and a noiseless set share their functions.
 	noiseStream = 1 << 20
-	// regressionStream seeds a regression problem's own random parts
-	// (embedding and target coefficients), apart from the streams of its
-	// sample points. It was 1<<40 until that was also DefaultTestSeed.
+	// regressionStream seeds a regression problem's target coefficients
+	// and embeddingStream its embedding, apart from each other and from the
+	// streams of its sample points: the target on z is the same whatever the
+	// ambient dimension, so a sphere in R^16 and in R^64 carry the same
+	// function. It was 1<<40 until that was also DefaultTestSeed.
 	regressionStream = 1 << 42
+	embeddingStream  = regressionStream + 1
 	// probeStream seeds the tightness probe's random directions.
 	probeStream = 1 << 41
 )

@@ -22,10 +22,17 @@ build: $(BIN)
 $(BIN): FORCE
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/opscale
 
-# The full suite from scratch: results/ and REPORT.md are rewritten.
+# The full suite from scratch: results/ and REPORT.md are rewritten. The
+# planner checks fit opscale plan's law on the smaller half of a sweep and
+# score its predictions at the larger sizes; the report's "Planner check"
+# section reads them.
+PLANCHECK := -n 2000 -steps 2000
 bench: $(BIN)
-	rm -rf results/runs.jsonl results/tables results/plots
+	rm -rf results/runs.jsonl results/runs.jsonl.lock results/tables results/plots results/efficiency.json results/plancheck-*
 	$(BIN) sweep -suite harness/suites/full.toml -results results
+	$(BIN) plan -check -problem poisson1d -family subspace -bu 2 $(PLANCHECK) -out results/plancheck-poisson1d
+	$(BIN) plan -check -problem antiderivative -family subspace -bu 4 $(PLANCHECK) -out results/plancheck-antiderivative
+	$(BIN) plan -check -problem tightness -family subspace -bu 2 $(PLANCHECK) -out results/plancheck-tightness
 	$(BIN) report -results results -out REPORT.md
 
 # The quick suite into a scratch folder; REPORT.md is left alone. Rerunning

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 
@@ -313,7 +314,20 @@ func (a *Analysis) Discussion() []string {
 		}
 	}
 	if x == bounds.DataSize && f.CILo <= 1 && 1 <= f.CIHi {
-		out = append(out, "A tail slope near −1 is the variance-limited regime (Bahri et al.): the noise on the targets, not the dimension of the inputs, sets the decay.")
+		// An interval wide enough to hold 1 and the bound's exponent (or 0)
+		// names no regime: say so rather than pick one.
+		var also []string
+		if f.CILo <= 0 {
+			also = append(also, "0 (a floor)")
+		}
+		if a.Theorem.Form == bounds.PowerLaw && f.CILo <= a.Alpha && a.Alpha <= f.CIHi {
+			also = append(also, fmt.Sprintf("α_T = %.3f", a.Alpha))
+		}
+		if len(also) > 0 {
+			out = append(out, fmt.Sprintf("The tail's interval [%.3f, %.3f] holds the variance-limited slope 1 (Bahri et al.) but also %s: these sizes and seeds cannot tell those regimes apart.", f.CILo, f.CIHi, strings.Join(also, " and ")))
+		} else {
+			out = append(out, "The tail slope is consistent with −1, the variance-limited regime (Bahri et al.), and not with the bound's exponent: the noise on the targets, not the dimension of the inputs, sets the decay.")
+		}
 	}
 	if x == bounds.DataSize && f.CILo > 1 {
 		out = append(out, "The tail falls faster even than the variance-limited slope −1 of an estimator of fixed capacity: these sizes are pre-asymptotic (too few functions for the network to fit the operator at all), a regime that no rate of the theory describes.")

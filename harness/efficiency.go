@@ -1,9 +1,19 @@
 package harness
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
+
+	"opscale/internal/atomicfile"
 )
+
+// efficiencyFile is where a sweep leaves its efficiency, beside runs.jsonl,
+// for the report: the wall time of a sweep is not in any one run.
+const efficiencyFile = "efficiency.json"
 
 // Efficiency is how busy a suite's training kept the machine: the floating-
 // point operations of every run's training, against what the cores could
@@ -19,6 +29,37 @@ type Efficiency struct {
 	// work counts half against the float64 peak. 1 is every core doing
 	// nothing but FMAs on full vectors for the whole wall time.
 	Share float64 `json:"share"`
+	// Suite and Runs say which sweep this was and how many runs it trained;
+	// Shard is set when it ran one shard of a suite, so that its wall time
+	// is not the suite's.
+	Suite string `json:"suite,omitempty"`
+	Runs  int    `json:"runs,omitempty"`
+	Shard bool   `json:"shard,omitempty"`
+}
+
+func (e Efficiency) write(path string) error {
+	b, err := json.MarshalIndent(e, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, append(b, '\n'))
+}
+
+// readEfficiency reads what the last sweep into a results folder left; nil
+// when it left nothing.
+func readEfficiency(path string) (*Efficiency, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var e Efficiency
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, fmt.Errorf("%s: %w (delete it, or sweep again)", path, err)
+	}
+	return &e, nil
 }
 
 // SuiteEfficiency returns the efficiency of the runs of one suite that took

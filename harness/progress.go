@@ -110,6 +110,7 @@ func (p *progress) close() {
 	if p.bar != nil {
 		p.bar.Exit()
 		fmt.Fprintln(p.w)
+		p.bar = nil
 	}
 }
 

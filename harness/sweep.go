@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"time"
@@ -147,6 +148,7 @@ func measureInputDim(e *Experiment) (*InputDim, error) {
 // not hold yet, several at a time, and records each as it finishes. A run
 // that diverges is recorded as diverged; the sweep goes on.
 func Sweep(s *Suite, store *Store, opt SweepOptions) error {
+	start := time.Now()
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -186,6 +188,12 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 		}
 	}
 	logf("sweep %s: %d runs to do, %d already recorded\n", s.Name, len(jobs), skipped)
+	// The FMA peak is measured in the same run as the training, with every
+	// core busy, so that the suite's efficiency is a ratio of two figures
+	// from one machine at one time.
+	peak := nets.FMAPeak(runtime.GOMAXPROCS(0))
+	var trainedMu sync.Mutex
+	var trained []Run
 	// Runs in parallel share the cores: each product gets its share, so the
 	// products' goroutines do not oversubscribe them. Results are the same
 	// bits for any split.
@@ -215,6 +223,9 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 					prog.printf("error: %s n=%d seed=%d: %v\n", j.e.ID, j.size, j.seed, err)
 					continue
 				}
+				trainedMu.Lock()
+				trained = append(trained, r)
+				trainedMu.Unlock()
 				status := fmt.Sprintf("sq L2 %.3e", r.Metrics.MeanSqL2)
 				if r.Train.Diverged {
 					status = "DIVERGED"
@@ -228,6 +239,18 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	}
 	close(next)
 	wg.Wait()
+	prog.close()
+	if len(trained) > 0 {
+		eff, err := SuiteEfficiency(trained, time.Since(start), runtime.GOMAXPROCS(0), peak)
+		if err == nil {
+			eff.Suite, eff.Runs, eff.Shard = s.Name, len(trained), opt.Shards > 0
+			logf("suite efficiency: %s\n", eff)
+			err = eff.write(filepath.Join(filepath.Dir(store.path), efficiencyFile))
+		}
+		if err != nil {
+			logf("suite efficiency: %v\n", err)
+		}
+	}
 	close(errs)
 	var first error
 	for err := range errs {

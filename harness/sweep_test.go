@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"opscale/nets"
 )
 
 const tinySuite = `
@@ -497,5 +500,42 @@ func TestRunIdentityIgnoresOnlySizesAndSeeds(t *testing.T) {
 		if c.hash() == h {
 			t.Errorf("changing %s kept the run identity", name)
 		}
+	}
+}
+
+// A sweep leaves its efficiency beside its runs: the training work of the
+// runs it trained, against its wall time and the FMA peak it measured, and
+// the report shows it. A resumed sweep that trains nothing leaves it alone.
+func TestSweepRecordsItsEfficiency(t *testing.T) {
+	if nets.FMAPeak(1) == 0 {
+		t.Skip("no assembly FMA loop in this build: no peak to compare with")
+	}
+	dir := t.TempDir()
+	store := sweepInto(t, dir, tinySuite)
+	eff, err := readEfficiency(filepath.Join(dir, efficiencyFile))
+	if err != nil || eff == nil {
+		t.Fatalf("no efficiency recorded: %v", err)
+	}
+	var gflop float64
+	for _, r := range store.Runs() {
+		gflop += r.Train.GFlop
+	}
+	if eff.Runs != 6 || eff.Suite != "tiny" || eff.Shard || math.Abs(eff.GFlop64-gflop) > 1e-9*gflop {
+		t.Errorf("efficiency %+v: want 6 runs of suite tiny, %g GFLOP", eff, gflop)
+	}
+	if want := eff.GFlop64 / (eff.WallSec * float64(eff.Cores) * eff.PeakGFlops); (gflop > 0 && !(eff.Share > 0)) || math.Abs(eff.Share-want) > 1e-12 {
+		t.Errorf("share %g, want %g", eff.Share, want)
+	}
+	report := filepath.Join(dir, "REPORT.md")
+	if err := WriteReport(ReportOptions{Results: dir, Report: report}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(report); !strings.Contains(string(b), "suite efficiency") {
+		t.Error("report does not show the suite efficiency")
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, efficiencyFile))
+	sweepInto(t, dir, tinySuite)
+	if after, _ := os.ReadFile(filepath.Join(dir, efficiencyFile)); !bytes.Equal(before, after) {
+		t.Error("a sweep that trained nothing rewrote the efficiency")
 	}
 }

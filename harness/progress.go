@@ -53,15 +53,29 @@ func newProgress(w io.Writer, jobs []job, now func() time.Time) *progress {
 // training step's products.
 func jobCost(j job) float64 {
 	var w2 float64
-	for _, layers := range [][]int{j.e.Network.Branch, j.e.Network.Trunk} {
+	layers := [][]int{j.e.Network.Branch, j.e.Network.Trunk}
+	if g := j.e.Regression; g != nil {
+		// A dense network's hidden layers are the widths themselves.
+		layers = [][]int{g.hidden(j.e.Sweep, j.size)}
+	}
+	for _, layers := range layers {
 		for _, n := range layers {
-			if j.e.Sweep == "N" {
+			if j.e.Sweep == "N" && j.e.Regression == nil {
 				n = j.size
 			}
 			w2 += float64(n) * float64(n)
 		}
 	}
 	return float64(j.e.Training.Steps) * float64(max(j.e.Training.Batch, 1)) * max(w2, 1)
+}
+
+// sizeLabel names a job's size as the suite gives it: n for a data sweep,
+// the hidden width for a model sweep.
+func sizeLabel(j job) string {
+	if j.e.Sweep == "N" {
+		return fmt.Sprintf("width=%d", j.size)
+	}
+	return fmt.Sprintf("n=%d", j.size)
 }
 
 // finished reports a run that has been recorded; what describes it.
@@ -82,10 +96,10 @@ func (p *progress) finished(j job, what string) {
 	}
 	times := fmt.Sprintf("%s elapsed, %s left", roundDuration(elapsed), left)
 	if p.bar == nil {
-		fmt.Fprintf(p.w, "[%d/%d] %s n=%d seed=%d: %s | %s\n", p.done, p.total, j.e.ID, j.size, j.seed, what, times)
+		fmt.Fprintf(p.w, "[%d/%d] %s %s seed=%d: %s | %s\n", p.done, p.total, j.e.ID, sizeLabel(j), j.seed, what, times)
 		return
 	}
-	progressbar.Bprintf(p.bar, "%s n=%d seed=%d: %s\n", j.e.ID, j.size, j.seed, what)
+	progressbar.Bprintf(p.bar, "%s %s seed=%d: %s\n", j.e.ID, sizeLabel(j), j.seed, what)
 	p.bar.Describe(times)
 	p.bar.Add(1)
 }

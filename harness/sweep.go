@@ -219,8 +219,8 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 					err = store.Append(r)
 				}
 				if err != nil {
-					errs <- fmt.Errorf("%s n=%d seed=%d: %w", j.e.ID, j.size, j.seed, err)
-					prog.printf("error: %s n=%d seed=%d: %v\n", j.e.ID, j.size, j.seed, err)
+					errs <- fmt.Errorf("%s %s seed=%d: %w", j.e.ID, sizeLabel(j), j.seed, err)
+					prog.printf("error: %s %s seed=%d: %v\n", j.e.ID, sizeLabel(j), j.seed, err)
 					continue
 				}
 				trainedMu.Lock()

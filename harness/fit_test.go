@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -249,7 +251,9 @@ func TestDimensionSummaryComparesExponents(t *testing.T) {
 			Fit:   Fit{Slope: Slope{Exponent: alphaHat, CILo: alphaHat - 0.05, CIHi: alphaHat + 0.05}}}
 	}
 	var b bytes.Buffer
-	if err := writeDimensionSummary(&b, []Analysis{mk(4, 0.6), mk(2, 0.9), {Theorem: th, FitErr: fmt.Errorf("no fit")}}); err != nil {
+	dir := t.TempDir()
+	rel := func(p string) string { return p }
+	if err := writeDimensionSummary(&b, []Analysis{mk(4, 0.6), mk(2, 0.9), {Theorem: th, FitErr: fmt.Errorf("no fit")}}, dir, rel); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -259,9 +263,22 @@ func TestDimensionSummaryComparesExponents(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
+	for _, f := range []string{"exponent-dimension.svg", "exponent-measured-dimension.svg"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s not drawn: %v", f, err)
+		}
+	}
+	// One experiment has nothing to compare with in the table, but still
+	// stands beside the theorem's curve in the figure.
 	b.Reset()
-	writeDimensionSummary(&b, []Analysis{mk(2, 0.9)})
+	writeDimensionSummary(&b, []Analysis{mk(2, 0.9)}, t.TempDir(), rel)
+	if out := b.String(); strings.Contains(out, "from b_U") || strings.Contains(out, "α̂/α_T") || !strings.Contains(out, "exponent-dimension.svg") {
+		t.Errorf("a single experiment: want the figure and no table:\n%s", out)
+	}
+	// With no experiment on low-dimensional inputs there is nothing to say.
+	b.Reset()
+	writeDimensionSummary(&b, []Analysis{{Theorem: th, FitErr: fmt.Errorf("no fit")}}, t.TempDir(), rel)
 	if b.Len() != 0 {
-		t.Errorf("a single experiment got a dimension summary:\n%s", b.String())
+		t.Errorf("no fitted experiment got a dimension summary:\n%s", b.String())
 	}
 }

@@ -73,7 +73,7 @@ func WriteReport(opt ReportOptions) error {
 	if err := writeSummary(&doc, analyses); err != nil {
 		return err
 	}
-	if err := writeDimensionSummary(&doc, analyses); err != nil {
+	if err := writeDimensionSummary(&doc, analyses, filepath.Join(opt.Results, "plots"), rel); err != nil {
 		return err
 	}
 	if err := writeNetworkComparison(&doc, analyses); err != nil {
@@ -301,7 +301,7 @@ func optF(p *float64) string {
 // theorem on one operator at several input dimensions: the theory says how
 // the exponent should move with the dimension, and this is where a reader
 // sees whether it does.
-func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
+func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis, plotsDir string, rel func(string) string) error {
 	groups := map[string][]*Analysis{}
 	var order []string
 	for i := range analyses {
@@ -343,19 +343,21 @@ func writeDimensionSummary(doc *bytes.Buffer, analyses []Analysis) error {
 				hi.Alpha/lo.Alpha, lo.Alpha, hi.Alpha))
 		}
 	}
-	if len(rows) == 0 {
+	if len(rows) == 0 && len(dimPoints(analyses)) == 0 {
 		return nil
 	}
 	fmt.Fprintf(doc, "## Exponent against input dimension\n\n")
-	if err := table.Markdown(doc, []string{"theorem on operator", "b_U", "measured dimension (MLE)", "α̂ tail [95% CI]", "α_T", "α̂/α_T"}, rows); err != nil {
-		return err
+	if len(rows) > 0 {
+		if err := table.Markdown(doc, []string{"theorem on operator", "b_U", "measured dimension (MLE)", "α̂ tail [95% CI]", "α_T", "α̂/α_T"}, rows); err != nil {
+			return err
+		}
+		doc.WriteString("\n")
+		for _, n := range notes {
+			fmt.Fprintf(doc, "- %s\n", n)
+		}
+		doc.WriteString("\n")
 	}
-	doc.WriteString("\n")
-	for _, n := range notes {
-		fmt.Fprintf(doc, "- %s\n", n)
-	}
-	doc.WriteString("\n")
-	return nil
+	return writeDimensionFigure(doc, analyses, plotsDir, rel)
 }
 
 func dimStr(d int) string {

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"opscale/bounds"
-	"opscale/intrinsic"
 	"opscale/nets"
 	"opscale/problems"
 )
@@ -205,18 +204,7 @@ func measureDim(e *Experiment) (*InputDim, error) {
 	if err != nil {
 		return nil, err
 	}
-	est, err := intrinsic.Measure(set.X, set.N, set.D)
-	if err != nil {
-		return nil, err
-	}
-	d := &InputDim{Sample: set.N, PCA99: est.PCA99, PCA999: est.PCA999}
-	if !math.IsNaN(est.TwoNN) {
-		d.TwoNN = &est.TwoNN
-	}
-	if !math.IsNaN(est.MLE) {
-		d.MLE = &est.MLE
-	}
-	return d, nil
+	return inputDimOf(set.X, set.N, set.D)
 }
 
 // runJob runs one job of a sweep, a DeepONet or a dense regression.

@@ -299,13 +299,5 @@ func PlanSVG(r *PlanResult) ([]byte, error) {
 			p.Legend.Add("floor c", fl)
 		}
 	}
-	wt, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, "svg")
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	if _, err := wt.WriteTo(&b); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return renderSVGSize(p, 7*vg.Inch, 4.5*vg.Inch)
 }

@@ -582,8 +582,11 @@ func addInterval(p *plot.Plot, q reluPoint, x float64, seen map[string]bool) err
 	return nil
 }
 
-func renderSVG(p *plot.Plot) ([]byte, error) {
-	w, err := p.WriterTo(7*vg.Inch, 5*vg.Inch, "svg")
+func renderSVG(p *plot.Plot) ([]byte, error) { return renderSVGSize(p, 7*vg.Inch, 5*vg.Inch) }
+
+// renderSVGSize draws a plot as an SVG of the given size.
+func renderSVGSize(p *plot.Plot, width, height vg.Length) ([]byte, error) {
+	w, err := p.WriterTo(width, height, "svg")
 	if err != nil {
 		return nil, err
 	}

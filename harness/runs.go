@@ -485,7 +485,7 @@ func (s *Store) setAside() error {
 		return err
 	}
 	recs, rej := parseRecords(s.path, raw, 1)
-	var clean, bad bytes.Buffer
+	var clean bytes.Buffer
 	for _, r := range recs {
 		if r.split {
 			s.logf("warning: %s: a record that shared its line is kept on a line of its own\n", r.Source)
@@ -495,23 +495,9 @@ func (s *Store) setAside() error {
 	}
 	for _, r := range rej {
 		s.logf("warning: %s; set aside in %s\n", r, s.path+rejectedSuffix)
-		fmt.Fprintf(&bad, "# %s\n%s\n", r, r.Text)
 	}
-	if bad.Len() > 0 {
-		rf, err := os.OpenFile(s.path+rejectedSuffix, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-		if err != nil {
-			return err
-		}
-		_, err = rf.Write(bad.Bytes())
-		if err == nil {
-			err = rf.Sync()
-		}
-		if cerr := rf.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("setting lines aside in %s: %w", rf.Name(), err)
-		}
+	if err := setAsideElsewhere(s.path+rejectedSuffix, rej); err != nil {
+		return fmt.Errorf("setting lines aside in %s: %w", s.path+rejectedSuffix, err)
 	}
 	// The rejected pieces are safe before the runs file loses them.
 	if err := atomicfile.WriteFile(s.path, clean.Bytes()); err != nil {

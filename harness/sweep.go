@@ -130,18 +130,24 @@ func measureInputDim(e *Experiment) (*InputDim, error) {
 	if err != nil {
 		return nil, err
 	}
-	est, err := intrinsic.Measure(ds.U, ds.N, ds.M)
+	return inputDimOf(ds.U, ds.N, ds.M)
+}
+
+// inputDimOf measures the intrinsic dimension of n points in R^d, the rows
+// of x, keeping only the estimates the sample supports.
+func inputDimOf(x []float64, n, d int) (*InputDim, error) {
+	est, err := intrinsic.Measure(x, n, d)
 	if err != nil {
 		return nil, err
 	}
-	d := &InputDim{Sample: ds.N, PCA99: est.PCA99, PCA999: est.PCA999}
+	dim := &InputDim{Sample: n, PCA99: est.PCA99, PCA999: est.PCA999}
 	if !math.IsNaN(est.TwoNN) {
-		d.TwoNN = &est.TwoNN
+		dim.TwoNN = &est.TwoNN
 	}
 	if !math.IsNaN(est.MLE) {
-		d.MLE = &est.MLE
+		dim.MLE = &est.MLE
 	}
-	return d, nil
+	return dim, nil
 }
 
 // Sweep runs every (experiment, size, seed) of the suite that the store does

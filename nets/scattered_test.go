@@ -1,6 +1,7 @@
 package nets
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -177,5 +178,55 @@ func TestTrainScatteredRejectsBadData(t *testing.T) {
 		if _, err := TrainScattered(d, c.data, c.val, TrainConfig{Steps: 1}); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// BenchmarkLossGradScattered times one loss-and-gradient pass on a batch of
+// 32 functions at k points of their own, beside the aligned pass on a grid
+// of 64 points, for a network of width 64 (branch [64, 64, 64], trunk [1,
+// 64, 64], p = 64): the cost of the output-point regime per step.
+func BenchmarkLossGradScattered(b *testing.B) {
+	const n, m, w = 32, 64, 64
+	cfg := DeepONetConfig{Sensors: m, OutDim: 1, Branch: []int{w, w}, Trunk: []int{w, w}, P: w}
+	rng := rand.New(rand.NewPCG(1, 1))
+	d, err := NewDeepONet[float32](cfg, rng)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := convert[float32](randSlice(rng, n*m))
+	b.Run("aligned/P=64", func(b *testing.B) {
+		y := convert[float32](randSlice(rng, 64))
+		v := convert[float32](randSlice(rng, n*64))
+		for b.Loop() {
+			d.LossGrad(u, n, y, 64, v)
+		}
+		b.ReportMetric(3*d.Flops(n, 64)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	})
+	for _, k := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("scattered/k=%d", k), func(b *testing.B) {
+			y := convert[float32](randSlice(rng, n*k))
+			v := convert[float32](randSlice(rng, n*k))
+			for b.Loop() {
+				d.LossGradScattered(u, n, y, k, v)
+			}
+			b.ReportMetric(3*d.FlopsScattered(n, k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// A scattered pass in steady state allocates nothing, as an aligned step
+// does not (TestTrainStepAllocs): every workspace is kept from the first.
+func TestLossGradScatteredAllocs(t *testing.T) {
+	cfg := DeepONetConfig{Sensors: 8, OutDim: 1, Branch: []int{16}, Trunk: []int{16}, P: 8}
+	rng := rand.New(rand.NewPCG(1, 1))
+	d, err := NewDeepONet[float32](cfg, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n, k = 16, 4
+	u, y, v := convert[float32](randSlice(rng, n*8)), convert[float32](randSlice(rng, n*k)), convert[float32](randSlice(rng, n*k))
+	d.LossGradScattered(u, n, y, k, v)
+	if a := testing.AllocsPerRun(3, func() { d.LossGradScattered(u, n, y, k, v) }); a != 0 {
+		t.Errorf("%v allocations per pass", a)
 	}
 }

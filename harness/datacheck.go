@@ -31,8 +31,9 @@ type DataCheck struct {
 	// against.
 	Spread float64
 	// Limited says that data limited the error: the interval lies below 1,
-	// so that twice the data lowered the error by more than the seeds
-	// scatter.
+	// so that twice the data lowered the error beyond what the pairs'
+	// scatter explains. The report also says whether the drop exceeds
+	// Spread, the seeds' own scatter.
 	Limited bool
 	// Stale counts check runs recorded under other settings, or at another
 	// width than the sweep's largest, which were left out.
@@ -100,13 +101,17 @@ func (dc *DataCheck) Sentence(metric string) string {
 		return s + "; one seed gives no interval, so the check cannot say whether data limited the error)."
 	}
 	s += fmt.Sprintf(", 95%% t interval [%.3g, %.3g]; the seeds scatter the log error at n by %.2g). ", dc.Lo, dc.Hi, dc.Spread)
+	drop := 100 * (1 - dc.Ratio)
+	scatter := 100 * (math.Exp(dc.Spread) - 1)
 	switch {
+	case dc.Limited && drop > scatter:
+		s += fmt.Sprintf("**Data limited the error**: twice the data lowered it by %.0f%%, more than the seeds scatter (%.0f%%), so this sweep measures the data as well as the network, not approximation alone.", drop, scatter)
 	case dc.Limited:
-		s += "**Data limited the error**: twice the data lowered it by more than the seeds scatter, so this sweep measures the data as well as the network, not approximation alone."
+		s += fmt.Sprintf("**Data limited the error slightly**: twice the data lowered it at every seed, consistently, but by %.0f%%, less than the seeds scatter (%.0f%%).", drop, scatter)
 	case dc.Lo > 1:
-		s += "Data did not limit the error: twice the data did not lower it (it rose by more than the seeds scatter, which points at training noise rather than data)."
+		s += "Data did not limit the error: twice the data did not lower it (it rose beyond the interval of no change, which points at training noise rather than data)."
 	default:
-		s += "Data did not limit the error: twice the data moved it by less than the seeds scatter."
+		s += "Data did not limit the error: the interval holds no change."
 	}
 	if dc.Stale > 0 {
 		s += fmt.Sprintf(" (%d check runs under other settings or at another width were left out.)", dc.Stale)

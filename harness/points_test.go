@@ -242,6 +242,10 @@ func TestDataCheckVerdict(t *testing.T) {
 	if s := halved.Sentence("mean sup error"); !strings.Contains(s, "Data limited the error") {
 		t.Errorf("halved: %s", s)
 	}
+	slight := at([]float64{0.10, 0.12, 0.08}, []float64{0.097, 0.1165, 0.0775})
+	if s := slight.Sentence("e"); !slight.Limited || !strings.Contains(s, "limited the error slightly") {
+		t.Errorf("errors 3%% lower at every seed, within the seeds' 20%% scatter: %+v: %s", slight, s)
+	}
 	same := at([]float64{0.10, 0.12, 0.08}, []float64{0.104, 0.115, 0.081})
 	if same.Limited || !(same.Lo < 1 && 1 < same.Hi) {
 		t.Errorf("errors unchanged at 2n: %+v", same)

@@ -507,7 +507,11 @@ func writeEnvelope(doc *bytes.Buffer, a *Analysis) {
 // training a few random points of each function's own.
 func pointsStr(r Run) string {
 	if r.TrainPoints > 0 {
-		return fmt.Sprintf("each training function observed at %d random points of its own (uniform on the output domain), validation and test functions at %d output points per axis", r.TrainPoints, r.Setup.Points)
+		pts := "points"
+		if r.TrainPoints == 1 {
+			pts = "point"
+		}
+		return fmt.Sprintf("each training function observed at %d random %s of its own (uniform on the output domain), validation and test functions at %d output points per axis", r.TrainPoints, pts, r.Setup.Points)
 	}
 	return fmt.Sprintf("%d output points per function", r.Setup.Points)
 }

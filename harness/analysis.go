@@ -68,6 +68,9 @@ type Analysis struct {
 	// OldN is set when the runs predate separate validation functions: their
 	// n included a validation fraction of it, so they trained on fewer.
 	OldN bool
+	// DataCheck compares the error at the largest width with that of the
+	// sweep's data check, on twice the data; nil without check runs.
+	DataCheck *DataCheck
 }
 
 // Kind returns the network kind of a data sweep: KindFixed or
@@ -91,8 +94,15 @@ func metricOf(q bounds.Quantity, r *Run) float64 {
 // settings other than the experiment's latest are counted and ignored.
 func Analyze(runs []Run) []Analysis {
 	byExp := map[string][]Run{}
+	// A data check's runs are not an experiment of their own: they are
+	// kept out of every fit and set beside their sweep's largest width.
+	checks := map[string][]Run{}
 	var order []string
 	for _, r := range runs {
+		if r.DataCheckOf != "" {
+			checks[r.DataCheckOf] = append(checks[r.DataCheckOf], r)
+			continue
+		}
 		if _, ok := byExp[r.Experiment]; !ok {
 			order = append(order, r.Experiment)
 		}
@@ -103,7 +113,11 @@ func Analyze(runs []Run) []Analysis {
 	sort.SliceStable(order, func(i, j int) bool { return byExp[order[i]][0].Order < byExp[order[j]][0].Order })
 	var out []Analysis
 	for _, id := range order {
-		out = append(out, analyze(id, byExp[id]))
+		a := analyze(id, byExp[id])
+		if a.Theorem.ID != "" {
+			a.DataCheck = a.checkData(checks[id])
+		}
+		out = append(out, a)
 	}
 	return out
 }

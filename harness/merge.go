@@ -291,8 +291,9 @@ func reportRuns(path string, suite *Suite, log io.Writer) ([]Run, error) {
 }
 
 // pick keeps the runs that the suite's experiments, as they are now, would
-// record: the same id and settings, a size and a seed of its lists. Each
-// kept run takes the experiment's place in this suite.
+// record: the same id and settings, a size and a seed of its lists; a data
+// check's runs too. Each kept run takes the experiment's place in this
+// suite.
 func (s *Suite) pick(runs []Run) (picked []Run, other, missing int) {
 	type want struct {
 		order int
@@ -303,16 +304,17 @@ func (s *Suite) pick(runs []Run) (picked []Run, other, missing int) {
 	wants := map[string]want{}
 	total := 0
 	for i := range s.Experiments {
-		e := &s.Experiments[i]
-		w := want{i, e.hash(), map[int]bool{}, map[uint64]bool{}}
-		for _, n := range e.Sizes {
-			w.sizes[n] = true
+		for _, e := range s.Experiments[i].planned() {
+			w := want{i, e.hash(), map[int]bool{}, map[uint64]bool{}}
+			for _, n := range e.Sizes {
+				w.sizes[n] = true
+			}
+			for _, seed := range e.Seeds {
+				w.seeds[seed] = true
+			}
+			wants[e.ID] = w
+			total += len(e.Sizes) * len(e.Seeds)
 		}
-		for _, seed := range e.Seeds {
-			w.seeds[seed] = true
-		}
-		wants[e.ID] = w
-		total += len(e.Sizes) * len(e.Seeds)
 	}
 	for _, r := range runs {
 		w, ok := wants[r.Experiment]

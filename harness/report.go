@@ -424,6 +424,9 @@ func writeExperiment(doc *bytes.Buffer, a *Analysis, plot, table string, tableMD
 	for _, s := range a.Discussion() {
 		w("- %s\n", s)
 	}
+	if dc := a.DataCheck; dc != nil {
+		w("- %s\n", dc.Sentence(a.Metric+", "+aggName(a.Aggregate)))
+	}
 	w("\n")
 }
 
@@ -433,8 +436,8 @@ func writeOperatorSetup(doc *bytes.Buffer, a *Analysis) {
 	w := func(format string, args ...any) { fmt.Fprintf(doc, format, args...) }
 	r := a.First
 	w("- Theorem: **%s**: %s.\n", a.Theorem.ID, a.Theorem.Statement)
-	w("- Problem: %s on inputs from %s (d1 = %d, d2 = %d, b_U = %s); %d sensors, %d output points per function.\n",
-		r.Problem, r.Family, r.D1, r.D2, dimStr(r.BU), r.Setup.Sensors, r.Setup.Points)
+	w("- Problem: %s on inputs from %s (d1 = %d, d2 = %d, b_U = %s); %d sensors, %s.\n",
+		r.Problem, r.Family, r.D1, r.D2, dimStr(r.BU), r.Setup.Sensors, pointsStr(r))
 	if a.Theorem.Swept == bounds.ModelSize {
 		w("- Data: %d training functions at every size, targets with Gaussian noise σ = %g; test set of %d noiseless functions from its own seed stream, the same for every run.\n", r.NTrain, r.Noise, r.Setup.TestSize)
 		w("- Network: DeepONet of width w in every hidden layer and p = w basis functions (at the smallest size: %s); %s precision.\n", r.Setup.Network, r.Precision)
@@ -500,6 +503,19 @@ func writeEnvelope(doc *bytes.Buffer, a *Analysis) {
 	fmt.Fprintf(doc, "Envelope: the error in units of the rate %s (log factor included, constant 1):\n\n", a.Theorem.Formula())
 	table.Markdown(doc, []string{a.Theorem.Swept.String(), "e", "rate", "e/rate", ""}, rows)
 	doc.WriteString("\n")
+}
+
+// pointsStr says where the functions are observed: the aligned grid, or for
+// training a few random points of each function's own.
+func pointsStr(r Run) string {
+	if r.TrainPoints > 0 {
+		pts := "points"
+		if r.TrainPoints == 1 {
+			pts = "point"
+		}
+		return fmt.Sprintf("each training function observed at %d random %s of its own (uniform on the output domain), validation and test functions at %d output points per axis", r.TrainPoints, pts, r.Setup.Points)
+	}
+	return fmt.Sprintf("%d output points per function", r.Setup.Points)
 }
 
 func batchStr(b int) string {

@@ -53,6 +53,15 @@ type Run struct {
 	// Regression is the setup of a dense deep-ReLU regression run; absent
 	// for a DeepONet.
 	Regression *Regression `json:"regression,omitempty"`
+	// TrainPoints is k when every training function was observed at k
+	// random points of its own instead of the aligned grid; absent for the
+	// grid.
+	TrainPoints int `json:"train_points,omitempty"`
+	// DataCheckOf names the model sweep whose data this run checks: it ran
+	// at the sweep's largest width on twice its training functions, under
+	// the experiment id DataCheckID(DataCheckOf), and stays out of every
+	// fit. Absent for the runs of a sweep.
+	DataCheckOf string `json:"data_check_of,omitempty"`
 }
 
 // Setup records what a run was trained and scored on, so that a report can

@@ -50,6 +50,52 @@ type Experiment struct {
 	// Regression makes the experiment a plain deep-ReLU regression (see
 	// harness/dense.go) in place of a DeepONet one.
 	Regression *Regression `toml:"regression" json:",omitempty"`
+	// TrainPoints, in a data sweep, observes each training function at
+	// this many random points of its own (problems.GenerateScattered)
+	// instead of at the aligned grid of Points per axis; 0 keeps the grid.
+	// Validation and test functions stay on the grid, so the metric is the
+	// same. It is omitted from the settings' hash when 0, so that
+	// experiments without it keep their runs.
+	TrainPoints int `toml:"train_points" json:",omitempty"`
+	// DataCheck, in a model sweep, adds for every seed one run at the
+	// largest width on twice TrainSize functions, recorded as the
+	// experiment DataCheckID and kept out of the fit: the report compares
+	// its error with the sweep's there, to show whether data limited it.
+	DataCheck bool `toml:"data_check" json:",omitempty"`
+
+	// checkOf is the id of the model sweep whose data this experiment
+	// checks; empty for an experiment of the suite.
+	checkOf string
+}
+
+// DataCheckSuffix ends the id of an experiment's data check.
+const DataCheckSuffix = "+2n"
+
+// DataCheckID is the id under which the data check of experiment id is
+// recorded.
+func DataCheckID(id string) string { return id + DataCheckSuffix }
+
+// dataCheck returns the experiment that checks e's data: e at its largest
+// width alone, on twice the training functions; nil when e asks for none.
+func (e *Experiment) dataCheck() *Experiment {
+	if !e.DataCheck {
+		return nil
+	}
+	c := *e
+	c.ID, c.checkOf = DataCheckID(e.ID), e.ID
+	c.Sizes = []int{e.Sizes[len(e.Sizes)-1]}
+	c.TrainSize = 2 * e.TrainSize
+	c.DataCheck = false
+	return &c
+}
+
+// planned returns the experiments that e makes runs of: e, then its data
+// check if it has one.
+func (e *Experiment) planned() []*Experiment {
+	if c := e.dataCheck(); c != nil {
+		return []*Experiment{e, c}
+	}
+	return []*Experiment{e}
 }
 
 // Network sizes the DeepONet of an experiment.
@@ -119,6 +165,11 @@ func (s *Suite) Validate() error {
 			return fmt.Errorf("experiment %q: id used twice", e.ID)
 		}
 		seen[e.ID] = true
+		// A data check is recorded under its sweep's id and this suffix;
+		// no experiment may take such an id and mix its runs with one.
+		if strings.HasSuffix(e.ID, DataCheckSuffix) {
+			return fmt.Errorf("experiment %q: field id: ids ending in %q name data checks (field data_check)", e.ID, DataCheckSuffix)
+		}
 		if err := e.validate(); err != nil {
 			return fmt.Errorf("experiment %q: %w", e.ID, err)
 		}
@@ -128,6 +179,12 @@ func (s *Suite) Validate() error {
 
 func (e *Experiment) validate() error {
 	if e.Regression != nil {
+		switch {
+		case e.TrainPoints != 0:
+			return fmt.Errorf("field train_points: a regression has no output points; remove it")
+		case e.DataCheck:
+			return fmt.Errorf("field data_check: only a DeepONet model sweep has a data check; remove it")
+		}
 		return e.validateRegression()
 	}
 	if _, err := bounds.Lookup(e.Theorem); err != nil {
@@ -145,12 +202,18 @@ func (e *Experiment) validate() error {
 		if e.TrainSize != 0 {
 			return fmt.Errorf("field train_functions: a data-size sweep takes n from sizes; remove it")
 		}
+		if e.DataCheck {
+			return fmt.Errorf("field data_check: a data sweep varies the data itself; only a model sweep (sweep = \"N\") checks that data did not limit it")
+		}
 	case "N":
 		if th.Swept != bounds.ModelSize {
 			return fmt.Errorf("field sweep = \"N\": theorem %s is a function of the data size n; use sweep = \"n\"", th.ID)
 		}
 		if e.TrainSize < 2 {
 			return fmt.Errorf("field train_functions = %d: a model-size sweep trains every width on this many functions; give at least 2", e.TrainSize)
+		}
+		if e.TrainPoints != 0 {
+			return fmt.Errorf("field train_points: only a data sweep (sweep = \"n\") observes its training functions at random points; a model sweep uses the aligned grid")
 		}
 	default:
 		return fmt.Errorf("field sweep = %q: use \"n\" (training functions) or \"N\" (model size)", e.Sweep)
@@ -192,6 +255,9 @@ func (e *Experiment) validateRun() error {
 	}
 	if err := checkSeed("params.probe_seed", e.Params.ProbeSeed); err != nil {
 		return err
+	}
+	if e.TrainPoints < 0 {
+		return fmt.Errorf("field train_points = %d: give the random output points per training function, or 0 for the aligned grid", e.TrainPoints)
 	}
 	if !(e.Noise >= 0) || math.IsInf(e.Noise, 1) {
 		return fmt.Errorf("field noise = %g: must be finite and ≥ 0", e.Noise)

@@ -19,12 +19,14 @@ import (
 )
 
 // hash identifies the settings that decide a run's outcome: all of the
-// experiment's but its lists of sizes and seeds, which say which runs to do,
-// not how any one of them goes. Adding a size or a seed then trains only the
-// new runs; the store key adds the size and the seed.
+// experiment's but its lists of sizes and seeds and its data_check, which
+// say which runs to do, not how any one of them goes. Adding a size, a seed
+// or a data check then trains only the new runs; the store key adds the size
+// and the seed. A data check's runs have settings of their own (its id and
+// doubled training functions), hence a hash of their own.
 func (e *Experiment) hash() string {
 	c := *e
-	c.Sizes, c.Seeds = nil, nil
+	c.Sizes, c.Seeds, c.DataCheck = nil, nil, false
 	if c.Network.Kind == "" {
 		c.Network.Kind = KindFixed // the default, spelled out or not
 	}
@@ -170,26 +172,29 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	var jobs []job
 	skipped, index := 0, -1
 	for i := range s.Experiments {
-		e := &s.Experiments[i]
+		// A data check draws its inputs as its sweep does: one
+		// measurement of their dimension serves both.
 		var dim *InputDim
-		for _, n := range e.Sizes {
-			for _, seed := range e.Seeds {
-				index++
-				if opt.Shards > 0 && index%opt.Shards != opt.Shard {
-					continue
-				}
-				r := Run{Experiment: e.ID, ConfigHash: e.hash(), Size: n, Seed: seed}
-				if store.Has(&r) {
-					skipped++
-					continue
-				}
-				if dim == nil {
-					var err error
-					if dim, err = measureDim(e); err != nil {
-						return fmt.Errorf("%s: measuring the input dimension: %w", e.ID, err)
+		for _, e := range s.Experiments[i].planned() {
+			for _, n := range e.Sizes {
+				for _, seed := range e.Seeds {
+					index++
+					if opt.Shards > 0 && index%opt.Shards != opt.Shard {
+						continue
 					}
+					r := Run{Experiment: e.ID, ConfigHash: e.hash(), Size: n, Seed: seed}
+					if store.Has(&r) {
+						skipped++
+						continue
+					}
+					if dim == nil {
+						var err error
+						if dim, err = measureDim(e); err != nil {
+							return fmt.Errorf("%s: measuring the input dimension: %w", e.ID, err)
+						}
+					}
+					jobs = append(jobs, job{e, i, n, seed, dim})
 				}
-				jobs = append(jobs, job{e, i, n, seed, dim})
 			}
 		}
 	}
@@ -275,7 +280,13 @@ func runOne(j job) (Run, error) {
 	if err != nil {
 		return Run{}, err
 	}
-	train, err := problems.Generate(spec, e.trainSize(j.size), j.seed, problems.Train, e.Noise)
+	var train *problems.Dataset
+	var scattered *problems.Scattered
+	if e.TrainPoints > 0 {
+		scattered, err = problems.GenerateScattered(spec, e.trainSize(j.size), e.TrainPoints, j.seed, problems.Train, e.Noise)
+	} else {
+		train, err = problems.Generate(spec, e.trainSize(j.size), j.seed, problems.Train, e.Noise)
+	}
 	if err != nil {
 		return Run{}, err
 	}
@@ -303,12 +314,13 @@ func runOne(j job) (Run, error) {
 		Problem: spec.Operator.Name(), Family: spec.Family.Name(),
 		D1: dims.D1, D2: dims.D2, BU: dims.BU, Sweep: e.Sweep, Size: j.size,
 		NTrain: e.trainSize(j.size), Validation: &nVal, Seed: j.seed, InputDim: j.dim, Precision: e.Precision, Noise: e.Noise,
+		TrainPoints: e.TrainPoints, DataCheckOf: e.checkOf,
 	}
 	switch e.Precision {
 	case "float32":
-		err = trainAndScore[float32](&r, e, spec, train, val, test)
+		err = trainAndScore[float32](&r, e, spec, train, scattered, val, test)
 	default:
-		err = trainAndScore[float64](&r, e, spec, train, val, test)
+		err = trainAndScore[float64](&r, e, spec, train, scattered, val, test)
 	}
 	if err != nil {
 		return Run{}, err
@@ -318,11 +330,14 @@ func runOne(j job) (Run, error) {
 	return r, nil
 }
 
-func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, train, val, test *problems.Dataset) error {
+// trainAndScore trains on train, or on scattered when the training functions
+// have points of their own (train is then nil), and scores on test.
+func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, train *problems.Dataset, scattered *problems.Scattered, val, test *problems.Dataset) error {
 	// The network's initial weights come from the run's seed on a stream of
 	// their own, apart from the data's and the batch order's.
 	rng := rand.New(rand.NewPCG(r.Seed, problems.InitStream))
-	cfg, pr, err := e.netConfig(spec, train.M, r.Size)
+	// The sensors are the same in every split; the test set always has them.
+	cfg, pr, err := e.netConfig(spec, test.M, r.Size)
 	if err != nil {
 		return err
 	}
@@ -333,12 +348,19 @@ func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, trai
 	r.Params = d.NumParams()
 	r.Prescribed = pr
 	r.Setup = Setup{Network: d.String(), Sensors: e.Sensors, Points: e.Points, TestSize: e.TestSize, Training: e.Training}
-	data := nets.ConvertData[T](train.N, train.M, train.P, train.D2, train.U, train.Y, train.V)
 	var valData nets.Data[T]
 	if val != nil {
 		valData = nets.ConvertData[T](val.N, val.M, val.P, val.D2, val.U, val.Y, val.V)
 	}
-	res, err := nets.Train(d, data, valData, e.trainConfig(r.Seed))
+	var res nets.TrainResult
+	if scattered != nil {
+		s := scattered
+		data := nets.ConvertScattered[T](s.N, s.M, s.K, s.D2, s.U, s.Y, s.V)
+		res, err = nets.TrainScattered(d, data, valData, e.trainConfig(r.Seed))
+	} else {
+		data := nets.ConvertData[T](train.N, train.M, train.P, train.D2, train.U, train.Y, train.V)
+		res, err = nets.Train(d, data, valData, e.trainConfig(r.Seed))
+	}
 	if err != nil {
 		return err
 	}

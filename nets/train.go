@@ -173,6 +173,10 @@ type model[T Float] struct {
 	lossGrad      func(u []T, n int, v []T) float64
 	forward       func(u []T, n int) []T
 	flops         func(n int) float64
+	// valFlops is the flops of a forward pass on validation rows when they
+	// differ from the training rows' (scattered training, aligned
+	// validation); nil means flops.
+	valFlops func(n int) float64
 }
 
 // fit trains on the nTrain rows of U (nTrain×m) with targets the rows of V
@@ -237,7 +241,11 @@ func fit[T Float](d model[T], what string, nTrain, m, p int, U, V []T, nVal int,
 		check := loss
 		if nVal > 0 {
 			check = mse(d.forward(valU, nVal), valV)
-			res.Flops += d.flops(nVal)
+			if d.valFlops != nil {
+				res.Flops += d.valFlops(nVal)
+			} else {
+				res.Flops += d.flops(nVal)
+			}
 		}
 		if math.IsNaN(check) || math.IsInf(check, 0) {
 			res.Diverged = true

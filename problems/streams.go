@@ -9,6 +9,8 @@ package problems
 //	what                               seed        stream
 //	input function i of a split        seed        split<<32 | i          (functionStream)
 //	noise on the targets of function i seed        (split+2²⁰)<<32 | i    (noiseStream)
+//	output points of function i when   seed        (split+2²¹)<<32 | i    (pointsStream)
+//	it has points of its own
 //	regression target coefficients     problem's   1<<42                  (regressionStream)
 //	regression embedding               problem's   1<<42 + 1              (embeddingStream)
 //	tightness probe directions         probe seed  1<<41                  (probeStream)
@@ -19,10 +21,10 @@ package problems
 //	no test_seed
 //	bootstrap resampling of a fit      2024        10                     (harness/fit.go)
 //
-// Function streams lie below 2³⁴ (splits 1 to 3), noise streams above 2⁵²;
-// the per-problem streams 2⁴¹ and 2⁴² lie between (equalling a function
-// stream would take split 512 or 1024). DefaultTestSeed
-// is a seed and used as nothing else. nets imports no opscale package, so
+// Function streams lie below 2³⁴ (splits 1 to 3), noise streams above 2⁵²
+// and point streams above 2⁵³; the per-problem streams 2⁴¹ and 2⁴² lie
+// between (equalling a function stream would take split 512 or 1024).
+// DefaultTestSeed is a seed and used as nothing else. nets imports no opscale package, so
 // the batch and reference streams are written there and listed here; the
 // bootstrap's fixed generator makes a fit's interval the same on every
 // machine and draws no data.
@@ -45,6 +47,10 @@ const (
 	// noiseStream offsets the streams of the target noise from those of the
 	// functions, so that a noisy and a noiseless set share their functions.
 	noiseStream = 1 << 20
+	// pointsStream offsets the streams of a scattered set's output points
+	// from those of the functions and the noise, so that the points do not
+	// depend on how many numbers an input family draws.
+	pointsStream = 1 << 21
 	// regressionStream seeds a regression problem's target coefficients
 	// and embeddingStream its embedding, apart from each other and from the
 	// streams of its sample points: the target on z is the same whatever the
@@ -72,4 +78,10 @@ func functionStream(split Split, i int) uint64 { return uint64(split)<<32 | uint
 // (or point) i of a split.
 func noisePointStream(split Split, i int) uint64 {
 	return (uint64(split)+noiseStream)<<32 | uint64(i)
+}
+
+// pointStream is the stream of the output points of function i of a split,
+// in a set where each function has points of its own.
+func pointStream(split Split, i int) uint64 {
+	return (uint64(split)+pointsStream)<<32 | uint64(i)
 }

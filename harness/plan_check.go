@@ -259,7 +259,7 @@ func RenderPlannerCheck(cs []*CheckResult) string {
 		b.WriteString("\n")
 	}
 	if len(cs) > 1 {
-		fmt.Fprintf(&b, "Overall coverage: %d of %d.\n", totalCov, total)
+		fmt.Fprintf(&b, "Overall coverage: %d of %d.\n\n", totalCov, total)
 	}
 	return b.String()
 }

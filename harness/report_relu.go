@@ -248,7 +248,7 @@ func intrinsicFindings(pts []reluPoint) []string {
 			}
 		}
 		if short > 0 {
-			s += fmt.Sprintf("%d of %d manifold exponents are fitted over less than 1.5 decades because their larger sizes lie on a floor: this judgement rests on the sizes before it and is indicative only.", short, len(man))
+			s += fmt.Sprintf("%d of %d manifold tails cannot be told from flat (a floor): this judgement rests on the sizes before it and is indicative only.", short, len(man))
 		}
 		out = append(out, strings.TrimSpace(s))
 	}
@@ -308,12 +308,13 @@ func cubeTwin(pts []reluPoint, p reluPoint) (reluPoint, bool) {
 	return reluPoint{}, false
 }
 
-// spanCaveat flags an exponent fitted over less than the 1.5 decades the
-// protocol asks for, which happens when the larger sizes sit on a floor.
+// spanCaveat flags an exponent whose tail cannot be told from flat: the
+// error has met a floor there (docs/METHOD.md, "Floors"), and the slope says
+// more about the floor than about the rate.
 func spanCaveat(p reluPoint) string {
 	f := p.a.Fit
-	if span := math.Log10(f.Hi / f.Lo); span < 1.5 {
-		return fmt.Sprintf(" (fitted over only %.1f decades, %s = %g…%g: the larger sizes lie on a floor, so this exponent is indicative only)", span, p.a.Theorem.Swept, f.Lo, f.Hi)
+	if f.Flat {
+		return fmt.Sprintf(" (its tail, %s = %g…%g, cannot be told from flat: the error has met a floor there, so this exponent is indicative only)", p.a.Theorem.Swept, f.Lo, f.Hi)
 	}
 	return ""
 }

@@ -92,28 +92,27 @@ func TestDimensionTrend(t *testing.T) {
 	}
 }
 
-// An exponent fitted over less than 1.5 decades is flagged, one over more
-// is not.
+// An exponent whose tail cannot be told from flat is flagged, one with a
+// falling tail is not.
 func TestSpanCaveat(t *testing.T) {
 	p := fakeRelu(t, "T-relu-approx", "smooth", "cube", 1, 0, 1.2, 0.1, 1.3)
-	p.a.Fit.Lo, p.a.Fit.Hi = 53, 169
-	if got := spanCaveat(p); !strings.Contains(got, "only 0.5 decades") {
-		t.Errorf("0.5 decades: %q", got)
+	p.a.Fit.Lo, p.a.Fit.Hi, p.a.Fit.Flat = 1273, 8513, true
+	if got := spanCaveat(p); !strings.Contains(got, "cannot be told from flat") || !strings.Contains(got, "N = 1273…8513") {
+		t.Errorf("flat tail: %q", got)
 	}
-	p.a.Fit.Hi = 8513
+	p.a.Fit.Flat = false
 	if got := spanCaveat(p); got != "" {
-		t.Errorf("2.2 decades: %q", got)
+		t.Errorf("falling tail: %q", got)
 	}
 }
 
-// A verdict on the manifolds that rests on short fits says so.
+// A verdict on the manifolds that rests on flat tails says so.
 func TestIntrinsicFindingsFlagShortFits(t *testing.T) {
 	a := fakeRelu(t, "T-relu-gen", "lipschitz", "torus", 2, 16, 0.6, 0.55, 0.65)
 	b := fakeRelu(t, "T-relu-gen", "lipschitz", "torus", 2, 64, 0.6, 0.55, 0.65)
-	a.a.Fit.Lo, a.a.Fit.Hi = 64, 4096
-	b.a.Fit.Lo, b.a.Fit.Hi = 64, 1024
+	b.a.Fit.Flat = true
 	got := strings.Join(intrinsicFindings([]reluPoint{a, b}), " ")
-	if !strings.Contains(got, "1 of 2 manifold exponents are fitted over less than 1.5 decades") {
-		t.Errorf("%q does not flag the short fit", got)
+	if !strings.Contains(got, "1 of 2 manifold tails cannot be told from flat") {
+		t.Errorf("%q does not flag the flat tail", got)
 	}
 }

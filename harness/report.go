@@ -195,7 +195,7 @@ func writeSummary(doc *bytes.Buffer, analyses []Analysis) error {
 			dims = reluDims(g)
 		}
 		if a.FitErr != nil || a.AlphaErr != nil {
-			rows = append(rows, []string{a.Experiment, a.Theorem.ID, dims, "—", "—", "—", "—", "—", "—", "no fit: " + errors2(a.FitErr, a.AlphaErr).Error()})
+			rows = append(rows, []string{a.Experiment, a.Theorem.ID, problemOnInputs(a), dims, "—", "—", "—", "—", "—", "—", "no fit: " + errors2(a.FitErr, a.AlphaErr).Error()})
 			continue
 		}
 		f := a.Fit
@@ -204,7 +204,7 @@ func writeSummary(doc *bytes.Buffer, analyses []Analysis) error {
 			floor = "yes"
 		}
 		rows = append(rows, []string{
-			a.Experiment, a.Theorem.ID, dims,
+			a.Experiment, a.Theorem.ID, problemOnInputs(a), dims,
 			slopeStr(f.Whole),
 			fmt.Sprintf("%s (%s = %g…%g)", slopeStr(f.Slope), a.Theorem.Swept, f.Lo, f.Hi),
 			alphaTStr(a),
@@ -214,11 +214,23 @@ func writeSummary(doc *bytes.Buffer, analyses []Analysis) error {
 			a.Verdict.String(),
 		})
 	}
-	if err := table.Markdown(doc, []string{"experiment", "theorem", "dimensions", "α̂ whole range [95% CI]", "α̂ tail [95% CI]", "α_T", "α_T at the measured dimension", "bound's slope over the tail, log factor included", "floor (tail flat)", "verdict on the tail"}, rows); err != nil {
+	if err := table.Markdown(doc, []string{"experiment", "theorem", "problem on inputs", "dimensions", "α̂ whole range [95% CI]", "α̂ tail [95% CI]", "α_T", "α_T at the measured dimension", "bound's slope over the tail, log factor included", "floor (tail flat)", "verdict on the tail"}, rows); err != nil {
 		return err
 	}
 	doc.WriteString("\n")
 	return nil
+}
+
+// problemOnInputs names an experiment's operator and input family (or a
+// dense regression's target and domain) without their parameters, which the
+// experiment's own section gives.
+func problemOnInputs(a *Analysis) string {
+	if g := a.First.Regression; g != nil {
+		return g.Target + " on " + g.Domain
+	}
+	op, _, _ := strings.Cut(a.First.Problem, "(")
+	fam, _, _ := strings.Cut(a.First.Family, "(")
+	return op + " on " + fam
 }
 
 func slopeStr(s Slope) string {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"opscale/bounds"
 	"opscale/intrinsic"
 	"opscale/nets"
 	"opscale/problems"
@@ -237,7 +238,11 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 				trainedMu.Lock()
 				trained = append(trained, r)
 				trainedMu.Unlock()
+				// The error the experiment's theorem bounds, as the report fits it.
 				status := fmt.Sprintf("sq L2 %.3e", r.Metrics.MeanSqL2)
+				if th, err := bounds.Lookup(j.e.Theorem); err == nil && th.Quantity == bounds.SupError {
+					status = fmt.Sprintf("sup %.3e", r.Metrics.MeanSup)
+				}
 				if r.Train.Diverged {
 					status = "DIVERGED"
 				}

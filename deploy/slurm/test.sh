@@ -37,8 +37,14 @@ done
 if ((missing)); then
 	echo "test-slurm: installing slurm-wlm and munge"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+	# A passing mirror hiccup should not fail the test: try three times.
+	for try in 1 2 3; do
+		if apt-get update -qq && apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null; then
+			break
+		fi
+		((try < 3)) || fail "apt-get could not install slurm-wlm and munge"
+		sleep $((10 * try))
+	done
 fi
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/opscale-slurm.XXXXXX")

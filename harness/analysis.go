@@ -53,6 +53,10 @@ type Analysis struct {
 	// VerdictAsym judges the tail slope against α_T alone, the bound's
 	// asymptotic exponent without its log factor; power laws only.
 	VerdictAsym bounds.Verdict
+	// FlatTail is set when a verdict of "at the bound" was made
+	// Uninformative because the tail's interval holds 0 as well: it could
+	// not have come out otherwise.
+	FlatTail bool
 	// Envelope holds e(x)/Rate(x) at every size (log factor included), and
 	// the smallest C with e ≤ C·Rate at all of them.
 	Envelope bounds.Envelope
@@ -216,6 +220,15 @@ func analyze(id string, runs []Run) Analysis {
 			return a
 		}
 	}
+	// A tail that cannot be told from flat and whose interval also holds the
+	// bound's exponent could not have been judged otherwise: "at the bound"
+	// would be no verdict (docs/METHOD.md, "Verdicts").
+	if f.Flat && a.Verdict == bounds.AtBound {
+		a.Verdict, a.FlatTail = bounds.Uninformative, true
+	}
+	if f.Flat && a.VerdictAsym == bounds.AtBound && th.Form == bounds.PowerLaw {
+		a.VerdictAsym, a.FlatTail = bounds.Uninformative, true
+	}
 	xs, es := make([]float64, len(points)), make([]float64, len(points))
 	for i, p := range points {
 		xs[i], es[i] = p.Size, a.Aggregate.of(p.Values)
@@ -284,6 +297,11 @@ func (a *Analysis) Discussion() []string {
 	span := fmt.Sprintf("%s = %g…%g", x, f.Lo, f.Hi)
 	switch a.Verdict {
 	case bounds.Uninformative:
+		if a.FlatTail && a.Range.Verdict != bounds.Uninformative {
+			out = append(out, fmt.Sprintf("Uninformative over this range: the tail's interval [%.3f, %.3f] holds both 0 (a floor) and the bound's slope %.3f, so these sizes and seeds cannot tell a decay at the bound from no decay at all.",
+				f.CILo, f.CIHi, a.AlphaLog))
+			break
+		}
 		from, _ := a.Theorem.DecreasingFrom(a.Dims)
 		out = append(out, fmt.Sprintf("Uninformative over this range: the bound with its factor (log %s)^%g rises until %s ≈ %.0f, so over the tail %s it does not decrease and no measured decay can be held against it. Only sizes past %.0f can test it.",
 			x, a.Theorem.LogPower, x, from, span, from))

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"opscale/bounds"
+	"opscale/nets"
 )
 
 func synthetic(sizes []float64, seeds int, f func(x float64) float64, noise float64, rng *rand.Rand) []Point {
@@ -280,5 +281,37 @@ func TestDimensionSummaryComparesExponents(t *testing.T) {
 	writeDimensionSummary(&b, []Analysis{{Theorem: th, FitErr: fmt.Errorf("no fit")}}, t.TempDir(), rel)
 	if b.Len() != 0 {
 		t.Errorf("no fitted experiment got a dimension summary:\n%s", b.String())
+	}
+}
+
+// A flat tail whose interval also holds the bound's exponent gets no verdict
+// of "at the bound": it could not have come out otherwise. A tail that falls
+// clearly keeps its verdict.
+func TestFlatTailIsNoVerdict(t *testing.T) {
+	mk := func(slope float64) []Run {
+		var runs []Run
+		for i, w := range []int{4, 8, 16, 32, 64, 128} {
+			for s, f := range []float64{1, 8, 0.15} {
+				// Seeds scatter by a factor up to 50 at every size, and
+				// the order of the scatter changes with the size, so that
+				// the tail's interval is wide.
+				f = []float64{f, 1 / f, 3}[(i+s)%3]
+				runs = append(runs, Run{Experiment: "e", Theorem: "T-don-approx-low", Sweep: "N", D1: 1, D2: 1, BU: 2,
+					Size: w, Params: w * w * 10, Seed: uint64(s + 1),
+					Metrics: nets.Metrics{MeanSup: f * math.Pow(float64(w*w*10), -slope), MeanSqL2: 1}})
+			}
+		}
+		return runs
+	}
+	a := Analyze(mk(0))[0]
+	if !a.Fit.Flat || a.Verdict != bounds.Uninformative || !a.FlatTail {
+		t.Fatalf("flat tail %v [%v, %v]: flat %v, verdict %v", a.Fit.Exponent, a.Fit.CILo, a.Fit.CIHi, a.Fit.Flat, a.Verdict)
+	}
+	if d := strings.Join(a.Discussion(), " "); !strings.Contains(d, "cannot tell a decay at the bound from no decay") {
+		t.Errorf("discussion does not say why: %s", d)
+	}
+	a = Analyze(mk(1))[0]
+	if a.Fit.Flat || a.Verdict != bounds.FasterThanBound || a.FlatTail {
+		t.Errorf("falling tail %v [%v, %v]: flat %v, verdict %v", a.Fit.Exponent, a.Fit.CILo, a.Fit.CIHi, a.Fit.Flat, a.Verdict)
 	}
 }

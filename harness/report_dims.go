@@ -73,7 +73,7 @@ func writeDimensionFigure(doc *bytes.Buffer, analyses []Analysis, plotsDir strin
 		}
 		fmt.Fprintf(doc, "![measured exponent against %s](%s)\n\n", m.label, rel(path))
 	}
-	fmt.Fprintf(doc, "Each point is an experiment's tail α̂ with its 95%% interval, placed at the dimension its theorem's exponent reads; the curves are the theorems' exponents 2/(2+x) (T-don-gen-low) and 1/x (T-don-approx-low). A point on its curve is at the bound; above it, faster. Experiments with a network grown with n are left out (another regime, compared in their own section).\n\n")
+	fmt.Fprintf(doc, "Each point is an experiment's tail α̂ with its 95%% interval (cut at −0.5 and 2; the tables give it whole), placed at the dimension its theorem's exponent reads, side by side where several share one; the curves are the theorems' exponents 2/(2+x) (T-don-gen-low) and 1/x (T-don-approx-low). A point on its curve is at the bound; above it, faster. Experiments with a network grown with n are left out (another regime, compared in their own section).\n\n")
 	return nil
 }
 
@@ -84,10 +84,9 @@ func dimensionPlot(pts []dimPoint, label string, x func(dimPoint) float64) ([]by
 	p.Y.Label.Text = "decay exponent α"
 	p.Legend.Top = true
 	p.Legend.TextStyle.Font.Size = vg.Points(7)
-	hiX, hiY := 2.0, 1.0
+	hiX := 2.0
 	for _, q := range pts {
 		hiX = max(hiX, x(q))
-		hiY = max(hiY, q.a.Fit.CIHi)
 	}
 	for _, t := range []struct {
 		name string
@@ -107,35 +106,44 @@ func dimensionPlot(pts []dimPoint, label string, x func(dimPoint) float64) ([]by
 	}
 	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
 	colors := []color.Color{color.RGBA{B: 200, A: 255}, color.RGBA{R: 200, A: 255}, color.RGBA{G: 140, A: 255}, color.RGBA{R: 150, B: 150, A: 255}, color.RGBA{R: 200, G: 120, A: 255}, color.Black}
+	// Experiments at one dimension stand side by side; intervals are cut at
+	// the frame, whose range holds every exponent the theorems predict.
+	slot := map[float64]int{}
+	at := map[float64]int{}
+	for _, q := range pts {
+		at[x(q)]++
+	}
+	clip := func(v float64) float64 { return min(max(v, dimPlotLo), dimPlotHi) }
+	entries := 2
 	for i, q := range pts {
 		xi := x(q)
 		if xi <= 0 {
 			continue
 		}
+		xi += 0.08 * (float64(slot[xi]) - float64(at[xi]-1)/2)
+		slot[x(q)]++
 		c, g := colors[i%len(colors)], shapes[i%len(shapes)]
-		bar, err := plotter.NewLine(plotter.XYs{{X: xi, Y: q.a.Fit.CILo}, {X: xi, Y: q.a.Fit.CIHi}})
+		bar, err := plotter.NewLine(plotter.XYs{{X: xi, Y: clip(q.a.Fit.CILo)}, {X: xi, Y: clip(q.a.Fit.CIHi)}})
 		if err != nil {
 			return nil, err
 		}
 		bar.Color, bar.Width = c, vg.Points(1)
 		p.Add(bar)
-		s, err := plotter.NewScatter(plotter.XYs{{X: xi, Y: q.a.Fit.Exponent}})
+		s, err := plotter.NewScatter(plotter.XYs{{X: xi, Y: clip(q.a.Fit.Exponent)}})
 		if err != nil {
 			return nil, err
 		}
 		s.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(3), Shape: g}
 		p.Add(s)
 		p.Legend.Add(q.a.Experiment, s)
+		entries++
 	}
 	p.X.Min, p.X.Max = 1, hiX+1
-	p.Y.Min, p.Y.Max = min(0, minLo(pts)), hiY*1.4
+	// Room above the data for the legend, one line per entry.
+	p.Y.Min, p.Y.Max = dimPlotLo, dimPlotHi+0.13*float64(entries)
 	return renderSVG(p)
 }
 
-func minLo(pts []dimPoint) float64 {
-	m := 0.0
-	for _, q := range pts {
-		m = min(m, q.a.Fit.CILo)
-	}
-	return m
-}
+// The exponent range the figure shows; intervals beyond it are cut at the
+// frame and the tables give them whole.
+const dimPlotLo, dimPlotHi = -0.5, 2.0

@@ -90,6 +90,11 @@ func (a *Analysis) checkData(checks []Run) *DataCheck {
 	return dc
 }
 
+// dataCheckMargin is the change in the error, as a factor, that a data
+// check must rule out before it says the data did not limit the error: an
+// interval of no change as wide as [0.1, 4] rules out nothing.
+const dataCheckMargin = 1.25
+
 // Sentence says what the check found, plainly.
 func (dc *DataCheck) Sentence(metric string) string {
 	if dc.Seeds == 0 {
@@ -110,8 +115,10 @@ func (dc *DataCheck) Sentence(metric string) string {
 		s += fmt.Sprintf("**Data limited the error slightly**: twice the data lowered it at every seed, consistently, but by %.0f%%, less than the seeds scatter (%.0f%%).", drop, scatter)
 	case dc.Lo > 1:
 		s += "Data did not limit the error: twice the data did not lower it (it rose beyond the interval of no change, which points at training noise rather than data)."
+	case dc.Lo >= 1/dataCheckMargin && dc.Hi <= dataCheckMargin:
+		s += fmt.Sprintf("Data did not limit the error: the interval holds no change and excludes a change by more than a factor %.2g either way.", dataCheckMargin)
 	default:
-		s += "Data did not limit the error: the interval holds no change."
+		s += fmt.Sprintf("These seeds cannot tell whether data limited the error: the interval holds no change, but also changes by more than a factor %.2g; more seeds would.", dataCheckMargin)
 	}
 	if dc.Stale > 0 {
 		s += fmt.Sprintf(" (%d check runs under other settings or at another width were left out.)", dc.Stale)

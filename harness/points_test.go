@@ -253,6 +253,10 @@ func TestDataCheckVerdict(t *testing.T) {
 	if s := same.Sentence("mean sup error"); !strings.Contains(s, "Data did not limit the error") {
 		t.Errorf("unchanged: %s", s)
 	}
+	wide := at([]float64{0.10, 0.12, 0.08}, []float64{0.03, 0.36, 0.08})
+	if s := wide.Sentence("e"); wide.Limited || strings.Contains(s, "did not limit") || !strings.Contains(s, "cannot tell") {
+		t.Errorf("seeds that disagree (0.3×, 3×, 1×) rule nothing out: %+v: %s", wide, s)
+	}
 	one := at([]float64{0.1}, []float64{0.05})
 	if one.Limited || !math.IsNaN(one.Hi) || !strings.Contains(one.Sentence("e"), "one seed") {
 		t.Errorf("one seed: %+v", one)

@@ -70,13 +70,23 @@ func Generate(s Spec, n int, seed uint64, split Split, sigma float64) (*Dataset,
 	ds.U = make([]float64, ds.N*ds.M)
 	ds.V = make([]float64, ds.N*ds.P)
 
+	if err := parallelFill(n, func(i int) error { return ds.fill(s, i, seed, split, sigma) }); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// parallelFill calls fill for i = 0…n−1 on every core. Each function draws
+// from its own generator, so the result does not depend on the number of
+// threads; the first error a worker meets stops that worker.
+func parallelFill(n int, fill func(i int) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < n; i += workers {
-				if err := ds.fill(s, i, seed, split, sigma); err != nil {
+				if err := fill(i); err != nil {
 					errs[w] = err
 					return
 				}
@@ -86,10 +96,10 @@ func Generate(s Spec, n int, seed uint64, split Split, sigma float64) (*Dataset,
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return ds, nil
+	return nil
 }
 
 // fill generates function i of the set.

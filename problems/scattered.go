@@ -3,8 +3,6 @@ package problems
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 )
 
 // Scattered is a set of n input–output function pairs in which every
@@ -49,24 +47,8 @@ func GenerateScattered(s Spec, n, k int, seed uint64, split Split, sigma float64
 	ds.Y = make([]float64, ds.N*k*d2)
 	ds.V = make([]float64, ds.N*k)
 
-	workers := min(runtime.GOMAXPROCS(0), n)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < n; i += workers {
-				if err := ds.fill(s, i, seed, split, sigma); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	if err := parallelFill(n, func(i int) error { return ds.fill(s, i, seed, split, sigma) }); err != nil {
+		return nil, err
 	}
 	return ds, nil
 }

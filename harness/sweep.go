@@ -257,7 +257,12 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	wg.Wait()
 	prog.close()
 	if len(trained) > 0 {
-		eff, err := SuiteEfficiency(trained, time.Since(start), runtime.GOMAXPROCS(0), peak)
+		// The peak again after the training, and the larger of the two: a
+		// measurement of a few milliseconds can catch the machine busy or
+		// slow, and an understated peak overstates the efficiency.
+		wall := time.Since(start)
+		peak = max(peak, nets.FMAPeak(runtime.GOMAXPROCS(0)))
+		eff, err := SuiteEfficiency(trained, wall, runtime.GOMAXPROCS(0), peak)
 		if err == nil {
 			eff.Suite, eff.Runs, eff.Shard = s.Name, len(trained), opt.Shards > 0
 			logf("suite efficiency: %s\n", eff)

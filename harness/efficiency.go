@@ -64,7 +64,8 @@ func readEfficiency(path string) (*Efficiency, error) {
 
 // SuiteEfficiency returns the efficiency of the runs of one suite that took
 // wall on cores, with peak the float64 FMA peak of one core measured in the
-// same run (nets.FMAPeak, with all cores busy, the larger of a measurement before the training and one after it).
+// same run (nets.FMAPeak, with all cores busy: the larger of a measurement
+// before the training and one after it).
 // Only the runs trained in that wall time belong in runs: not those a
 // resumed sweep found already done.
 func SuiteEfficiency(runs []Run, wall time.Duration, cores int, peak float64) (Efficiency, error) {

@@ -178,18 +178,7 @@ func (t Theorem) PrescribedError(d Dims, x float64) (float64, error) {
 // minimal risk. The minimiser is the network size the theorem prescribes for
 // n; the risk decays as the theorem's rate up to log factors.
 func (t Theorem) Balance(d Dims, n float64) (eps, risk float64, err error) {
-	if t.Swept != DataSize {
-		return 0, 0, fmt.Errorf("bounds: %s is an approximation bound: Balance needs a generalization theorem", t.ID)
-	}
-	if err := t.prescriptionChecks(d); err != nil {
-		return 0, 0, err
-	}
-	if !(n > math.E) || math.IsInf(n, 1) {
-		return 0, 0, fmt.Errorf("bounds: %s: data size n = %g: it must be finite and above e", t.ID, n)
-	}
-	lp := func(u float64) float64 { return t.params(d, u).LogParams }
-	u, lr := balanceLog(lp, math.Log(n))
-	return math.Exp(-u), math.Exp(lr), nil
+	return t.BalanceWeighted(d, n, 1)
 }
 
 // BalanceWeighted is Balance with the variance term weighted by kappa > 0:
@@ -201,19 +190,27 @@ func (t Theorem) BalanceWeighted(d Dims, n, kappa float64) (eps, risk float64, e
 	if !(kappa > 0) || math.IsInf(kappa, 1) {
 		return 0, 0, fmt.Errorf("bounds: %s: variance weight κ = %g: it must be positive and finite", t.ID, kappa)
 	}
-	if t.Swept != DataSize {
-		return 0, 0, fmt.Errorf("bounds: %s is an approximation bound: Balance needs a generalization theorem", t.ID)
-	}
-	if err := t.prescriptionChecks(d); err != nil {
+	if err := t.balanceChecks(d, n); err != nil {
 		return 0, 0, err
-	}
-	if !(n > math.E) || math.IsInf(n, 1) {
-		return 0, 0, fmt.Errorf("bounds: %s: data size n = %g: it must be finite and above e", t.ID, n)
 	}
 	lk := math.Log(kappa)
 	lp := func(u float64) float64 { return t.params(d, u).LogParams + lk }
 	u, lr := balanceLog(lp, math.Log(n))
 	return math.Exp(-u), math.Exp(lr), nil
+}
+
+// balanceChecks names what keeps a theorem and data size from a balance.
+func (t Theorem) balanceChecks(d Dims, n float64) error {
+	if t.Swept != DataSize {
+		return fmt.Errorf("bounds: %s is an approximation bound: Balance needs a generalization theorem", t.ID)
+	}
+	if err := t.prescriptionChecks(d); err != nil {
+		return err
+	}
+	if !(n > math.E) || math.IsInf(n, 1) {
+		return fmt.Errorf("bounds: %s: data size n = %g: it must be finite and above e", t.ID, n)
+	}
+	return nil
 }
 
 // CalibrateBalance returns the accuracy ε whose prescription has params
@@ -222,14 +219,8 @@ func (t Theorem) BalanceWeighted(d Dims, n, kappa float64) (eps, risk float64, e
 // prescribed one. From the first-order condition of ε² + κ·N(ε)·log n/n in
 // u = ln(1/ε): κ = 2ε²·n / (N(ε)·(d ln N/du)·ln n).
 func (t Theorem) CalibrateBalance(d Dims, n, params float64) (eps, kappa float64, err error) {
-	if t.Swept != DataSize {
-		return 0, 0, fmt.Errorf("bounds: %s is an approximation bound: Balance needs a generalization theorem", t.ID)
-	}
-	if err := t.prescriptionChecks(d); err != nil {
+	if err := t.balanceChecks(d, n); err != nil {
 		return 0, 0, err
-	}
-	if !(n > math.E) || math.IsInf(n, 1) {
-		return 0, 0, fmt.Errorf("bounds: %s: data size n = %g: it must be finite and above e", t.ID, n)
 	}
 	lp := func(u float64) float64 { return t.params(d, u).LogParams }
 	if !(params > math.Exp(lp(0))) || math.IsInf(params, 1) {

@@ -104,14 +104,24 @@ func parallelFill(n int, fill func(i int) error) error {
 
 // fill generates function i of the set.
 func (ds *Dataset) fill(s Spec, i int, seed uint64, split Split, sigma float64) error {
-	rng := rand.New(rand.NewPCG(seed, functionStream(split, i)))
-	u := s.Family.Sample(rng)
-	row := ds.U[i*ds.M : (i+1)*ds.M]
+	u := drawInput(s, ds.X, ds.D1, ds.U[i*ds.M:(i+1)*ds.M], seed, split, i)
+	return applyNoisy(s, u, ds.V[i*ds.P:(i+1)*ds.P], ds.Y, seed, split, i, sigma)
+}
+
+// drawInput draws input function i of a split from its own stream and writes
+// it at the sensors x (each d1 coordinates) into row.
+func drawInput(s Spec, x []float64, d1 int, row []float64, seed uint64, split Split, i int) Func {
+	u := s.Family.Sample(rand.New(rand.NewPCG(seed, functionStream(split, i))))
 	for j := range row {
-		row[j] = u(ds.X[j*ds.D1 : (j+1)*ds.D1])
+		row[j] = u(x[j*d1 : (j+1)*d1])
 	}
-	out := ds.V[i*ds.P : (i+1)*ds.P]
-	if err := s.Operator.Apply(out, u, ds.Y); err != nil {
+	return u
+}
+
+// applyNoisy writes G(u) at the points y into out and adds function i's
+// target noise of standard deviation sigma, from a stream of its own.
+func applyNoisy(s Spec, u Func, out, y []float64, seed uint64, split Split, i int, sigma float64) error {
+	if err := s.Operator.Apply(out, u, y); err != nil {
 		return fmt.Errorf("problems: %s on function %d: %w", s.Operator.Name(), i, err)
 	}
 	if sigma > 0 {

@@ -56,26 +56,11 @@ func GenerateScattered(s Spec, n, k int, seed uint64, split Split, sigma float64
 // fill generates function i of the set, as Dataset.fill does but at points
 // of its own.
 func (ds *Scattered) fill(s Spec, i int, seed uint64, split Split, sigma float64) error {
-	rng := rand.New(rand.NewPCG(seed, functionStream(split, i)))
-	u := s.Family.Sample(rng)
-	row := ds.U[i*ds.M : (i+1)*ds.M]
-	for j := range row {
-		row[j] = u(ds.X[j*ds.D1 : (j+1)*ds.D1])
-	}
+	u := drawInput(s, ds.X, ds.D1, ds.U[i*ds.M:(i+1)*ds.M], seed, split, i)
 	y := ds.Y[i*ds.K*ds.D2 : (i+1)*ds.K*ds.D2]
 	at := rand.New(rand.NewPCG(seed, pointStream(split, i)))
 	for j := range y {
 		y[j] = at.Float64()
 	}
-	out := ds.V[i*ds.K : (i+1)*ds.K]
-	if err := s.Operator.Apply(out, u, y); err != nil {
-		return fmt.Errorf("problems: %s on function %d: %w", s.Operator.Name(), i, err)
-	}
-	if sigma > 0 {
-		noise := rand.New(rand.NewPCG(seed, noisePointStream(split, i)))
-		for j := range out {
-			out[j] += sigma * noise.NormFloat64()
-		}
-	}
-	return nil
+	return applyNoisy(s, u, ds.V[i*ds.K:(i+1)*ds.K], y, seed, split, i, sigma)
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 )
 
@@ -31,7 +32,31 @@ var commands = map[string]command{}
 var commandStderr io.Writer = os.Stderr
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	stop, err := startProfile(os.Getenv("OPSCALE_CPUPROFILE"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "opscale: OPSCALE_CPUPROFILE: %v\n", err)
+		os.Exit(2)
+	}
+	code := run(os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// startProfile writes a CPU profile of the whole command to path, for
+// finding where a sweep's time goes without rebuilding; "" profiles nothing.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -71,6 +71,13 @@ func lossGradF32(dst []float32, out []float32, v []float32, b0 float32, scale fl
 //
 // g, m and v must be at least as long as p; it is not checked.
 //
+// It runs with subnormals flushed to zero (MXCSR FTZ and DAZ), restoring
+// the caller's MXCSR before it returns: moments of weights whose gradients
+// stay tiny decay into the subnormal range, where every operation takes a
+// microcode assist, and one update then cost forty times its normal time
+// (BenchmarkAdam). A flushed moment is below 1.2e-38 (float32), so the
+// step it would have made is lost against eps.
+//
 //go:noescape
 func adamF32(p []float32, g []float32, m []float32, v []float32, b1 float32, b2 float32, c1 float32, c2 float32, step float32, eps float32)
 
@@ -187,6 +194,13 @@ func lossGradF64(dst []float64, out []float64, v []float64, b0 float64, scale fl
 //	}
 //
 // g, m and v must be at least as long as p; it is not checked.
+//
+// It runs with subnormals flushed to zero (MXCSR FTZ and DAZ), restoring
+// the caller's MXCSR before it returns: moments of weights whose gradients
+// stay tiny decay into the subnormal range, where every operation takes a
+// microcode assist, and one update then cost forty times its normal time
+// (BenchmarkAdam). A flushed moment is below 1.2e-38 (float32), so the
+// step it would have made is lost against eps.
 //
 //go:noescape
 func adamF64(p []float64, g []float64, m []float64, v []float64, b1 float64, b2 float64, c1 float64, c2 float64, step float64, eps float64)

@@ -178,8 +178,13 @@ lossGradF32_done:
 	RET
 
 // func adamF32(p []float32, g []float32, m []float32, v []float32, b1 float32, b2 float32, c1 float32, c2 float32, step float32, eps float32)
-// Requires: AVX
-TEXT ·adamF32(SB), NOSPLIT, $0-120
+// Requires: AVX, SSE
+TEXT ·adamF32(SB), NOSPLIT, $8-120
+	STMXCSR      (SP)
+	MOVL         (SP), AX
+	ORL          $0x00008040, AX
+	MOVL         AX, 4(SP)
+	LDMXCSR      4(SP)
 	MOVQ         p_base+0(FP), AX
 	MOVQ         g_base+24(FP), CX
 	MOVQ         m_base+48(FP), DX
@@ -247,6 +252,7 @@ adamF32_scalar:
 	JMP     adamF32_scalar
 
 adamF32_done:
+	LDMXCSR (SP)
 	VZEROUPPER
 	RET
 
@@ -569,8 +575,13 @@ lossGradF64_done:
 	RET
 
 // func adamF64(p []float64, g []float64, m []float64, v []float64, b1 float64, b2 float64, c1 float64, c2 float64, step float64, eps float64)
-// Requires: AVX
-TEXT ·adamF64(SB), NOSPLIT, $0-144
+// Requires: AVX, SSE
+TEXT ·adamF64(SB), NOSPLIT, $8-144
+	STMXCSR      (SP)
+	MOVL         (SP), AX
+	ORL          $0x00008040, AX
+	MOVL         AX, 4(SP)
+	LDMXCSR      4(SP)
 	MOVQ         p_base+0(FP), AX
 	MOVQ         g_base+24(FP), CX
 	MOVQ         m_base+48(FP), DX
@@ -638,6 +649,7 @@ adamF64_scalar:
 	JMP     adamF64_scalar
 
 adamF64_done:
+	LDMXCSR (SP)
 	VZEROUPPER
 	RET
 

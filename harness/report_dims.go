@@ -136,7 +136,7 @@ func writeDimensionFigure(doc *bytes.Buffer, analyses []Analysis, plotsDir strin
 		x           func(dimPoint) float64
 	}{
 		{"exponent-dimension.svg", "1/(b_U + d2), nominal b_U", func(p dimPoint) float64 { return p.nominal }},
-		{"exponent-measured-dimension.svg", "1/(MLE + d2): the measured dimension (Levina–Bickel MLE of the inputs) for b_U", func(p dimPoint) float64 { return p.measured }},
+		{"exponent-measured-dimension.svg", "1/(MLE + d2), the inputs' measured dimension for b_U", func(p dimPoint) float64 { return p.measured }},
 	} {
 		svg, err := dimensionPlot(pts, m.label, m.x)
 		if err != nil {

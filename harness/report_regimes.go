@@ -243,7 +243,8 @@ type sizeRatio struct {
 
 // compareToBaseline finds what a group varies and its baseline: the σ = 0
 // experiment when the noise varies and the output points do not, the one
-// observing every output point when those vary and the noise does not. It
+// observing every output point (the aligned grid, or else the most random
+// points) when those vary and the noise does not. It
 // returns nil when the group varies neither, or both, or has no baseline;
 // only experiments swept as the baseline is are compared.
 func compareToBaseline(exps []*Analysis) *baselineComparison {
@@ -267,6 +268,10 @@ func compareToBaseline(exps []*Analysis) *baselineComparison {
 		if (c.varied == "noise" && a.First.Noise == 0) || (c.varied == "points" && a.First.TrainPoints == 0) {
 			c.base = a
 			break
+		}
+		// Without the aligned grid, the most points a function is seen at.
+		if c.varied == "points" && (c.base == nil || a.First.TrainPoints > c.base.First.TrainPoints) {
+			c.base = a
 		}
 	}
 	if c.base == nil {

@@ -138,6 +138,10 @@ func TestBaselineChoice(t *testing.T) {
 	if got := strings.Join(c.findings(), " "); !strings.Contains(got, "p1 (1 point)") || !strings.Contains(got, "p4 (4 points)") {
 		t.Errorf("points findings do not name the points: %q", got)
 	}
+	// Without the aligned grid, the most points are the baseline.
+	if c := compareToBaseline(ptrs(analyzeSynth(mk("p1", 0.1, 1), mk("p64", 0.1, 64), mk("p16", 0.1, 16)))); c == nil || c.base.Experiment != "p64" {
+		t.Errorf("points group without the grid: %+v", c)
+	}
 	if c := compareToBaseline(ptrs(analyzeSynth(mk("a", 0.1, 1), mk("b", 0, 0)))); c != nil {
 		t.Errorf("a group varying noise and points got a baseline: %+v", c)
 	}

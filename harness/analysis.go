@@ -69,6 +69,14 @@ type Analysis struct {
 	// theorem reads no input dimension.
 	AlphaDim float64
 	DimUsed  string
+	// AtDims is the exponent at each measured input dimension (the PCA
+	// count at 99%, TwoNN, MLE) in place of the nominal one; for a log-rate
+	// theorem, the exponent of its low-dimensional counterpart
+	// (T-don-approx-low, T-don-gen-low) with b_U the measured dimension.
+	// Nil when nothing was measured or no exponent reads the dimension.
+	AtDims *DimAlphas
+	// Group is the experiment's regime group, as its latest run records it.
+	Group string
 	// OldN is set when the runs predate separate validation functions: their
 	// n included a validation fraction of it, so they trained on fewer.
 	OldN bool
@@ -144,6 +152,7 @@ func analyze(id string, runs []Run) Analysis {
 		return cur[i].Seed < cur[j].Seed
 	})
 	a.First, a.runs = cur[0], cur
+	a.Group = runs[len(runs)-1].Group // the latest recorded
 	th, err := bounds.Lookup(a.First.Theorem)
 	if err != nil {
 		a.FitErr = err
@@ -210,6 +219,7 @@ func analyze(id string, runs []Run) Analysis {
 		}
 	}
 	a.alphaAtMeasuredDim()
+	a.AtDims = alphasAtDims(a.Theorem, a.Dims, a.First.InputDim)
 	f := a.Fit
 	if a.Range, a.AlphaErr = th.JudgeRange(a.Dims, f.Lo, f.Hi, f.Exponent, f.CILo, f.CIHi); a.AlphaErr != nil {
 		return a

@@ -297,6 +297,7 @@ func reportRuns(path string, suite *Suite, log io.Writer) ([]Run, error) {
 func (s *Suite) pick(runs []Run) (picked []Run, other, missing int) {
 	type want struct {
 		order int
+		group string
 		hash  string
 		sizes map[int]bool
 		seeds map[uint64]bool
@@ -305,7 +306,7 @@ func (s *Suite) pick(runs []Run) (picked []Run, other, missing int) {
 	total := 0
 	for i := range s.Experiments {
 		for _, e := range s.Experiments[i].planned() {
-			w := want{i, e.hash(), map[int]bool{}, map[uint64]bool{}}
+			w := want{i, e.Group, e.hash(), map[int]bool{}, map[uint64]bool{}}
 			for _, n := range e.Sizes {
 				w.sizes[n] = true
 			}
@@ -322,7 +323,9 @@ func (s *Suite) pick(runs []Run) (picked []Run, other, missing int) {
 			other++
 			continue
 		}
-		r.Order = w.order
+		// The suite's order and groups are presentation: they hold
+		// whatever the runs were recorded with.
+		r.Order, r.Group = w.order, w.group
 		picked = append(picked, r)
 	}
 	return picked, other, total - len(picked)

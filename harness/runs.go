@@ -62,6 +62,11 @@ type Run struct {
 	// the experiment id DataCheckID(DataCheckOf), and stays out of every
 	// fit. Absent for the runs of a sweep.
 	DataCheckOf string `json:"data_check_of,omitempty"`
+	// Group is the experiment's regime group in its suite (Experiment.Group),
+	// for the report; absent when it has none. It is not part of the run's
+	// settings: a run keeps the group it was recorded with until the report
+	// reads a suite that regroups it.
+	Group string `json:"group,omitempty"`
 }
 
 // Setup records what a run was trained and scored on, so that a report can

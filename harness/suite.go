@@ -62,6 +62,11 @@ type Experiment struct {
 	// experiment DataCheckID and kept out of the fit: the report compares
 	// its error with the sweep's there, to show whether data limited it.
 	DataCheck bool `toml:"data_check" json:",omitempty"`
+	// Group names the regime study the experiment belongs to ("noise",
+	// "points", "grf", "manifold", ...): the report sets a group's
+	// experiments side by side. It is presentation alone, so it stays out
+	// of the settings' hash: regrouping retrains nothing.
+	Group string `toml:"group" json:",omitempty"`
 
 	// checkOf is the id of the model sweep whose data this experiment
 	// checks; empty for an experiment of the suite.
@@ -172,6 +177,20 @@ func (s *Suite) Validate() error {
 		}
 		if err := e.validate(); err != nil {
 			return fmt.Errorf("experiment %q: %w", e.ID, err)
+		}
+		if err := checkGroup(e.Group); err != nil {
+			return fmt.Errorf("experiment %q: %w", e.ID, err)
+		}
+	}
+	return nil
+}
+
+// checkGroup accepts an empty group or a name of letters, digits, '-' and
+// '_': the report names a group's plots after it.
+func checkGroup(g string) error {
+	for _, c := range g {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("field group = %q: use letters, digits, '-' and '_' only (it names the group's plots), or leave it out", g)
 		}
 	}
 	return nil

@@ -21,13 +21,14 @@ import (
 
 // hash identifies the settings that decide a run's outcome: all of the
 // experiment's but its lists of sizes and seeds and its data_check, which
-// say which runs to do, not how any one of them goes. Adding a size, a seed
+// say which runs to do, not how any one of them goes, and its group, which
+// says only where the report shows it. Adding a size, a seed
 // or a data check then trains only the new runs; the store key adds the size
 // and the seed. A data check's runs have settings of their own (its id and
 // doubled training functions), hence a hash of their own.
 func (e *Experiment) hash() string {
 	c := *e
-	c.Sizes, c.Seeds, c.DataCheck = nil, nil, false
+	c.Sizes, c.Seeds, c.DataCheck, c.Group = nil, nil, false, ""
 	if c.Network.Kind == "" {
 		c.Network.Kind = KindFixed // the default, spelled out or not
 	}
@@ -324,7 +325,7 @@ func runOne(j job) (Run, error) {
 		Problem: spec.Operator.Name(), Family: spec.Family.Name(),
 		D1: dims.D1, D2: dims.D2, BU: dims.BU, Sweep: e.Sweep, Size: j.size,
 		NTrain: e.trainSize(j.size), Validation: &nVal, Seed: j.seed, InputDim: j.dim, Precision: e.Precision, Noise: e.Noise,
-		TrainPoints: e.TrainPoints, DataCheckOf: e.checkOf,
+		TrainPoints: e.TrainPoints, DataCheckOf: e.checkOf, Group: e.Group,
 	}
 	switch e.Precision {
 	case "float32":

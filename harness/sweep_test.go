@@ -488,6 +488,11 @@ func TestRunIdentityIgnoresOnlySizesAndSeeds(t *testing.T) {
 	if same.hash() != h {
 		t.Error("sizes, seeds or spelling out the default network kind changed the run identity")
 	}
+	grouped := e
+	grouped.Group = "noise"
+	if grouped.hash() != h {
+		t.Error("a group, which only places the experiment in the report, changed the run identity")
+	}
 	for name, change := range map[string]func(*Experiment){
 		"noise":      func(e *Experiment) { e.Noise = 0.02 },
 		"steps":      func(e *Experiment) { e.Training.Steps++ },

@@ -169,6 +169,9 @@ func decidePrecisions(s *Suite, store *Store, plans map[int]*autoPlan, workers i
 		}
 		pairs = append(pairs, p)
 	}
+	if len(todo) > 0 {
+		logf("precision checks: training %d runs (largest size, first seed, float64 and float32) before the runs they choose the precision of\n", len(todo))
+	}
 	runs, err := trainJobs(todo, workers)
 	if err != nil {
 		return nil, nil, err

@@ -117,7 +117,7 @@ type job struct {
 	seed  uint64
 	dim   *InputDim
 	// prec is the precision the run trains in, decided by the check of an
-	// "auto" experiment; empty for the experiment's own.
+	// "auto" experiment; empty when the experiment fixes it.
 	prec string
 }
 

@@ -83,6 +83,9 @@ type Analysis struct {
 	// DataCheck compares the error at the largest width with that of the
 	// sweep's data check, on twice the data; nil without check runs.
 	DataCheck *DataCheck
+	// Precision is the outcome of the precision check of an experiment
+	// with precision = "auto"; nil for any other.
+	Precision *PrecisionCheck
 }
 
 // Kind returns the network kind of a data sweep: KindFixed or
@@ -109,10 +112,16 @@ func Analyze(runs []Run) []Analysis {
 	// A data check's runs are not an experiment of their own: they are
 	// kept out of every fit and set beside their sweep's largest width.
 	checks := map[string][]Run{}
+	// Nor are a precision check's, but they decide which runs are fitted.
+	precChecks := map[string][]Run{}
 	var order []string
 	for _, r := range runs {
 		if r.DataCheckOf != "" {
 			checks[r.DataCheckOf] = append(checks[r.DataCheckOf], r)
+			continue
+		}
+		if r.PrecisionCheckOf != "" {
+			precChecks[r.PrecisionCheckOf] = append(precChecks[r.PrecisionCheckOf], r)
 			continue
 		}
 		if _, ok := byExp[r.Experiment]; !ok {
@@ -125,7 +134,9 @@ func Analyze(runs []Run) []Analysis {
 	sort.SliceStable(order, func(i, j int) bool { return byExp[order[i]][0].Order < byExp[order[j]][0].Order })
 	var out []Analysis
 	for _, id := range order {
-		a := analyze(id, byExp[id])
+		pc, runs := checkPrecision(precChecks[id], byExp[id])
+		a := analyze(id, runs)
+		a.Precision = pc
 		if a.Theorem.ID != "" {
 			a.DataCheck = a.checkData(checks[id])
 		}

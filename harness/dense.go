@@ -159,8 +159,8 @@ func (e *Experiment) validateCommon() error {
 	if !(e.Noise >= 0) || math.IsInf(e.Noise, 0) {
 		return fmt.Errorf("field noise = %g: must be finite and ≥ 0", e.Noise)
 	}
-	if e.Precision != "float64" && e.Precision != "float32" {
-		return fmt.Errorf("field precision = %q: use \"float64\" or \"float32\"", e.Precision)
+	if err := checkPrecisionField(e.Precision); err != nil {
+		return err
 	}
 	if err := e.trainConfig(0).Validate(); err != nil {
 		return fmt.Errorf("table training: %w", err)
@@ -209,6 +209,9 @@ func measureDim(e *Experiment) (*InputDim, error) {
 
 // runJob runs one job of a sweep, a DeepONet or a dense regression.
 func runJob(j job) (Run, error) {
+	if p := j.precision(); p != "float32" && p != "float64" {
+		return Run{}, fmt.Errorf("precision %q is not decided for this run (an \"auto\" experiment trains in the precision its check chose)", p)
+	}
 	if j.e.Regression == nil {
 		return runOne(j)
 	}
@@ -245,9 +248,9 @@ func runDense(j job) (Run, error) {
 		Experiment: e.ID, Order: j.order, ConfigHash: e.hash(), Theorem: e.Theorem,
 		Problem: reg.Name(), Family: fmt.Sprintf("uniform points on the %s", g.Domain),
 		Sweep: e.Sweep, Size: j.size, NTrain: n, Seed: j.seed, InputDim: j.dim,
-		Precision: e.Precision, Noise: e.Noise, Regression: &rec,
+		Precision: j.precision(), Noise: e.Noise, Regression: &rec, PrecisionCheckOf: e.precisionOf,
 	}
-	switch e.Precision {
+	switch r.Precision {
 	case "float32":
 		err = trainDense[float32](&r, e, x, y, len(y), test, cfg)
 	default:

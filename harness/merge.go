@@ -292,8 +292,8 @@ func reportRuns(path string, suite *Suite, log io.Writer) ([]Run, error) {
 
 // pick keeps the runs that the suite's experiments, as they are now, would
 // record: the same id and settings, a size and a seed of its lists; a data
-// check's runs too. Each kept run takes the experiment's place in this
-// suite.
+// check's and a precision check's runs too. Each kept run takes the
+// experiment's place in this suite.
 func (s *Suite) pick(runs []Run) (picked []Run, other, missing int) {
 	type want struct {
 		order int
@@ -301,12 +301,19 @@ func (s *Suite) pick(runs []Run) (picked []Run, other, missing int) {
 		hash  string
 		sizes map[int]bool
 		seeds map[uint64]bool
+		// optional runs are not missing when absent: a precision check's
+		// float32 run is recorded under its own id only if float64 won.
+		optional bool
 	}
 	wants := map[string]want{}
 	total := 0
 	for i := range s.Experiments {
-		for _, e := range s.Experiments[i].planned() {
-			w := want{i, e.Group, e.hash(), map[int]bool{}, map[uint64]bool{}}
+		exps := s.Experiments[i].planned()
+		if e := &s.Experiments[i]; e.Precision == PrecisionAuto {
+			exps = append(exps, e.precisionCheck("float64"), e.precisionCheck("float32"))
+		}
+		for _, e := range exps {
+			w := want{i, e.Group, e.hash(), map[int]bool{}, map[uint64]bool{}, e.Precision == "float32" && e.precisionOf != ""}
 			for _, n := range e.Sizes {
 				w.sizes[n] = true
 			}
@@ -314,9 +321,12 @@ func (s *Suite) pick(runs []Run) (picked []Run, other, missing int) {
 				w.seeds[seed] = true
 			}
 			wants[e.ID] = w
-			total += len(e.Sizes) * len(e.Seeds)
+			if !w.optional {
+				total += len(e.Sizes) * len(e.Seeds)
+			}
 		}
 	}
+	found := 0
 	for _, r := range runs {
 		w, ok := wants[r.Experiment]
 		if !ok || r.ConfigHash != w.hash || !w.sizes[r.Size] || !w.seeds[r.Seed] {
@@ -327,6 +337,9 @@ func (s *Suite) pick(runs []Run) (picked []Run, other, missing int) {
 		// whatever the runs were recorded with.
 		r.Order, r.Group = w.order, w.group
 		picked = append(picked, r)
+		if !w.optional {
+			found++
+		}
 	}
-	return picked, other, total - len(picked)
+	return picked, other, total - found
 }

@@ -15,5 +15,8 @@ func TrainRun(e *Experiment, size int, seed uint64) (Run, error) {
 	if err := e.validateRun(); err != nil {
 		return Run{}, err
 	}
+	if e.Precision == PrecisionAuto {
+		return Run{}, fmt.Errorf("field precision = %q: a single run has no check pair to choose its precision; give \"float32\" or \"float64\"", e.Precision)
+	}
 	return runOne(job{e: e, size: size, seed: seed})
 }

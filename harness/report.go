@@ -413,6 +413,9 @@ func writeExperiment(doc *bytes.Buffer, a *Analysis, plot, table string, tableMD
 	if dc := a.DataCheck; dc != nil {
 		w("- %s\n", dc.Sentence(a.Metric+", "+aggName(a.Aggregate)))
 	}
+	if pc := a.Precision; pc != nil {
+		w("- %s\n", pc.Sentence(a.Metric))
+	}
 	w("\n")
 }
 

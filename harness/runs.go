@@ -67,6 +67,12 @@ type Run struct {
 	// settings: a run keeps the group it was recorded with until the report
 	// reads a suite that regroups it.
 	Group string `json:"group,omitempty"`
+	// PrecisionCheckOf names the "auto" experiment whose precision this
+	// run checks, recorded under Float64CheckID or Float32CheckID of it
+	// and kept out of every fit (see harness/precision.go). Absent for the
+	// runs of a sweep, the float32 check run among them when float32 was
+	// chosen.
+	PrecisionCheckOf string `json:"precision_check_of,omitempty"`
 }
 
 // Setup records what a run was trained and scored on, so that a report can

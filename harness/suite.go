@@ -40,7 +40,10 @@ type Experiment struct {
 	Grid      int      `toml:"grid"`
 	TestSize  int      `toml:"test_functions"`
 	TestSeed  uint64   `toml:"test_seed"`
-	Precision string   `toml:"precision"`
+	// Precision is "float64", "float32", or "auto": float32 if a check at
+	// the largest size on the first seed finds its error within 5% of
+	// float64's, float64 otherwise (harness/precision.go).
+	Precision string `toml:"precision"`
 	// Params sets any other parameter of the family or the operator, by
 	// the field names of problems.Params (case-insensitive): for example
 	// length = 0.2 and kernel = "matern" for a Gaussian field.
@@ -71,6 +74,9 @@ type Experiment struct {
 	// checkOf is the id of the model sweep whose data this experiment
 	// checks; empty for an experiment of the suite.
 	checkOf string
+	// precisionOf is the id of the "auto" experiment whose precision this
+	// experiment checks; empty for an experiment of the suite.
+	precisionOf string
 }
 
 // DataCheckSuffix ends the id of an experiment's data check.
@@ -174,6 +180,11 @@ func (s *Suite) Validate() error {
 		// no experiment may take such an id and mix its runs with one.
 		if strings.HasSuffix(e.ID, DataCheckSuffix) {
 			return fmt.Errorf("experiment %q: field id: ids ending in %q name data checks (field data_check)", e.ID, DataCheckSuffix)
+		}
+		for _, suf := range []string{Float64CheckSuffix, Float32CheckSuffix} {
+			if strings.HasSuffix(e.ID, suf) {
+				return fmt.Errorf("experiment %q: field id: ids ending in %q name precision checks (precision = %q)", e.ID, suf, PrecisionAuto)
+			}
 		}
 		if err := e.validate(); err != nil {
 			return fmt.Errorf("experiment %q: %w", e.ID, err)
@@ -284,8 +295,8 @@ func (e *Experiment) validateRun() error {
 	if e.TestSize < 1 {
 		return fmt.Errorf("field test_functions = %d: must be positive", e.TestSize)
 	}
-	if e.Precision != "float64" && e.Precision != "float32" {
-		return fmt.Errorf("field precision = %q: use \"float64\" or \"float32\"", e.Precision)
+	if err := checkPrecisionField(e.Precision); err != nil {
+		return err
 	}
 	if e.Network.P < 1 {
 		return fmt.Errorf("field network.p = %d: must be positive", e.Network.P)

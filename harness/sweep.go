@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,7 +26,9 @@ import (
 // says only where the report shows it. Adding a size, a seed
 // or a data check then trains only the new runs; the store key adds the size
 // and the seed. A data check's runs have settings of their own (its id and
-// doubled training functions), hence a hash of their own.
+// doubled training functions), hence a hash of their own. Precision "auto"
+// is hashed as "auto", whichever precision the check chooses: the choice
+// follows from the settings and is recorded in each run.
 func (e *Experiment) hash() string {
 	c := *e
 	c.Sizes, c.Seeds, c.DataCheck, c.Group = nil, nil, false, ""
@@ -114,6 +117,17 @@ type job struct {
 	size  int
 	seed  uint64
 	dim   *InputDim
+	// prec is the precision the run trains in, decided by the check of an
+	// "auto" experiment; empty when the experiment fixes it.
+	prec string
+}
+
+// precision returns the precision the job trains in.
+func (j job) precision() string {
+	if j.prec != "" {
+		return j.prec
+	}
+	return j.e.Precision
 }
 
 // dimSample is the number of input functions the intrinsic dimension is
@@ -173,15 +187,26 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	}
 	var jobs []job
 	skipped, index := 0, -1
+	autos := map[int]*autoPlan{}
 	for i := range s.Experiments {
 		// A data check draws its inputs as its sweep does: one
 		// measurement of their dimension serves both.
 		var dim *InputDim
+		auto := s.Experiments[i].Precision == PrecisionAuto
+		if auto {
+			autos[i] = &autoPlan{}
+		}
 		for _, e := range s.Experiments[i].planned() {
 			for _, n := range e.Sizes {
 				for _, seed := range e.Seeds {
 					index++
-					if opt.Shards > 0 && index%opt.Shards != opt.Shard {
+					owned := opt.Shards == 0 || index%opt.Shards == opt.Shard
+					// The shard that owns the job the check's float32 run
+					// may become records the check pair.
+					if auto && owned && e.checkOf == "" && n == e.Sizes[len(e.Sizes)-1] && seed == e.Seeds[0] {
+						autos[i].owner = true
+					}
+					if !owned {
 						continue
 					}
 					r := Run{Experiment: e.ID, ConfigHash: e.hash(), Size: n, Seed: seed}
@@ -195,8 +220,33 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 							return fmt.Errorf("%s: measuring the input dimension: %w", e.ID, err)
 						}
 					}
-					jobs = append(jobs, job{e, i, n, seed, dim})
+					jobs = append(jobs, job{e: e, order: i, size: n, seed: seed, dim: dim})
+					if auto {
+						autos[i].pending, autos[i].dim = true, dim
+					}
 				}
+			}
+		}
+	}
+	var trainedMu sync.Mutex
+	var trained []Run
+	if len(autos) > 0 {
+		prec, checked, err := decidePrecisions(s, store, autos, workers, logf)
+		if err != nil {
+			return err
+		}
+		trained = checked
+		// The check's float32 run may now be recorded as one of the jobs.
+		jobs = slices.DeleteFunc(jobs, func(j job) bool {
+			done := store.Has(&Run{Experiment: j.e.ID, ConfigHash: j.e.hash(), Size: j.size, Seed: j.seed})
+			if done {
+				skipped++
+			}
+			return done
+		})
+		for k := range jobs {
+			if p, ok := prec[jobs[k].order]; ok {
+				jobs[k].prec = p
 			}
 		}
 	}
@@ -205,8 +255,6 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	// core busy, so that the suite's efficiency is a ratio of two figures
 	// from one machine at one time.
 	peak := nets.FMAPeak(runtime.GOMAXPROCS(0))
-	var trainedMu sync.Mutex
-	var trained []Run
 	// Runs in parallel share the cores: each product gets its share, so the
 	// products' goroutines do not oversubscribe them. Results are the same
 	// bits for any split.
@@ -227,7 +275,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 					prog.finished(j, "recorded meanwhile by another sweep")
 					continue
 				}
-				r, err := runJob(j)
+				r, err := runJobFunc(j)
 				if err == nil {
 					err = store.Append(r)
 				}
@@ -324,10 +372,10 @@ func runOne(j job) (Run, error) {
 		Experiment: e.ID, Order: j.order, ConfigHash: e.hash(), Theorem: e.Theorem,
 		Problem: spec.Operator.Name(), Family: spec.Family.Name(),
 		D1: dims.D1, D2: dims.D2, BU: dims.BU, Sweep: e.Sweep, Size: j.size,
-		NTrain: e.trainSize(j.size), Validation: &nVal, Seed: j.seed, InputDim: j.dim, Precision: e.Precision, Noise: e.Noise,
-		TrainPoints: e.TrainPoints, DataCheckOf: e.checkOf, Group: e.Group,
+		NTrain: e.trainSize(j.size), Validation: &nVal, Seed: j.seed, InputDim: j.dim, Precision: j.precision(), Noise: e.Noise,
+		TrainPoints: e.TrainPoints, DataCheckOf: e.checkOf, Group: e.Group, PrecisionCheckOf: e.precisionOf,
 	}
-	switch e.Precision {
+	switch r.Precision {
 	case "float32":
 		err = trainAndScore[float32](&r, e, spec, train, scattered, val, test)
 	default:

@@ -35,16 +35,15 @@ func regimeGroups(analyses []Analysis) []regimeGroup {
 	at := map[string]int{}
 	for i := range analyses {
 		a := &analyses[i]
-		if a.Group == "" {
-			continue
+		for _, name := range groupNames(a.Group) {
+			k, ok := at[name]
+			if !ok {
+				k = len(out)
+				at[name] = k
+				out = append(out, regimeGroup{name: name})
+			}
+			out[k].exps = append(out[k].exps, a)
 		}
-		k, ok := at[a.Group]
-		if !ok {
-			k = len(out)
-			at[a.Group] = k
-			out = append(out, regimeGroup{name: a.Group})
-		}
-		out[k].exps = append(out[k].exps, a)
 	}
 	return out
 }

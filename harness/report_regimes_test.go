@@ -279,6 +279,12 @@ func TestGroupFieldIsCheckedAndTakenFromTheSuite(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "field group") {
 		t.Errorf("group with a space: %v", err)
 	}
+	for _, bad := range []string{"noise,", "noise, points", ",noise"} {
+		_, err := LoadSuite(writeSuite(t, strings.Replace(tinySuite, "sweep = \"n\"", "sweep = \"n\"\ngroup = \""+bad+"\"", 1)))
+		if err == nil || !strings.Contains(err.Error(), "field group") {
+			t.Errorf("group = %q: %v", bad, err)
+		}
+	}
 	s, err := LoadSuite(writeSuite(t, strings.Replace(tinySuite, "sweep = \"n\"", "sweep = \"n\"\ngroup = \"noise\"", 1)))
 	if err != nil {
 		t.Fatal(err)
@@ -356,5 +362,19 @@ func TestReportWritesSummaryAndGroups(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(dir, "plots", p)); err != nil || st.Size() == 0 {
 			t.Errorf("plot %s not written: %v", p, err)
 		}
+	}
+}
+
+// An experiment in two groups is drawn in both: the all-points noisy
+// experiment is a member of the noise study and the baseline of the points
+// study.
+func TestExperimentInTwoGroups(t *testing.T) {
+	as := []Analysis{{Experiment: "a", Group: "noise"}, {Experiment: "b", Group: "noise,points"}, {Experiment: "c", Group: "points"}}
+	gs := regimeGroups(as)
+	if len(gs) != 2 || gs[0].name != "noise" || gs[1].name != "points" {
+		t.Fatalf("groups %+v: want noise then points", gs)
+	}
+	if len(gs[0].exps) != 2 || gs[0].exps[1].Experiment != "b" || len(gs[1].exps) != 2 || gs[1].exps[0].Experiment != "b" {
+		t.Errorf("b must be in both groups: noise %d, points %d experiments", len(gs[0].exps), len(gs[1].exps))
 	}
 }

@@ -68,7 +68,9 @@ type Experiment struct {
 	// Group names the regime study the experiment belongs to ("noise",
 	// "points", "grf", "manifold", ...): the report sets a group's
 	// experiments side by side. It is presentation alone, so it stays out
-	// of the settings' hash: regrouping retrains nothing.
+	// of the settings' hash: regrouping retrains nothing. Several groups
+	// are separated by commas ("noise,points"): one experiment may be a
+	// member of one study and the baseline of another.
 	Group string `toml:"group" json:",omitempty"`
 
 	// checkOf is the id of the model sweep whose data this experiment
@@ -196,15 +198,31 @@ func (s *Suite) Validate() error {
 	return nil
 }
 
-// checkGroup accepts an empty group or a name of letters, digits, '-' and
-// '_': the report names a group's plots after it.
+// checkGroup accepts an empty group or comma-separated names of letters,
+// digits, '-' and '_': the report names a group's plots after it.
 func checkGroup(g string) error {
-	for _, c := range g {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("field group = %q: use letters, digits, '-' and '_' only (it names the group's plots), or leave it out", g)
+	if g == "" {
+		return nil
+	}
+	for _, name := range groupNames(g) {
+		if name == "" {
+			return fmt.Errorf("field group = %q: a name is empty; separate names by single commas, without spaces", g)
+		}
+		for _, c := range name {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return fmt.Errorf("field group = %q: use letters, digits, '-' and '_' only (it names the group's plots), commas between names, or leave it out", g)
+			}
 		}
 	}
 	return nil
+}
+
+// groupNames splits a group field into its names; none for "".
+func groupNames(g string) []string {
+	if g == "" {
+		return nil
+	}
+	return strings.Split(g, ",")
 }
 
 func (e *Experiment) validate() error {

@@ -172,18 +172,21 @@ func decidePrecisions(s *Suite, store *Store, plans map[int]*autoPlan, workers i
 	if len(todo) > 0 {
 		logf("precision checks: training %d runs (largest size, first seed, float64 and float32) before the runs they choose the precision of\n", len(todo))
 	}
-	runs, err := trainJobs(todo, workers)
-	if err != nil {
-		return nil, nil, err
-	}
-	for k := range runs {
-		*slot[k] = &runs[k]
+	// Each pair is decided and recorded as soon as both its runs are in,
+	// so that an interrupted check phase keeps every pair it finished.
+	// The float64 run is recorded first: a sweep interrupted between the
+	// two appends finds it and trains the float32 run alone.
+	pairOf := map[**Run]*pair{}
+	for _, p := range pairs {
+		pairOf[&p.r64], pairOf[&p.r32] = p, p
 	}
 	prec := map[int]string{}
-	for _, p := range pairs {
+	var recordErr error
+	finish := func(p *pair) {
 		th, err := bounds.Lookup(p.e.Theorem)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", p.e.ID, err)
+			recordErr = errors2(recordErr, fmt.Errorf("%s: %w", p.e.ID, err))
+			return
 		}
 		choice := choosePrecision(th.Quantity, p.r64, p.r32)
 		prec[p.i] = choice
@@ -199,13 +202,12 @@ func decidePrecisions(s *Suite, store *Store, plans map[int]*autoPlan, workers i
 			metricOf(th.Quantity, p.r64), metricOf(th.Quantity, p.r32), metricOf(th.Quantity, p.r32)/metricOf(th.Quantity, p.r64),
 			divergedNote(p.r64, p.r32), choice)
 		if !plans[p.i].owner {
-			continue
+			return
 		}
-		// The float64 run first: a sweep interrupted between the two
-		// appends then finds it and trains the float32 run alone.
 		if p.trained[0] {
 			if err := store.Append(*p.r64); err != nil {
-				return nil, nil, err
+				recordErr = errors2(recordErr, err)
+				return
 			}
 		}
 		if p.trained[1] {
@@ -215,9 +217,30 @@ func decidePrecisions(s *Suite, store *Store, plans map[int]*autoPlan, workers i
 				r = p.e.precisionCheck("float32").adopt(r)
 			}
 			if err := store.Append(r); err != nil {
-				return nil, nil, err
+				recordErr = errors2(recordErr, err)
 			}
 		}
+	}
+	for _, p := range pairs {
+		if p.r64 != nil && p.r32 != nil {
+			finish(p)
+		}
+	}
+	finished := 0
+	runs, err := trainJobs(todo, workers, func(k int, r *Run) {
+		*slot[k] = r
+		j := todo[k]
+		finished++
+		logf("[precision check %d/%d] %s %s seed=%d in %s: %s\n", finished, len(todo), j.e.ID, sizeLabel(j), j.seed, j.prec, runStatus(j.e, r))
+		if p := pairOf[slot[k]]; p.r64 != nil && p.r32 != nil {
+			finish(p)
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if recordErr != nil {
+		return nil, nil, recordErr
 	}
 	return prec, runs, nil
 }
@@ -235,8 +258,9 @@ func divergedNote(r64, r32 *Run) string {
 }
 
 // trainJobs trains jobs on up to workers goroutines, sharing the cores as a
-// sweep does, and returns their runs in the order of jobs.
-func trainJobs(jobs []job, workers int) ([]Run, error) {
+// sweep does, and returns their runs in the order of jobs. done, if not nil,
+// is called with each run as it finishes, one call at a time.
+func trainJobs(jobs []job, workers int, done func(k int, r *Run)) ([]Run, error) {
 	if len(jobs) == 0 {
 		return nil, nil
 	}
@@ -245,10 +269,16 @@ func trainJobs(jobs []job, workers int) ([]Run, error) {
 	errs := make([]error, len(jobs))
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
 	for range min(workers, len(jobs)) {
 		wg.Go(func() {
 			for k := range next {
 				runs[k], errs[k] = runJobFunc(jobs[k])
+				if errs[k] == nil && done != nil {
+					mu.Lock()
+					done(k, &runs[k])
+					mu.Unlock()
+				}
 			}
 		})
 	}

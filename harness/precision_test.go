@@ -413,3 +413,39 @@ func TestAutoPrecisionIgnoresStaleChecks(t *testing.T) {
 		t.Errorf("sentence %q", s)
 	}
 }
+
+// A check phase that fails part-way keeps every pair it finished: each
+// pair is recorded as soon as both its runs are in, not when the phase ends.
+func TestPrecisionChecksAreRecordedAsTheyFinish(t *testing.T) {
+	two := autoSuite + "\n" + strings.Replace(autoSuite[strings.Index(autoSuite, "[[experiment]]"):], `id = "tiny"`, `id = "tiny2"`, 1)
+	old := runJobFunc
+	t.Cleanup(func() { runJobFunc = old })
+	runJobFunc = func(j job) (Run, error) {
+		if j.e.ID == "tiny2" && j.prec == "float32" {
+			return Run{}, fmt.Errorf("interrupted")
+		}
+		return runJob(j)
+	}
+	s, err := LoadSuite(writeSuite(t, two))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	store, err := OpenStore(filepath.Join(dir, "runs.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Sweep(s, store, SweepOptions{}); err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("sweep error %v: want the failed check's", err)
+	}
+	got := map[string]int{}
+	for _, r := range store.Runs() {
+		got[r.Experiment]++
+	}
+	if got["tiny+f64"] != 1 || got["tiny"]+got["tiny+f32"] != 1 {
+		t.Errorf("recorded %v: want tiny's finished pair (tiny+f64 and its float32 run) kept", got)
+	}
+	if got["tiny2"]+got["tiny2+f32"] != 0 {
+		t.Errorf("recorded %v: tiny2's float32 check failed, so nothing of it but its float64 run may be kept", got)
+	}
+}

@@ -287,15 +287,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 				trainedMu.Lock()
 				trained = append(trained, r)
 				trainedMu.Unlock()
-				// The error the experiment's theorem bounds, as the report fits it.
-				status := fmt.Sprintf("sq L2 %.3e", r.Metrics.MeanSqL2)
-				if th, err := bounds.Lookup(j.e.Theorem); err == nil && th.Quantity == bounds.SupError {
-					status = fmt.Sprintf("sup %.3e", r.Metrics.MeanSup)
-				}
-				if r.Train.Diverged {
-					status = "DIVERGED"
-				}
-				prog.finished(j, fmt.Sprintf("%s, %d steps, %.1fs", status, r.Train.Steps, r.WallSec))
+				prog.finished(j, runStatus(j.e, &r))
 			}
 		})
 	}
@@ -456,4 +448,17 @@ func sanitize(m nets.Metrics) nets.Metrics {
 		MeanRelL2: finite(m.MeanRelL2), MedianRelL2: finite(m.MedianRelL2),
 		MeanSup: finite(m.MeanSup), MeanSqL2: finite(m.MeanSqL2),
 	}
+}
+
+// runStatus is a finished run's progress line: the error the experiment's
+// theorem bounds, as the report fits it, its steps and its time.
+func runStatus(e *Experiment, r *Run) string {
+	status := fmt.Sprintf("sq L2 %.3e", r.Metrics.MeanSqL2)
+	if th, err := bounds.Lookup(e.Theorem); err == nil && th.Quantity == bounds.SupError {
+		status = fmt.Sprintf("sup %.3e", r.Metrics.MeanSup)
+	}
+	if r.Train.Diverged {
+		status = "DIVERGED"
+	}
+	return fmt.Sprintf("%s, %d steps, %.1fs", status, r.Train.Steps, r.WallSec)
 }

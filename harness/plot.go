@@ -103,6 +103,7 @@ func errorPlot(a *Analysis) (*plot.Plot, error) {
 		p.Legend.Add(aggName(a.Aggregate), s)
 	}
 	if a.FitErr != nil || a.AlphaErr != nil {
+		widenDegenerate(p)
 		return p, nil
 	}
 	f := a.Fit
@@ -155,7 +156,20 @@ func errorPlot(a *Analysis) (*plot.Plot, error) {
 		p.Add(l)
 		p.Legend.Add(c.name, l)
 	}
+	widenDegenerate(p)
 	return p, nil
+}
+
+// widenDegenerate gives a log axis that holds a single value a range of a
+// factor 2 each way: gonum widens such an axis by ±1, which goes below 0
+// for an error under 1 and panics on a log scale. An experiment with one
+// finished size (an interrupted sweep, a lone precision check) has one.
+func widenDegenerate(p *plot.Plot) {
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+		if _, ok := ax.Scale.(plot.LogScale); ok && ax.Min == ax.Max && ax.Min > 0 {
+			ax.Min, ax.Max = ax.Min/2, ax.Max*2
+		}
+	}
 }
 
 // localPoints are the local slopes placed at the geometric middle of their

@@ -378,3 +378,16 @@ func TestExperimentInTwoGroups(t *testing.T) {
 		t.Errorf("b must be in both groups: noise %d, points %d experiments", len(gs[0].exps), len(gs[1].exps))
 	}
 }
+
+// An experiment with a single finished run (an interrupted sweep) still
+// plots: both its axes hold one value.
+func TestPlotOfASingleRun(t *testing.T) {
+	runs := synthExp{id: "lone", family: "subspace(b_U=2)", bu: 2, err: func(n float64) float64 { return 0.005 }}.runs(0)
+	as := Analyze(runs[:1])
+	if len(as) != 1 {
+		t.Fatalf("%d analyses", len(as))
+	}
+	if _, err := PlotSVG(&as[0]); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -248,8 +248,16 @@ type sizeRatio struct {
 // only experiments swept as the baseline is are compared.
 func compareToBaseline(exps []*Analysis) *baselineComparison {
 	noises, points := map[float64]bool{}, map[int]bool{}
+	others := map[string]bool{} // what else may vary: problem, family, sweep
 	for _, a := range exps {
 		noises[a.First.Noise], points[a.First.TrainPoints] = true, true
+		others[a.First.Problem+"\x00"+a.First.Family+"\x00"+a.First.Sweep] = true
+	}
+	if len(others) > 1 {
+		// A ratio to a baseline reads the effect of one setting; where the
+		// operator, the inputs or the swept size differ too (the grf group:
+		// length scales, model and data sweeps) it would read them all.
+		return nil
 	}
 	c := &baselineComparison{}
 	switch {

@@ -148,6 +148,11 @@ func TestBaselineChoice(t *testing.T) {
 	if c := compareToBaseline(ptrs(analyzeSynth(mk("a", 0.1, 0), mk("b", 0.3, 0)))); c != nil {
 		t.Errorf("a noise group without σ = 0 got a baseline: %+v", c)
 	}
+	other := mk("b", 0, 0)
+	other.family = "grf(l=0.1)"
+	if c := compareToBaseline(ptrs(analyzeSynth(mk("a", 0.1, 0), other))); c != nil {
+		t.Errorf("a group varying noise and the family got a baseline: %+v", c)
+	}
 }
 
 // The training loss is read against σ²: below it the network fits the

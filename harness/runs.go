@@ -105,6 +105,9 @@ type TrainRecord struct {
 	Diverged  bool     `json:"diverged"`
 	Stopped   bool     `json:"stopped_early"`
 	GFlop     float64  `json:"gflop"`
+	// TargetScale is the root mean square of the training targets that a
+	// run with training.scale_targets divided them by; absent otherwise.
+	TargetScale float64 `json:"target_scale,omitempty"`
 }
 
 // runKey identifies a run: two records with the same key are the same run.

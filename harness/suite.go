@@ -136,6 +136,14 @@ type Training struct {
 	Validation float64 `toml:"validation" json:"validation"`
 	EvalEvery  int     `toml:"eval_every" json:"eval_every"`
 	Patience   int     `toml:"patience" json:"patience"`
+	// ScaleTargets trains a DeepONet on its targets divided by their root
+	// mean square over the training set, and multiplies its predictions
+	// back: the same class of networks (the output layer scaled), but
+	// Adam's steps no longer have to shrink the output layer to the scale
+	// of outputs near 0.05 (Poisson, Darcy), which left a floor a few
+	// percent of the output's size. Losses are recorded in the targets'
+	// own units. Omitted from the settings' hash when false.
+	ScaleTargets bool `toml:"scale_targets" json:"scale_targets,omitempty"`
 }
 
 // LoadSuite reads and checks a suite file. Unknown keys and invalid values
@@ -230,6 +238,8 @@ func (e *Experiment) validate() error {
 		switch {
 		case e.TrainPoints != 0:
 			return fmt.Errorf("field train_points: a regression has no output points; remove it")
+		case e.Training.ScaleTargets:
+			return fmt.Errorf("field training.scale_targets: only DeepONet experiments scale their targets; remove it from the regression")
 		case e.DataCheck:
 			return fmt.Errorf("field data_check: only a DeepONet model sweep has a data check; remove it")
 		}

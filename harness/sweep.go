@@ -399,32 +399,47 @@ func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, trai
 	r.Params = d.NumParams()
 	r.Prescribed = pr
 	r.Setup = Setup{Network: d.String(), Sensors: e.Sensors, Points: e.Points, TestSize: e.TestSize, Training: e.Training}
+	trainV := train.V
+	if scattered != nil {
+		trainV = scattered.V
+	}
+	scale := 1.0
+	if e.Training.ScaleTargets {
+		scale = rootMeanSquare(trainV)
+	}
 	var valData nets.Data[T]
 	if val != nil {
-		valData = nets.ConvertData[T](val.N, val.M, val.P, val.D2, val.U, val.Y, val.V)
+		valData = nets.ConvertData[T](val.N, val.M, val.P, val.D2, val.U, val.Y, divided(val.V, scale))
 	}
 	var res nets.TrainResult
 	if scattered != nil {
 		s := scattered
-		data := nets.ConvertScattered[T](s.N, s.M, s.K, s.D2, s.U, s.Y, s.V)
+		data := nets.ConvertScattered[T](s.N, s.M, s.K, s.D2, s.U, s.Y, divided(s.V, scale))
 		res, err = nets.TrainScattered(d, data, valData, e.trainConfig(r.Seed))
 	} else {
-		data := nets.ConvertData[T](train.N, train.M, train.P, train.D2, train.U, train.Y, train.V)
+		data := nets.ConvertData[T](train.N, train.M, train.P, train.D2, train.U, train.Y, divided(train.V, scale))
 		res, err = nets.Train(d, data, valData, e.trainConfig(r.Seed))
 	}
 	if err != nil {
 		return err
 	}
+	// Losses in the targets' own units, whatever the scaling.
 	r.Train = TrainRecord{
-		Steps: res.Steps, BestStep: res.BestStep, TrainLoss: finite(res.TrainLoss),
+		Steps: res.Steps, BestStep: res.BestStep, TrainLoss: finite(res.TrainLoss * scale * scale),
 		Diverged: res.Diverged, Stopped: res.Stopped, GFlop: math.Round(res.Flops/1e6) / 1e3,
 	}
+	if e.Training.ScaleTargets {
+		r.Train.TargetScale = scale
+	}
 	if !math.IsNaN(res.ValLoss) {
-		v := res.ValLoss
+		v := res.ValLoss * scale * scale
 		r.Train.ValLoss = &v
 	}
 	testData := nets.ConvertData[T](test.N, test.M, test.P, test.D2, test.U, test.Y, test.V)
 	pred := d.Predict(testData.U, test.N, testData.Y, test.P)
+	for i := range pred {
+		pred[i] *= scale
+	}
 	m, err := nets.Evaluate(pred, test.V, test.N, test.P)
 	if err != nil {
 		return err
@@ -461,4 +476,29 @@ func runStatus(e *Experiment, r *Run) string {
 		status = "DIVERGED"
 	}
 	return fmt.Sprintf("%s, %d steps, %.1fs", status, r.Train.Steps, r.WallSec)
+}
+
+// rootMeanSquare is the scale scale_targets divides the targets by; 1 for
+// all-zero targets, which need none.
+func rootMeanSquare(v []float64) float64 {
+	var ss float64
+	for _, x := range v {
+		ss += x * x
+	}
+	if ss == 0 || len(v) == 0 {
+		return 1
+	}
+	return math.Sqrt(ss / float64(len(v)))
+}
+
+// divided returns v/scale, or v itself when scale is 1.
+func divided(v []float64, scale float64) []float64 {
+	if scale == 1 {
+		return v
+	}
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = x / scale
+	}
+	return out
 }

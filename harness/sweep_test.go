@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"opscale/problems"
 	"os"
 	"path/filepath"
 	"slices"
@@ -542,5 +543,59 @@ func TestSweepRecordsItsEfficiency(t *testing.T) {
 	sweepInto(t, dir, tinySuite)
 	if after, _ := os.ReadFile(filepath.Join(dir, efficiencyFile)); !bytes.Equal(before, after) {
 		t.Error("a sweep that trained nothing rewrote the efficiency")
+	}
+}
+
+// scale_targets divides the training targets by their root mean square and
+// multiplies the predictions back: the run records that scale (the RMS of
+// the very targets it trained on), its losses come back in the targets'
+// units, and the scaled problem is no harder: after the same steps its test
+// error is no worse than the unscaled run's on these small outputs.
+func TestScaleTargets(t *testing.T) {
+	scaled := strings.Replace(tinySuite, "eval_every = 10", "eval_every = 10\nscale_targets = true", 1)
+	scaled = strings.Replace(scaled, "steps = 30", "steps = 300", 1)
+	plain := strings.Replace(tinySuite, "steps = 30", "steps = 300", 1)
+	sRuns := sweepInto(t, t.TempDir(), scaled).Runs()
+	pRuns := sweepInto(t, t.TempDir(), plain).Runs()
+	s, err := LoadSuite(writeSuite(t, scaled))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &s.Experiments[0]
+	spec, err := e.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainErr, plainLoss := map[[2]uint64]float64{}, map[[2]uint64]float64{}
+	for _, r := range pRuns {
+		plainLoss[[2]uint64{uint64(r.Size), r.Seed}] = r.Train.TrainLoss
+		if r.Train.TargetScale != 0 {
+			t.Errorf("unscaled run %d/%d records target_scale %g", r.Size, r.Seed, r.Train.TargetScale)
+		}
+		plainErr[[2]uint64{uint64(r.Size), r.Seed}] = r.Metrics.MeanSqL2
+	}
+	better := 0
+	for _, r := range sRuns {
+		ds, err := problems.Generate(spec, r.Size, r.Seed, problems.Train, e.Noise)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := rootMeanSquare(ds.V); r.Train.TargetScale != want {
+			t.Errorf("run %d/%d: target_scale %g, want the training targets' RMS %g", r.Size, r.Seed, r.Train.TargetScale, want)
+		}
+		// The final loss is that of noisy targets: at least about σ², in
+		// the targets' units, not σ²/scale².
+		if r.Train.TrainLoss < 0.3*e.Noise*e.Noise {
+			t.Errorf("run %d/%d: training loss %g below the noise's own level %g: not in the targets' units", r.Size, r.Seed, r.Train.TrainLoss, e.Noise*e.Noise)
+		}
+		if pl := plainLoss[[2]uint64{uint64(r.Size), r.Seed}]; r.Train.TrainLoss > 10*pl {
+			t.Errorf("run %d/%d: training loss %g, %g unscaled: not in the targets' units", r.Size, r.Seed, r.Train.TrainLoss, pl)
+		}
+		if r.Metrics.MeanSqL2 <= plainErr[[2]uint64{uint64(r.Size), r.Seed}] {
+			better++
+		}
+	}
+	if better < len(sRuns)/2 {
+		t.Errorf("scaled targets lowered the test error in %d of %d runs", better, len(sRuns))
 	}
 }

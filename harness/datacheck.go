@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // DataCheck compares a model sweep's error at its largest width, on its n
@@ -77,13 +76,9 @@ func (a *Analysis) checkData(checks []Run) *DataCheck {
 		return dc
 	}
 	dc.Err, dc.Err2 = a.Aggregate.of(e1), a.Aggregate.of(e2)
-	mean := stat.Mean(logs, nil)
-	dc.Ratio, dc.Lo, dc.Hi, dc.Spread = math.Exp(mean), math.NaN(), math.NaN(), math.NaN()
+	dc.Ratio, dc.Lo, dc.Hi = geoMeanInterval(logs)
+	dc.Spread = math.NaN()
 	if dc.Seeds > 1 {
-		s := float64(dc.Seeds)
-		t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: s - 1}.Quantile(0.975)
-		h := t * stat.StdDev(logs, nil) / math.Sqrt(s)
-		dc.Lo, dc.Hi = math.Exp(mean-h), math.Exp(mean+h)
 		dc.Spread = stat.StdDev(logE, nil)
 		dc.Limited = dc.Hi < 1
 	}

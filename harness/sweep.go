@@ -399,9 +399,11 @@ func trainAndScore[T nets.Float](r *Run, e *Experiment, spec problems.Spec, trai
 	r.Params = d.NumParams()
 	r.Prescribed = pr
 	r.Setup = Setup{Network: d.String(), Sensors: e.Sensors, Points: e.Points, TestSize: e.TestSize, Training: e.Training}
-	trainV := train.V
+	var trainV []float64
 	if scattered != nil {
 		trainV = scattered.V
+	} else {
+		trainV = train.V
 	}
 	scale := 1.0
 	if e.Training.ScaleTargets {

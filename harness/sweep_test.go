@@ -552,6 +552,14 @@ func TestSweepRecordsItsEfficiency(t *testing.T) {
 // units, and the scaled problem is no harder: after the same steps its test
 // error is no worse than the unscaled run's on these small outputs.
 func TestScaleTargets(t *testing.T) {
+	// A scattered set (train_points) scales its targets too.
+	sc := strings.Replace(tinySuite, "eval_every = 10", "eval_every = 10\nscale_targets = true", 1)
+	sc = strings.Replace(sc, `precision = "float64"`, "precision = \"float64\"\ntrain_points = 2", 1)
+	for _, r := range sweepInto(t, t.TempDir(), sc).Runs() {
+		if r.Train.TargetScale == 0 || r.TrainPoints != 2 {
+			t.Errorf("scattered run %d/%d: target_scale %g, train_points %d", r.Size, r.Seed, r.Train.TargetScale, r.TrainPoints)
+		}
+	}
 	scaled := strings.Replace(tinySuite, "eval_every = 10", "eval_every = 10\nscale_targets = true", 1)
 	scaled = strings.Replace(scaled, "steps = 30", "steps = 300", 1)
 	plain := strings.Replace(tinySuite, "steps = 30", "steps = 300", 1)

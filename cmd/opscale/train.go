@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -261,9 +262,12 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 		if _, err := os.Stat(*script); err != nil {
 			fmt.Fprintf(stdout, "PyTorch not measured: peer script %s: %v\n", *script, err)
 		} else if err := exec.Command(*python, "-c", "import torch").Run(); err != nil {
-			fmt.Fprintf(stdout, "PyTorch not measured: %s cannot import torch (apt-get install python3-torch)\n", *python)
+			fmt.Fprintf(stdout, "PyTorch not measured: %s cannot import torch (apt-get install python3-torch libopenblas0-pthread)\n", *python)
 		} else {
 			haveTorch = true
+			if lib, ok := referenceBLAS(); ok {
+				fmt.Fprintf(stdout, "warning: %s is the reference BLAS, which Debian's PyTorch then multiplies with, 5 to 30 times slower than OpenBLAS: its figures below understate it (apt-get install libopenblas0-pthread)\n", lib)
+			}
 		}
 	}
 
@@ -349,4 +353,22 @@ func runBenchTrain(args []string, stdout io.Writer) error {
 		return table.Markdown(stdout, header, rows)
 	}
 	return table.Text(stdout, header, rows)
+}
+
+// referenceBLAS reports whether the system's BLAS, which Debian's PyTorch
+// links at run time through the alternatives system, is the reference
+// implementation rather than OpenBLAS, BLIS or MKL: a peer measured on it is
+// no peer.
+func referenceBLAS() (string, bool) {
+	const lib = "/usr/lib/x86_64-linux-gnu/libblas.so.3"
+	path, err := filepath.EvalSymlinks(lib)
+	if err != nil {
+		return "", false // not Debian's layout: nothing to say
+	}
+	for _, fast := range []string{"openblas", "blis", "mkl"} {
+		if strings.Contains(path, fast) {
+			return "", false
+		}
+	}
+	return path, true
 }

@@ -14,10 +14,22 @@ var datasetFiles = [...]string{"X.npy", "U.npy", "Y.npy", "V.npy"}
 // sensors), U.npy (n×m inputs), Y.npy (P×d2 output points) and V.npy (n×P
 // outputs), each atomically.
 func (ds *Dataset) WriteNPY(dir string) error {
-	mats := []struct {
-		r, c int
-		v    []float64
-	}{{ds.M, ds.D1, ds.X}, {ds.N, ds.M, ds.U}, {ds.P, ds.D2, ds.Y}, {ds.N, ds.P, ds.V}}
+	return writeNPY(dir, [4]npyMatrix{{ds.M, ds.D1, ds.X}, {ds.N, ds.M, ds.U}, {ds.P, ds.D2, ds.Y}, {ds.N, ds.P, ds.V}})
+}
+
+// WriteNPY writes the scattered set to dir in the files of Dataset.WriteNPY,
+// with each function's own points: Y.npy is n·K×d2 (function i's points in
+// rows i·K to i·K+K−1) and V.npy n×K, the outputs at them.
+func (s *Scattered) WriteNPY(dir string) error {
+	return writeNPY(dir, [4]npyMatrix{{s.M, s.D1, s.X}, {s.N, s.M, s.U}, {s.N * s.K, s.D2, s.Y}, {s.N, s.K, s.V}})
+}
+
+type npyMatrix struct {
+	r, c int
+	v    []float64
+}
+
+func writeNPY(dir string, mats [4]npyMatrix) error {
 	for i, m := range mats {
 		if err := npy.Write(filepath.Join(dir, datasetFiles[i]), m.r, m.c, m.v); err != nil {
 			return err

@@ -47,7 +47,8 @@ func runGen(args []string, stdout io.Writer) error {
 	family := fs.String("family", "", "input family: "+strings.Join(problems.Families, ", "))
 	n := fs.Int("n", 1000, "number of functions")
 	seed := fs.Uint64("seed", 1, "seed")
-	split := fs.String("split", "train", `"train" or "test" (separate seed streams)`)
+	split := fs.String("split", "train", `"train", "validation" or "test" (separate seed streams)`)
+	trainPoints := fs.Int("train-points", 0, "observe each training function at this many random points of its own, as a suite's train_points does (0: the grid of -points)")
 	sigma := fs.Float64("sigma", 0, "standard deviation of the Gaussian noise on training targets")
 	sensors := fs.Int("sensors", 100, "sensors per axis at which inputs are sampled")
 	points := fs.Int("points", 100, "output points per axis")
@@ -69,14 +70,37 @@ func runGen(args []string, stdout io.Writer) error {
 	switch *split {
 	case "train":
 		sp = problems.Train
+	case "validation":
+		sp = problems.Validation
 	case "test":
 		sp = problems.Test
 	default:
-		return fmt.Errorf("-split %q: use train or test", *split)
+		return fmt.Errorf("-split %q: use train, validation or test", *split)
+	}
+	switch {
+	case *trainPoints < 0:
+		return fmt.Errorf("flag -train-points = %d: give a positive number of points per function, or 0 for the grid", *trainPoints)
+	case *trainPoints > 0 && sp != problems.Train:
+		return fmt.Errorf("flag -train-points with -split %s: only training functions are observed at random points; validation and test sets keep the grid", *split)
+	case *trainPoints > 0 && *cacheDir != "":
+		return fmt.Errorf("flag -train-points with -cache: the cache holds aligned sets only; leave -cache out")
 	}
 	spec, err := problems.NewSpec(*problem, *family, p, *sensors, *points)
 	if err != nil {
 		return err
+	}
+	if *trainPoints > 0 {
+		sc, err := problems.GenerateScattered(spec, *n, *trainPoints, *seed, sp, *sigma)
+		if err != nil {
+			return err
+		}
+		if err := sc.WriteNPY(*out); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s on %s: n=%d functions, m=%d sensors, K=%d random points each (d1=%d, d2=%d), seed %d, %s, sigma %g\n",
+			spec.Operator.Name(), spec.Family.Name(), sc.N, sc.M, sc.K, sc.D1, sc.D2, *seed, *split, *sigma)
+		fmt.Fprintf(stdout, "wrote %s/{X,U,Y,V}.npy (Y: n·K×d2, V: n×K)\n", *out)
+		return nil
 	}
 	var ds *problems.Dataset
 	if *cacheDir != "" {

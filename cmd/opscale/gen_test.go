@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"opscale/internal/npy"
 	"opscale/problems"
 )
 
@@ -63,6 +65,8 @@ func TestGenDimErrors(t *testing.T) {
 		"sigma NaN":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-sigma", "NaN", "-out", dir}, "-sigma"},
 		"sigma Inf":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-sigma", "Inf", "-out", dir}, "-sigma"},
 		"sigma < 0":      {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-sigma", "-1", "-out", dir}, "-sigma"},
+		"points < 0":     {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-train-points", "-2", "-out", dir}, "-train-points"},
+		"points on test": {gen, []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "1", "-train-points", "2", "-split", "test", "-out", dir}, "-train-points"},
 		"rows < 0":       {dim, []string{"-rows", "-1", bad}, "-rows"},
 		"2^32 × 2^32":    {dim, []string{"-rows", "0", huge}, huge},
 		"2^61 × 1":       {dim, []string{wraps}, wraps},
@@ -89,4 +93,37 @@ func npyHeader(shape string) []byte {
 	}
 	h += "\n"
 	return append([]byte{0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, byte(len(h)), byte(len(h) >> 8)}, h...)
+}
+
+// gen -train-points exports the scattered training set a suite's
+// train_points experiment trains on: each function at K points of its own,
+// with the same input functions as the aligned set of that seed.
+func TestGenScattered(t *testing.T) {
+	grid, scat := t.TempDir(), t.TempDir()
+	args := []string{"-problem", "poisson1d", "-family", "subspace", "-bu", "2", "-n", "40", "-sensors", "16", "-points", "9", "-seed", "7", "-sigma", "0.1"}
+	var out bytes.Buffer
+	if err := runGen(append(args, "-out", grid), &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := runGen(append(args, "-out", scat, "-train-points", "3"), &out); err != nil {
+		t.Fatal(err)
+	}
+	read := func(dir, name string) ([]float64, int, int) {
+		v, r, c, err := npy.Read(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, r, c
+	}
+	if _, r, c := read(scat, "Y.npy"); r != 120 || c != 1 {
+		t.Errorf("Y.npy is %d×%d, want 120×1 (n·K points)", r, c)
+	}
+	if _, r, c := read(scat, "V.npy"); r != 40 || c != 3 {
+		t.Errorf("V.npy is %d×%d, want 40×3", r, c)
+	}
+	ug, _, _ := read(grid, "U.npy")
+	us, _, _ := read(scat, "U.npy")
+	if !slices.Equal(ug, us) {
+		t.Errorf("the scattered set's inputs differ from the aligned set's of the same seed")
+	}
 }

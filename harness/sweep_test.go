@@ -607,3 +607,15 @@ func TestScaleTargets(t *testing.T) {
 		t.Errorf("scaled targets lowered the test error in %d of %d runs", better, len(sRuns))
 	}
 }
+
+// scale_targets belongs to DeepONets; a regression names it and says why.
+func TestScaleTargetsRejectedOnRegressions(t *testing.T) {
+	body := strings.Replace(denseSuite, "eval_every = 20", "eval_every = 20\nscale_targets = true", 1)
+	if body == denseSuite {
+		t.Fatal("the dense suite changed: no eval_every = 20 to add the field after")
+	}
+	_, err := LoadSuite(writeSuite(t, body))
+	if err == nil || !strings.Contains(err.Error(), "training.scale_targets") {
+		t.Errorf("scale_targets on a regression: error %v, want one naming training.scale_targets", err)
+	}
+}

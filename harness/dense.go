@@ -230,7 +230,7 @@ func runDense(j job) (Run, error) {
 	if e.Sweep == "n" {
 		n = j.size
 	}
-	x, y, cfg, err := e.denseData(reg, n, j.seed)
+	x, y, cfg, err := e.denseData(j.data, reg, n, j.seed)
 	if err != nil {
 		return Run{}, err
 	}
@@ -238,7 +238,7 @@ func runDense(j job) (Run, error) {
 	if testSeed == 0 {
 		testSeed = problems.DefaultTestSeed
 	}
-	test, err := reg.Sample(g.TestPoints, testSeed, problems.Test, 0)
+	test, err := j.data.regression(e, reg, g.TestPoints, testSeed, problems.Test, 0)
 	if err != nil {
 		return Run{}, err
 	}
@@ -269,15 +269,15 @@ func runDense(j job) (Run, error) {
 // Validation points, noisy like the training ones, come from the run's seed
 // on the validation split's streams (problems/streams.go), so that n counts training points only and a larger n does not move
 // points from validation into training.
-func (e *Experiment) denseData(reg *problems.Regression, n int, seed uint64) (x, y []float64, cfg nets.TrainConfig, err error) {
-	train, err := reg.Sample(n, seed, problems.Train, e.Noise)
+func (e *Experiment) denseData(c *dataCache, reg *problems.Regression, n int, seed uint64) (x, y []float64, cfg nets.TrainConfig, err error) {
+	train, err := c.regression(e, reg, n, seed, problems.Train, e.Noise)
 	if err != nil {
 		return nil, nil, cfg, err
 	}
 	cfg = e.trainConfig(seed)
 	x, y = train.X, train.Y
 	if nv := e.validationSize(n); nv > 0 {
-		val, err := reg.Sample(nv, seed, problems.Validation, e.Noise)
+		val, err := c.regression(e, reg, nv, seed, problems.Validation, e.Noise)
 		if err != nil {
 			return nil, nil, cfg, err
 		}

@@ -130,7 +130,7 @@ func TestDenseValidationApart(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 37
-	x, y, cfg, err := e.denseData(reg, n, 5)
+	x, y, cfg, err := e.denseData(nil, reg, n, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,7 @@ var runJobFunc = runJob
 // other shard trains it too, if the store does not hold it, and gets the
 // same bits, hence the same choice. It returns the precision per
 // experiment index and the runs it trained.
-func decidePrecisions(s *Suite, store *Store, plans map[int]*autoPlan, workers int, logf func(string, ...any)) (map[int]string, []Run, error) {
+func decidePrecisions(s *Suite, store *Store, plans map[int]*autoPlan, workers int, cache *dataCache, logf func(string, ...any)) (map[int]string, []Run, error) {
 	type pair struct {
 		i        int
 		e        *Experiment
@@ -159,11 +159,11 @@ func decidePrecisions(s *Suite, store *Store, plans map[int]*autoPlan, workers i
 				}
 			}
 			if p.r64 == nil {
-				todo, slot = append(todo, job{e: c64, order: i, size: size, seed: seed, dim: dim, prec: "float64"}), append(slot, &p.r64)
+				todo, slot = append(todo, job{e: c64, order: i, size: size, seed: seed, dim: dim, prec: "float64", data: cache}), append(slot, &p.r64)
 				p.trained[0] = true
 			}
 			if p.r32 == nil {
-				todo, slot = append(todo, job{e: e, order: i, size: size, seed: seed, dim: dim, prec: "float32"}), append(slot, &p.r32)
+				todo, slot = append(todo, job{e: e, order: i, size: size, seed: seed, dim: dim, prec: "float32", data: cache}), append(slot, &p.r32)
 				p.trained[1] = true
 			}
 		}

@@ -120,6 +120,8 @@ type job struct {
 	// prec is the precision the run trains in, decided by the check of an
 	// "auto" experiment; empty when the experiment fixes it.
 	prec string
+	// data is the sweep's cache of generated sets; nil generates afresh.
+	data *dataCache
 }
 
 // precision returns the precision the job trains in.
@@ -186,6 +188,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 		return fmt.Errorf("harness: shard %d of %d: need 0 ≤ shard < shards", opt.Shard, opt.Shards)
 	}
 	var jobs []job
+	cache := newDataCache()
 	skipped, index := 0, -1
 	autos := map[int]*autoPlan{}
 	for i := range s.Experiments {
@@ -220,7 +223,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 							return fmt.Errorf("%s: measuring the input dimension: %w", e.ID, err)
 						}
 					}
-					jobs = append(jobs, job{e: e, order: i, size: n, seed: seed, dim: dim})
+					jobs = append(jobs, job{e: e, order: i, size: n, seed: seed, dim: dim, data: cache})
 					if auto {
 						autos[i].pending, autos[i].dim = true, dim
 					}
@@ -231,7 +234,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	var trainedMu sync.Mutex
 	var trained []Run
 	if len(autos) > 0 {
-		prec, checked, err := decidePrecisions(s, store, autos, workers, logf)
+		prec, checked, err := decidePrecisions(s, store, autos, workers, cache, logf)
 		if err != nil {
 			return err
 		}
@@ -334,9 +337,9 @@ func runOne(j job) (Run, error) {
 	var train *problems.Dataset
 	var scattered *problems.Scattered
 	if e.TrainPoints > 0 {
-		scattered, err = problems.GenerateScattered(spec, e.trainSize(j.size), e.TrainPoints, j.seed, problems.Train, e.Noise)
+		scattered, err = j.data.scattered(e, spec, e.trainSize(j.size), e.TrainPoints, j.seed, problems.Train, e.Noise)
 	} else {
-		train, err = problems.Generate(spec, e.trainSize(j.size), j.seed, problems.Train, e.Noise)
+		train, err = j.data.dataset(e, spec, e.trainSize(j.size), j.seed, problems.Train, e.Noise)
 	}
 	if err != nil {
 		return Run{}, err
@@ -344,7 +347,7 @@ func runOne(j job) (Run, error) {
 	nVal := e.validationSize(e.trainSize(j.size))
 	var val *problems.Dataset
 	if nVal > 0 {
-		if val, err = problems.Generate(spec, nVal, j.seed, problems.Validation, e.Noise); err != nil {
+		if val, err = j.data.dataset(e, spec, nVal, j.seed, problems.Validation, e.Noise); err != nil {
 			return Run{}, err
 		}
 	}
@@ -352,7 +355,7 @@ func runOne(j job) (Run, error) {
 	if testSeed == 0 {
 		testSeed = problems.DefaultTestSeed
 	}
-	test, err := problems.Generate(spec, e.TestSize, testSeed, problems.Test, 0)
+	test, err := j.data.dataset(e, spec, e.TestSize, testSeed, problems.Test, 0)
 	if err != nil {
 		return Run{}, err
 	}

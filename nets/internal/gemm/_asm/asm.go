@@ -1,10 +1,11 @@
-// Command asm generates the AVX2/FMA micro-kernels of package gemm:
+// Command asm generates the AVX2/FMA and AVX-512 micro-kernels of package
+// gemm and the inner loops of packing full panels:
 //
 //	go run . -out ../kernel_amd64.s -stubs ../kernel_amd64.go -pkg gemm
 //
-// Only the register-blocked inner product is assembly. Packing, cache
-// blocking, edge tiles and the goroutine split stay in Go, where they are easy
-// to test.
+// Only the register-blocked inner product and the copies and transposes of
+// full panels are assembly. Partial panels, cache blocking, edge tiles and the
+// goroutine split stay in Go, where they are easy to test.
 package main
 
 import (

@@ -163,3 +163,54 @@ func measurePeak(isa string, nt int) float64 {
 	wg.Wait()
 	return float64(nt*reps*iters*12*l.lanes*2) / time.Since(start).Seconds() / 1e9
 }
+
+// BenchmarkInputGradient times the input-gradient product of training,
+// δ·Wᵀ with δ batch×width and W width×width, on one thread, packing the
+// panels of Wᵀ as each kernel set does (transB) and as it did before
+// (gatherRuns alone). The two alternate within every iteration and are
+// reported as transB-µs and gather-µs: on a shared machine, timings taken a
+// second apart differ by more than the packing costs. The packing is a
+// larger share at small batches, where each packed panel serves fewer rows.
+func BenchmarkInputGradient(b *testing.B) {
+	b.Run("f64", func(b *testing.B) { benchInputGradient[float64](b) })
+	b.Run("f32", func(b *testing.B) { benchInputGradient[float32](b) })
+}
+
+func benchInputGradient[T Float](b *testing.B) {
+	rnd := rand.New(rand.NewPCG(1, 1))
+	for _, width := range []int{40, 128} {
+		for _, batch := range []int{128, 1000} {
+			d := make([]T, batch*width)
+			w := make([]T, width*width)
+			z := make([]T, batch*width)
+			for _, v := range [][]T{d, w} {
+				for i := range v {
+					v[i] = T(rnd.Float64()*2 - 1)
+				}
+			}
+			for _, im := range impls[T]()[1:] {
+				if im.transB == nil {
+					continue
+				}
+				old := *im
+				old.transB = nil
+				product := func(im *impl[T]) time.Duration {
+					start := time.Now()
+					gemm(im, 1, false, true, batch, width, width, 1, d, width, w, width, 0, z, width, Epilogue[T]{})
+					return time.Since(start)
+				}
+				b.Run(fmt.Sprintf("w%d/batch%d/%s", width, batch, im.name), func(b *testing.B) {
+					var tNew, tOld time.Duration
+					for b.Loop() {
+						tNew += product(im)
+						tOld += product(&old)
+					}
+					n := float64(b.N) * 1e3
+					b.ReportMetric(float64(tNew)/n, "transB-µs")
+					b.ReportMetric(float64(tOld)/n, "gather-µs")
+					b.ReportMetric(float64(tOld)/float64(tNew), "speedup")
+				})
+			}
+		}
+	}
+}

@@ -40,6 +40,10 @@ type impl[T Float] struct {
 	// (copyB) elements, ld apart in src, end to end into dst: the packing
 	// of a full panel of Aᵀ or of B.
 	copyA, copyB func(k int, src []T, ld int, dst []T)
+	// transB, when not nil, interleaves nr runs of k elements, run j at
+	// src[j·ld:], into dst (step p of run j at p·nr+j): the packing of a
+	// full panel of Bᵀ, gatherRuns with n = w = nr.
+	transB func(k int, src []T, ld int, dst []T)
 }
 
 // compute does the rows [i0, i1) and columns [j0, j1) of C with the loop nest
@@ -272,6 +276,9 @@ func (im *impl[T]) packB(dst, b []T, ldb int, trans bool, p0, j0, kb, nb int) {
 				copy(d, src[:cols])
 				clear(d[cols:])
 			}
+		case cols == nr && im.transB != nil:
+			src := b[(j0+s)*ldb+p0:]
+			im.transB(kb, src[:(nr-1)*ldb+kb], ldb, panel)
 		default:
 			// op(B)[p][j] = b[j·ldb+p]: each column j is a contiguous run.
 			gatherRuns(panel, b[(j0+s)*ldb+p0:], ldb, cols, nr, kb)
@@ -307,6 +314,27 @@ func gatherRuns[T Float](panel, src []T, ld, n, w, kb int) {
 			d[i] = src[i*ld+p]
 		}
 		clear(d[n:])
+	}
+}
+
+// blockedTrans returns a transB of width w from an assembly transpose that
+// takes k in multiples of step: the assembly does the whole blocks, gatherRuns
+// the last k mod step steps. The assembly checks no lengths, so the bounds are
+// checked here, once per panel.
+func blockedTrans[T Float](asm func(k int, src []T, ld int, dst []T), w, step int) func(k int, src []T, ld int, dst []T) {
+	return func(k int, src []T, ld int, dst []T) {
+		if k <= 0 {
+			return
+		}
+		_ = src[(w-1)*ld+k-1]
+		_ = dst[k*w-1]
+		full := k / step * step
+		if full > 0 {
+			asm(full, src, ld, dst)
+		}
+		if full < k {
+			gatherRuns(dst[full*w:], src[full:], ld, w, w, k-full)
+		}
 	}
 }
 

@@ -280,6 +280,58 @@ func copyRowsF32x32(k int, src []float32, ld int, dst []float32)
 //go:noescape
 func copyRowsF32x12(k int, src []float32, ld int, dst []float32)
 
+// transRowsF64x8 interleaves 8 runs of k elements, run i at src[i·ld:], into dst:
+//
+//	for p := range k {
+//		for i := range 8 {
+//			dst[p*8+i] = src[i*ld+p]
+//		}
+//	}
+//
+// k must be a multiple of 4; the lengths are not checked.
+//
+//go:noescape
+func transRowsF64x8(k int, src []float64, ld int, dst []float64)
+
+// transRowsF32x16 interleaves 16 runs of k elements, run i at src[i·ld:], into dst:
+//
+//	for p := range k {
+//		for i := range 16 {
+//			dst[p*16+i] = src[i*ld+p]
+//		}
+//	}
+//
+// k must be a multiple of 8; the lengths are not checked.
+//
+//go:noescape
+func transRowsF32x16(k int, src []float32, ld int, dst []float32)
+
+// transRowsF64x16 interleaves 16 runs of k elements, run i at src[i·ld:], into dst:
+//
+//	for p := range k {
+//		for i := range 16 {
+//			dst[p*16+i] = src[i*ld+p]
+//		}
+//	}
+//
+// k must be a multiple of 4; the lengths are not checked.
+//
+//go:noescape
+func transRowsF64x16(k int, src []float64, ld int, dst []float64)
+
+// transRowsF32x32 interleaves 32 runs of k elements, run i at src[i·ld:], into dst:
+//
+//	for p := range k {
+//		for i := range 32 {
+//			dst[p*32+i] = src[i*ld+p]
+//		}
+//	}
+//
+// k must be a multiple of 8; the lengths are not checked.
+//
+//go:noescape
+func transRowsF32x32(k int, src []float32, ld int, dst []float32)
+
 // fmaPeakF64 runs n iterations of 12 independent vector FMAs, so that a
 // benchmark can measure the FMA peak of the core.
 func fmaPeakF64(n int)

@@ -1,10 +1,11 @@
-// Command asm generates the AVX2/FMA micro-kernels of package gemm:
+// Command asm generates the AVX2/FMA and AVX-512 micro-kernels of package
+// gemm and the inner loops of packing full panels:
 //
 //	go run . -out ../kernel_amd64.s -stubs ../kernel_amd64.go -pkg gemm
 //
-// Only the register-blocked inner product is assembly. Packing, cache
-// blocking, edge tiles and the goroutine split stay in Go, where they are easy
-// to test.
+// Only the register-blocked inner product and the copies and transposes of
+// full panels are assembly. Partial panels, cache blocking, edge tiles and the
+// goroutine split stay in Go, where they are easy to test.
 package main
 
 import (
@@ -102,6 +103,15 @@ func main() {
 	}{{"float64", 8, 8}, {"float64", 8, 6}, {"float32", 4, 16}, {"float32", 4, 6},
 		{"float64", 8, 16}, {"float64", 8, 12}, {"float32", 4, 32}, {"float32", 4, 12}} {
 		copyRows(c.typ, c.size, c.width)
+	}
+	// The panel widths of B in use: nr of the AVX2 sets (8 doubles, 16
+	// singles) and of the AVX-512 sets (16, 32). The transposes need only
+	// AVX2, so the AVX-512 sets use them too.
+	for _, c := range []struct {
+		typ         string
+		size, width int
+	}{{"float64", 8, 8}, {"float32", 4, 16}, {"float64", 8, 16}, {"float32", 4, 32}} {
+		transRows(c.typ, c.size, c.width)
 	}
 	peak("fmaPeakF64", ymm, func(r VecPhysical) { VXORPD(r, r, r) }, func(a, b, d VecPhysical) { VFMADD231PD(a, b, d) })
 	peak("fmaPeakF64x512", zmm, func(r VecPhysical) { VXORPD(r.AsY(), r.AsY(), r.AsY()) }, func(a, b, d VecPhysical) { VFMADD231PD(a, b, d) })
@@ -417,6 +427,137 @@ func copyRows(typ string, size, width int) {
 	}
 	ADDQ(ld, src)
 	ADDQ(U32(bytes), dst)
+	DECQ(k)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+// transRows generates the packing of a full panel of Bᵀ: width runs of k
+// elements, run i at src[i·ld:], interleaved so that step p of run i lands at
+// dst[p·width+i]. It is a transpose of width×k to k×width, done in blocks of
+// one YMM register square (8×8 singles, 4×4 doubles): each block is loaded a
+// half row at a time, the halves of rows r and r+4 (r+2 for doubles) paired
+// in one register by VINSERTF128 from memory, which costs no shuffle, so
+// that in-lane unpacks and shuffles finish the transpose: 16 shuffles per 64
+// singles, 4 per 16 doubles, where the Go loop moves about one element a
+// cycle. k must be a multiple of the block; the rest of a panel is left to
+// the caller.
+func transRows(typ string, size, width int) {
+	name := fmt.Sprintf("transRows%sx%d", map[string]string{"float64": "F64", "float32": "F32"}[typ], width)
+	blk := 32 / size
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(k int, src []%s, ld int, dst []%s)", typ, typ))
+	Pragma("noescape")
+	Doc(
+		fmt.Sprintf("%s interleaves %d runs of k elements, run i at src[i·ld:], into dst:", name, width),
+		"",
+		"	for p := range k {",
+		fmt.Sprintf("		for i := range %d {", width),
+		fmt.Sprintf("			dst[p*%d+i] = src[i*ld+p]", width),
+		"		}",
+		"	}",
+		"",
+		fmt.Sprintf("k must be a multiple of %d; the lengths are not checked.", blk),
+	)
+	k := Load(Param("k"), GP64())
+	src := Load(Param("src").Base(), GP64())
+	ld := Load(Param("ld"), GP64())
+	dst := Load(Param("dst").Base(), GP64())
+	SHLQ(U8(log2(size)), ld)
+	// Run 8g+r is read at bases[g] + r·ld, r·ld an addressing mode of ld,
+	// 3·ld, 5·ld or 7·ld: one pointer per eight runs keeps the 32 runs
+	// of the widest panel within the general registers.
+	ld3, ld5, ld7 := GP64(), GP64(), GP64()
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 2}, ld3)
+	LEAQ(Mem{Base: ld, Index: ld, Scale: 4}, ld5)
+	LEAQ(Mem{Base: ld3, Index: ld, Scale: 4}, ld7)
+	bases := []Register{src}
+	for g := 1; g < (width+7)/8; g++ {
+		r := GP64()
+		LEAQ(Mem{Base: bases[g-1], Index: ld, Scale: 8}, r)
+		bases = append(bases, r)
+	}
+	run := func(i, disp int) Mem {
+		m := Mem{Base: bases[i/8], Disp: disp}
+		switch i % 8 {
+		case 1, 2, 4:
+			m.Index, m.Scale = ld, uint8(i%8)
+		case 3:
+			m.Index, m.Scale = ld3, 1
+		case 5:
+			m.Index, m.Scale = ld5, 1
+		case 6:
+			m.Index, m.Scale = ld3, 2
+		case 7:
+			m.Index, m.Scale = ld7, 1
+		}
+		return m
+	}
+	out := func(p, i int) Mem { return Mem{Base: dst, Disp: (p*width + i) * size} }
+	// The vector registers are named, not allocated: with virtual ones
+	// avo's allocator fails on the widest panel, though no block needs
+	// more than 16. Renaming makes the reuse from block to block free.
+
+	SHRQ(U8(log2(blk)), k)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	for i0 := 0; i0 < width; i0 += blk {
+		if size == 8 {
+			// a[2h+r] holds steps 2h and 2h+1 of run i0+r (lower
+			// lane) and of run i0+r+2 (upper lane): unpacking
+			// a[2h] with a[2h+1] gives steps 2h and 2h+1 of the
+			// four runs.
+			var a [4]VecPhysical
+			for h := range 2 {
+				for r := range 2 {
+					v := ymm(2*h + r)
+					VMOVUPD(run(i0+r, 16*h), v.AsX())
+					VINSERTF128(U8(1), run(i0+r+2, 16*h), v, v)
+					a[2*h+r] = v
+				}
+			}
+			for h := range 2 {
+				lo, hi := ymm(4+2*h), ymm(5+2*h)
+				VUNPCKLPD(a[2*h+1], a[2*h], lo)
+				VUNPCKHPD(a[2*h+1], a[2*h], hi)
+				VMOVUPD(lo, out(2*h, i0))
+				VMOVUPD(hi, out(2*h+1, i0))
+			}
+			continue
+		}
+		// a[4h+r] holds steps 4h…4h+3 of run i0+r (lower lane) and of
+		// run i0+r+4 (upper lane); each lane is then a 4×4 transpose.
+		var a [8]VecPhysical
+		for h := range 2 {
+			for r := range 4 {
+				v := ymm(4*h + r)
+				VMOVUPS(run(i0+r, 16*h), v.AsX())
+				VINSERTF128(U8(1), run(i0+r+4, 16*h), v, v)
+				a[4*h+r] = v
+			}
+		}
+		for h := range 2 {
+			a0, a1, a2, a3 := a[4*h], a[4*h+1], a[4*h+2], a[4*h+3]
+			t0, t1, t2, t3 := ymm(8), ymm(9), ymm(10), ymm(11)
+			VUNPCKLPS(a1, a0, t0) // steps 0, 1 of runs 0, 1
+			VUNPCKLPS(a3, a2, t1) // steps 0, 1 of runs 2, 3
+			VUNPCKHPS(a1, a0, t2) // steps 2, 3 of runs 0, 1
+			VUNPCKHPS(a3, a2, t3) // steps 2, 3 of runs 2, 3
+			for q, s := range []struct {
+				imm    uint8
+				lo, hi VecPhysical
+			}{{0x44, t0, t1}, {0xee, t0, t1}, {0x44, t2, t3}, {0xee, t2, t3}} {
+				o := ymm(12 + q)
+				VSHUFPS(U8(s.imm), s.hi, s.lo, o)
+				VMOVUPS(o, out(4*h+q, i0))
+			}
+		}
+	}
+	for _, b := range bases {
+		ADDQ(U32(blk*size), b)
+	}
+	ADDQ(U32(blk*width*size), dst)
 	DECQ(k)
 	JNZ(LabelRef(name + "_loop"))
 	Label(name + "_done")

@@ -65,3 +65,25 @@ var (
 // The assembly paths this build and CPU can run, fastest on the CPUs they
 // were written for first.
 var asmF64, asmF32 = asmImpls()
+
+// UnsplitDepth returns the largest k for which every implementation that a
+// product of T may run sums each element in one k block: the shallowest kc of
+// the assembly sets and the Go path. Up to it, an element's result depends
+// only on its own row of op(A) and column of op(B), in k order, and not on
+// how many other columns or rows the product has, which is what lets several
+// networks train as one block-diagonal network with the bits of each alone.
+func UnsplitDepth[T Float]() int {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return minKC(append([]*impl[float32]{pureF32}, asmF32...))
+	}
+	return minKC(append([]*impl[float64]{pureF64}, asmF64...))
+}
+
+func minKC[T Float](ims []*impl[T]) int {
+	kc := ims[0].kc
+	for _, im := range ims[1:] {
+		kc = min(kc, im.kc)
+	}
+	return kc
+}

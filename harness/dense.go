@@ -220,48 +220,85 @@ func runJob(j job) (Run, error) {
 
 // runDense draws the points, trains and scores one dense regression run.
 func runDense(j job) (Run, error) {
+	runs, err := runDenseGroup([]job{j})
+	if err != nil {
+		return Run{}, err
+	}
+	return runs[0], nil
+}
+
+// denseRun is a dense regression run made ready to train: its record so far,
+// its training points followed by its validation points, and its training
+// configuration.
+type denseRun struct {
+	r    Run
+	x, y []float64
+	cfg  nets.TrainConfig
+}
+
+// runDenseGroup draws the points of jobs, runs of one experiment at one size
+// and precision that differ in their seed alone, trains them together in
+// lockstep when there are several (nets.TrainDenseLockstep: the results are
+// those of each alone, bit for bit) and scores each.
+func runDenseGroup(js []job) ([]Run, error) {
 	start := time.Now()
-	e, g := j.e, j.e.Regression
+	e, g := js[0].e, js[0].e.Regression
 	reg, err := e.regressionProblem()
 	if err != nil {
-		return Run{}, err
-	}
-	n := g.TrainPoints
-	if e.Sweep == "n" {
-		n = j.size
-	}
-	x, y, cfg, err := e.denseData(j.data, reg, n, j.seed)
-	if err != nil {
-		return Run{}, err
+		return nil, err
 	}
 	testSeed := e.TestSeed
 	if testSeed == 0 {
 		testSeed = problems.DefaultTestSeed
 	}
-	test, err := j.data.regression(e, reg, g.TestPoints, testSeed, problems.Test, 0)
+	test, err := js[0].data.regression(e, reg, g.TestPoints, testSeed, problems.Test, 0)
 	if err != nil {
-		return Run{}, err
+		return nil, err
 	}
 	rec := *g
 	rec.Ambient = reg.Ambient
-	r := Run{
-		Experiment: e.ID, Order: j.order, ConfigHash: e.hash(), Theorem: e.Theorem,
-		Problem: reg.Name(), Family: fmt.Sprintf("uniform points on the %s", g.Domain),
-		Sweep: e.Sweep, Size: j.size, NTrain: n, Seed: j.seed, InputDim: j.dim,
-		Precision: j.precision(), Noise: e.Noise, Regression: &rec, PrecisionCheckOf: e.precisionOf,
+	var ps []*denseRun
+	for _, j := range js {
+		if j.e != e || j.size != js[0].size || j.precision() != js[0].precision() {
+			return nil, fmt.Errorf("harness: a lockstep group mixes experiments, sizes or precisions (%s %s, %s %s)",
+				e.ID, sizeLabel(js[0]), j.e.ID, sizeLabel(j))
+		}
+		n := g.TrainPoints
+		if e.Sweep == "n" {
+			n = j.size
+		}
+		x, y, cfg, err := e.denseData(j.data, reg, n, j.seed)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, &denseRun{
+			r: Run{
+				Experiment: e.ID, Order: j.order, ConfigHash: e.hash(), Theorem: e.Theorem,
+				Problem: reg.Name(), Family: fmt.Sprintf("uniform points on the %s", g.Domain),
+				Sweep: e.Sweep, Size: j.size, NTrain: n, Seed: j.seed, InputDim: j.dim,
+				Precision: j.precision(), Noise: e.Noise, Regression: &rec, PrecisionCheckOf: e.precisionOf,
+			},
+			x: x, y: y, cfg: cfg,
+		})
 	}
-	switch r.Precision {
+	switch ps[0].r.Precision {
 	case "float32":
-		err = trainDense[float32](&r, e, x, y, len(y), test, cfg)
+		err = trainDense[float32](e, ps, test)
 	default:
-		err = trainDense[float64](&r, e, x, y, len(y), test, cfg)
+		err = trainDense[float64](e, ps, test)
 	}
 	if err != nil {
-		return Run{}, err
+		return nil, err
 	}
-	r.WallSec = math.Round(time.Since(start).Seconds()*1000) / 1000
-	r.Env = CurrentEnv()
-	return r, nil
+	// Runs trained together share the wall time.
+	wall := time.Since(start).Seconds() / float64(len(ps))
+	runs := make([]Run, len(ps))
+	for k, p := range ps {
+		p.r.WallSec = math.Round(wall*1000) / 1000
+		p.r.Env = CurrentEnv()
+		runs[k] = p.r
+	}
+	return runs, nil
 }
 
 // denseData returns a run's n training points followed by its validation
@@ -288,43 +325,75 @@ func (e *Experiment) denseData(c *dataCache, reg *problems.Regression, n int, se
 	return x, y, cfg, nil
 }
 
-func trainDense[T nets.Float](r *Run, e *Experiment, x, y []float64, rows int, test *problems.RegressionSet, cfg nets.TrainConfig) error {
+// denseSizes returns the layer widths of a dense run's network on inputs of
+// the given dimension.
+func denseSizes(e *Experiment, ambient, size int) []int {
+	return append(append([]int{ambient}, e.Regression.hidden(e.Sweep, size)...), 1)
+}
+
+// trainDense trains and scores the runs ps, together in lockstep when there
+// are several.
+func trainDense[T nets.Float](e *Experiment, ps []*denseRun, test *problems.RegressionSet) error {
 	g := e.Regression
-	sizes := append(append([]int{test.D}, g.hidden(e.Sweep, r.Size)...), 1)
-	// The initial weights come from the run's seed on a stream of their
-	// own, as a DeepONet's do.
-	rng := rand.New(rand.NewPCG(r.Seed, problems.InitStream))
-	d, err := nets.NewDense[T](sizes, rng)
-	if err != nil {
-		return err
+	ds := make([]*nets.Dense[T], len(ps))
+	xs, ys := make([][]T, len(ps)), make([][]T, len(ps))
+	cfgs := make([]nets.TrainConfig, len(ps))
+	for k, p := range ps {
+		// The initial weights come from the run's seed on a stream of
+		// their own, as a DeepONet's do.
+		rng := rand.New(rand.NewPCG(p.r.Seed, problems.InitStream))
+		d, err := nets.NewDense[T](denseSizes(e, test.D, p.r.Size), rng)
+		if err != nil {
+			return err
+		}
+		p.r.Params = d.NumParams()
+		p.r.Setup = Setup{Network: d.String(), TestSize: g.TestPoints, Training: e.Training}
+		ds[k], xs[k], ys[k], cfgs[k] = d, convert[T](p.x), convert[T](p.y), p.cfg
 	}
-	r.Params = d.NumParams()
-	r.Setup = Setup{Network: d.String(), TestSize: g.TestPoints, Training: e.Training}
-	res, err := nets.TrainDense(d, convert[T](x), convert[T](y), rows, cfg)
-	if err != nil {
-		return err
+	rows := len(ps[0].y)
+	var res []nets.TrainResult
+	var lockstep bool
+	if len(ps) == 1 {
+		r, err := nets.TrainDense(ds[0], xs[0], ys[0], rows, cfgs[0])
+		if err != nil {
+			return err
+		}
+		res = []nets.TrainResult{r}
+	} else {
+		var err error
+		if res, lockstep, err = nets.TrainDenseLockstep(ds, xs, ys, rows, cfgs); err != nil {
+			return err
+		}
 	}
-	r.Train = TrainRecord{
-		Steps: res.Steps, BestStep: res.BestStep, TrainLoss: finite(res.TrainLoss),
-		Diverged: res.Diverged, Stopped: res.Stopped, GFlop: math.Round(res.Flops/1e6) / 1e3,
+	testX := convert[T](test.X)
+	for k, p := range ps {
+		r := &p.r
+		r.Train = TrainRecord{
+			Steps: res[k].Steps, BestStep: res[k].BestStep, TrainLoss: finite(res[k].TrainLoss),
+			Diverged: res[k].Diverged, Stopped: res[k].Stopped, GFlop: math.Round(res[k].Flops/1e6) / 1e3,
+		}
+		if !math.IsNaN(res[k].ValLoss) {
+			v := res[k].ValLoss
+			r.Train.ValLoss = &v
+		}
+		if lockstep {
+			r.Lockstep = len(ps)
+		}
+		// The whole test set is one function sampled at TestPoints
+		// points: its sup error is the largest error over the domain's
+		// sample, its squared L² error the Monte-Carlo estimate of
+		// ‖f̂ − f‖²_L²(uniform).
+		out := ds[k].Forward(testX, test.N)
+		pred := make([]float64, test.N)
+		for i := range pred {
+			pred[i] = float64(out[i])
+		}
+		m, err := nets.Evaluate(pred, test.Y, 1, test.N)
+		if err != nil {
+			return err
+		}
+		r.Metrics = sanitize(m)
 	}
-	if !math.IsNaN(res.ValLoss) {
-		v := res.ValLoss
-		r.Train.ValLoss = &v
-	}
-	// The whole test set is one function sampled at TestPoints points: its
-	// sup error is the largest error over the domain's sample, its squared
-	// L² error the Monte-Carlo estimate of ‖f̂ − f‖²_L²(uniform).
-	out := d.Forward(convert[T](test.X), test.N)
-	pred := make([]float64, test.N)
-	for i := range pred {
-		pred[i] = float64(out[i])
-	}
-	m, err := nets.Evaluate(pred, test.Y, 1, test.N)
-	if err != nil {
-		return err
-	}
-	r.Metrics = sanitize(m)
 	return nil
 }
 

@@ -92,13 +92,9 @@ func (tr *trainings) take() []string {
 // the squared L² error is f32 exactly.
 func fakeErrors(t *testing.T, f32 float64, diverge32 bool) *trainings {
 	tr := &trainings{}
-	old := runJobFunc
-	t.Cleanup(func() { runJobFunc = old })
-	runJobFunc = func(j job) (Run, error) {
-		r, err := runJob(j)
-		if err != nil {
-			return r, err
-		}
+	old, oldGroup := runJobFunc, runGroupFunc
+	t.Cleanup(func() { runJobFunc, runGroupFunc = old, oldGroup })
+	shape := func(j job, r Run) Run {
 		if f32 > 0 {
 			e := (1 + float64(j.seed)/10) / float64(j.size)
 			if r.Precision == "float32" {
@@ -110,7 +106,24 @@ func fakeErrors(t *testing.T, f32 float64, diverge32 bool) *trainings {
 		tr.mu.Lock()
 		tr.list = append(tr.list, fmt.Sprintf("%s %s %d/%d", j.e.ID, r.Precision, j.size, j.seed))
 		tr.mu.Unlock()
-		return r, nil
+		return r
+	}
+	runJobFunc = func(j job) (Run, error) {
+		r, err := runJob(j)
+		if err != nil {
+			return r, err
+		}
+		return shape(j, r), nil
+	}
+	runGroupFunc = func(js []job) ([]Run, error) {
+		rs, err := runDenseGroup(js)
+		if err != nil {
+			return nil, err
+		}
+		for k := range rs {
+			rs[k] = shape(js[k], rs[k])
+		}
+		return rs, nil
 	}
 	return tr
 }

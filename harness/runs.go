@@ -73,6 +73,12 @@ type Run struct {
 	// runs of a sweep, the float32 check run among them when float32 was
 	// chosen.
 	PrecisionCheckOf string `json:"precision_check_of,omitempty"`
+	// Lockstep is the number of runs, this one among them, that trained
+	// together as the diagonal blocks of one network
+	// (nets.TrainDenseLockstep), with the results of each alone, bit for
+	// bit; WallSec is then this run's share of their wall time. Absent for
+	// a run trained alone.
+	Lockstep int `json:"lockstep,omitempty"`
 }
 
 // Setup records what a run was trained and scored on, so that a report can

@@ -263,39 +263,57 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	// bits for any split.
 	defer nets.SetThreads(nets.SetThreads(max(1, runtime.GOMAXPROCS(0)/min(workers, max(len(jobs), 1)))))
 	// Large runs first, so that the last ones to finish are short.
-	next := make(chan job)
+	next := make(chan []job)
 	errs := make(chan error, len(jobs))
 	var wg sync.WaitGroup
 	prog := newProgress(opt.Log, jobs, time.Now)
 	defer prog.close()
+	units := lockstepUnits(jobs)
 	for range workers {
 		wg.Go(func() {
-			for j := range next {
-				// Another sweep sharing the folder may have recorded it
-				// since this one planned its jobs.
-				probe := Run{Experiment: j.e.ID, ConfigHash: j.e.hash(), Size: j.size, Seed: j.seed}
-				if store.Refresh() == nil && store.Has(&probe) {
-					prog.finished(j, "recorded meanwhile by another sweep")
+			for unit := range next {
+				// Another sweep sharing the folder may have recorded a
+				// run since this one planned its jobs.
+				refreshed := store.Refresh() == nil
+				unit = slices.DeleteFunc(unit, func(j job) bool {
+					probe := Run{Experiment: j.e.ID, ConfigHash: j.e.hash(), Size: j.size, Seed: j.seed}
+					if refreshed && store.Has(&probe) {
+						prog.finished(j, "recorded meanwhile by another sweep")
+						return true
+					}
+					return false
+				})
+				if len(unit) == 0 {
 					continue
 				}
-				r, err := runJobFunc(j)
-				if err == nil {
-					err = store.Append(r)
+				var runs []Run
+				var err error
+				if len(unit) == 1 {
+					var r Run
+					r, err = runJobFunc(unit[0])
+					runs = []Run{r}
+				} else {
+					runs, err = runGroupFunc(unit)
 				}
-				if err != nil {
-					errs <- fmt.Errorf("%s %s seed=%d: %w", j.e.ID, sizeLabel(j), j.seed, err)
-					prog.printf("error: %s %s seed=%d: %v\n", j.e.ID, sizeLabel(j), j.seed, err)
-					continue
+				for k, j := range unit {
+					if err == nil {
+						err = store.Append(runs[k])
+					}
+					if err != nil {
+						errs <- fmt.Errorf("%s %s seed=%d: %w", j.e.ID, sizeLabel(j), j.seed, err)
+						prog.printf("error: %s %s seed=%d: %v\n", j.e.ID, sizeLabel(j), j.seed, err)
+						continue
+					}
+					trainedMu.Lock()
+					trained = append(trained, runs[k])
+					trainedMu.Unlock()
+					prog.finished(j, runStatus(j.e, &runs[k]))
 				}
-				trainedMu.Lock()
-				trained = append(trained, r)
-				trainedMu.Unlock()
-				prog.finished(j, runStatus(j.e, &r))
 			}
 		})
 	}
-	for i := len(jobs) - 1; i >= 0; i-- {
-		next <- jobs[i]
+	for i := len(units) - 1; i >= 0; i-- {
+		next <- units[i]
 	}
 	close(next)
 	wg.Wait()

@@ -167,29 +167,37 @@ func (e *Experiment) dataKey(kind string, seed uint64, split problems.Split, noi
 	return string(b)
 }
 
+// cached returns the set that gen makes, through c when it is not nil:
+// from a set of key with as many items or more if c holds one.
+func cached[S any](c *dataCache, key func() string, n int, gen func() (S, int64, error)) (S, error) {
+	if c == nil {
+		s, _, err := gen()
+		return s, err
+	}
+	set, err := c.get(key(), n, func() (any, int64, error) { return gen() })
+	if err != nil {
+		var zero S
+		return zero, err
+	}
+	return set.(S), nil
+}
+
 // dataset returns problems.Generate(spec, n, seed, split, noise) for e, from
 // the cache when it holds as many functions or more.
 func (c *dataCache) dataset(e *Experiment, spec problems.Spec, n int, seed uint64, split problems.Split, noise float64) (*problems.Dataset, error) {
-	gen := func() (any, int64, error) {
-		ds, err := problems.Generate(spec, n, seed, split, noise)
-		if err != nil {
-			return nil, 0, err
-		}
-		return ds, 8 * int64(len(ds.X)+len(ds.U)+len(ds.Y)+len(ds.V)), nil
-	}
-	if c == nil {
-		ds, _, err := gen()
-		if err != nil {
-			return nil, err
-		}
-		return ds.(*problems.Dataset), nil
-	}
-	set, err := c.get(e.dataKey("aligned", seed, split, noise), n, gen)
+	set, err := cached(c, func() string { return e.dataKey("aligned", seed, split, noise) }, n,
+		func() (*problems.Dataset, int64, error) {
+			ds, err := problems.Generate(spec, n, seed, split, noise)
+			if err != nil {
+				return nil, 0, err
+			}
+			return ds, floatBytes(ds.X, ds.U, ds.Y, ds.V), nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	ds := *set.(*problems.Dataset)
 	// The first n functions, capped so that no caller can write past them.
+	ds := *set
 	ds.N = n
 	ds.U = ds.U[: n*ds.M : n*ds.M]
 	ds.V = ds.V[: n*ds.P : n*ds.P]
@@ -199,25 +207,18 @@ func (c *dataCache) dataset(e *Experiment, spec problems.Spec, n int, seed uint6
 // scattered returns problems.GenerateScattered(spec, n, k, seed, split,
 // noise) for e, from the cache when it holds as many functions or more.
 func (c *dataCache) scattered(e *Experiment, spec problems.Spec, n, k int, seed uint64, split problems.Split, noise float64) (*problems.Scattered, error) {
-	gen := func() (any, int64, error) {
-		ds, err := problems.GenerateScattered(spec, n, k, seed, split, noise)
-		if err != nil {
-			return nil, 0, err
-		}
-		return ds, 8 * int64(len(ds.X)+len(ds.U)+len(ds.Y)+len(ds.V)), nil
-	}
-	if c == nil {
-		ds, _, err := gen()
-		if err != nil {
-			return nil, err
-		}
-		return ds.(*problems.Scattered), nil
-	}
-	set, err := c.get(e.dataKey(fmt.Sprintf("scattered %d", k), seed, split, noise), n, gen)
+	set, err := cached(c, func() string { return e.dataKey(fmt.Sprintf("scattered %d", k), seed, split, noise) }, n,
+		func() (*problems.Scattered, int64, error) {
+			ds, err := problems.GenerateScattered(spec, n, k, seed, split, noise)
+			if err != nil {
+				return nil, 0, err
+			}
+			return ds, floatBytes(ds.X, ds.U, ds.Y, ds.V), nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	ds := *set.(*problems.Scattered)
+	ds := *set
 	ds.N = n
 	ds.U = ds.U[: n*ds.M : n*ds.M]
 	ds.Y = ds.Y[: n*ds.K*ds.D2 : n*ds.K*ds.D2]
@@ -228,27 +229,29 @@ func (c *dataCache) scattered(e *Experiment, spec problems.Spec, n, k int, seed 
 // regression returns reg.Sample(n, seed, split, noise) for e, from the cache
 // when it holds as many points or more.
 func (c *dataCache) regression(e *Experiment, reg *problems.Regression, n int, seed uint64, split problems.Split, noise float64) (*problems.RegressionSet, error) {
-	gen := func() (any, int64, error) {
-		set, err := reg.Sample(n, seed, split, noise)
-		if err != nil {
-			return nil, 0, err
-		}
-		return set, 8 * int64(len(set.X)+len(set.Y)), nil
-	}
-	if c == nil {
-		set, _, err := gen()
-		if err != nil {
-			return nil, err
-		}
-		return set.(*problems.RegressionSet), nil
-	}
-	got, err := c.get(e.dataKey("regression", seed, split, noise), n, gen)
+	got, err := cached(c, func() string { return e.dataKey("regression", seed, split, noise) }, n,
+		func() (*problems.RegressionSet, int64, error) {
+			set, err := reg.Sample(n, seed, split, noise)
+			if err != nil {
+				return nil, 0, err
+			}
+			return set, floatBytes(set.X, set.Y), nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	set := *got.(*problems.RegressionSet)
+	set := *got
 	set.N = n
 	set.X = set.X[: n*set.D : n*set.D]
 	set.Y = set.Y[:n:n]
 	return &set, nil
+}
+
+// floatBytes is the memory the float64 slices hold.
+func floatBytes(vs ...[]float64) int64 {
+	var n int64
+	for _, v := range vs {
+		n += 8 * int64(len(v))
+	}
+	return n
 }

@@ -10,9 +10,11 @@ import (
 	"opscale/problems"
 )
 
-func cacheExperiment(t *testing.T) (*Experiment, problems.Spec) {
+// firstExperiment loads the suite in body and returns its first experiment
+// and that experiment's problem spec.
+func firstExperiment(t *testing.T, body string) (*Experiment, problems.Spec) {
 	t.Helper()
-	s, err := LoadSuite(writeSuite(t, tinySuite))
+	s, err := LoadSuite(writeSuite(t, body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +30,7 @@ func cacheExperiment(t *testing.T) (*Experiment, problems.Spec) {
 // the set Generate returns for that many functions, and a caller cannot
 // write past its end into the cached functions.
 func TestDataCacheServesWhatGenerateDoes(t *testing.T) {
-	e, spec := cacheExperiment(t)
+	e, spec := firstExperiment(t, tinySuite)
 	c := newDataCache()
 	for _, n := range []int{30, 12, 30, 7} {
 		got, err := c.dataset(e, spec, n, 3, problems.Train, 0.01)

@@ -565,15 +565,7 @@ func TestScaleTargets(t *testing.T) {
 	plain := strings.Replace(tinySuite, "steps = 30", "steps = 300", 1)
 	sRuns := sweepInto(t, t.TempDir(), scaled).Runs()
 	pRuns := sweepInto(t, t.TempDir(), plain).Runs()
-	s, err := LoadSuite(writeSuite(t, scaled))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &s.Experiments[0]
-	spec, err := e.Spec()
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, spec := firstExperiment(t, scaled)
 	plainErr, plainLoss := map[[2]uint64]float64{}, map[[2]uint64]float64{}
 	for _, r := range pRuns {
 		plainLoss[[2]uint64{uint64(r.Size), r.Seed}] = r.Train.TrainLoss

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 
 	"opscale/internal/atomicfile"
@@ -29,6 +30,15 @@ type Efficiency struct {
 	// work counts half against the float64 peak. 1 is every core doing
 	// nothing but FMAs on full vectors for the whole wall time.
 	Share float64 `json:"share"`
+	// PeakProbes is how many times the peak was measured again beside the
+	// runs, on one core after each unit of work while the other workers
+	// trained, and PeakMedian is their median: a denominator that a slow
+	// moment of a shared host at the start or end of the sweep does not
+	// move (two sweeps of the same code read 79 and 85 GFLOP/s there, and
+	// short sweeps 62 to 88). ShareMedian is Share against it.
+	PeakProbes  int     `json:"peak_probes,omitempty"`
+	PeakMedian  float64 `json:"fma_peak_median,omitempty"`
+	ShareMedian float64 `json:"share_median_peak,omitempty"`
 	// Suite and Runs say which sweep this was and how many runs it trained;
 	// Shard is set when it ran one shard of a suite, so that its wall time
 	// is not the suite's.
@@ -91,9 +101,32 @@ func SuiteEfficiency(runs []Run, wall time.Duration, cores int, peak float64) (E
 	return e, nil
 }
 
+// withProbes adds the peaks measured beside the runs; none leaves e as it is.
+func (e Efficiency) withProbes(probes []float64) Efficiency {
+	if len(probes) == 0 {
+		return e
+	}
+	s := slices.Clone(probes)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + m) / 2
+	}
+	if !(m > 0) {
+		return e
+	}
+	e.PeakProbes, e.PeakMedian = len(s), m
+	e.ShareMedian = e.Share * e.PeakGFlops / m
+	return e
+}
+
 // String reads "412.3 GFLOP of training (float32 300.0, float64 112.3) in
 // 61.2 s on 2 cores at a peak of 40.0 GFLOP/s each: 12.3% of the FMA peak".
 func (e Efficiency) String() string {
-	return fmt.Sprintf("%.1f GFLOP of training (float32 %.1f, float64 %.1f) in %.1f s on %d cores at a float64 FMA peak of %.1f GFLOP/s each: %.1f%% of the FMA peak",
+	s := fmt.Sprintf("%.1f GFLOP of training (float32 %.1f, float64 %.1f) in %.1f s on %d cores at a float64 FMA peak of %.1f GFLOP/s each: %.1f%% of the FMA peak",
 		e.GFlop32+e.GFlop64, e.GFlop32, e.GFlop64, e.WallSec, e.Cores, e.PeakGFlops, 100*e.Share)
+	if e.PeakProbes > 0 {
+		s += fmt.Sprintf("; %.1f%% of the median peak of %d measurements beside the runs, %.1f GFLOP/s", 100*e.ShareMedian, e.PeakProbes, e.PeakMedian)
+	}
+	return s
 }

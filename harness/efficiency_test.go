@@ -22,8 +22,23 @@ func TestSuiteEfficiency(t *testing.T) {
 	if e.GFlop64 != 40 || e.GFlop32 != 40 || math.Abs(e.Share-0.6) > 1e-15 {
 		t.Fatalf("got %+v, want 40 + 40 GFLOP and share 0.6", e)
 	}
-	if s := e.String(); !strings.Contains(s, "60.0% of the FMA peak") {
+	if s := e.String(); !strings.Contains(s, "60.0% of the FMA peak") || strings.Contains(s, "median") {
 		t.Fatalf("String() = %q", s)
+	}
+	// Peaks measured beside the runs: their median, 4 GFLOP/s, makes the
+	// same work 75% of the peak; one wild measurement does not move it.
+	p := e.withProbes([]float64{4, 9, 3.5, 4, 4.5, 100, 4})
+	if p.PeakProbes != 7 || p.PeakMedian != 4 || math.Abs(p.ShareMedian-0.75) > 1e-15 || p.Share != e.Share || p.PeakGFlops != 5 {
+		t.Fatalf("with probes: %+v", p)
+	}
+	if s := p.String(); !strings.Contains(s, "75.0% of the median peak of 7 measurements") {
+		t.Fatalf("String() = %q", s)
+	}
+	if q := e.withProbes([]float64{4, 6}); q.PeakMedian != 5 || math.Abs(q.ShareMedian-0.6) > 1e-15 {
+		t.Fatalf("median of an even count: %+v", q)
+	}
+	if q := e.withProbes(nil); q != e {
+		t.Fatalf("no probes changed the efficiency: %+v", q)
 	}
 	for _, bad := range []struct {
 		runs  []Run

@@ -147,6 +147,10 @@ func writeEnv(doc *bytes.Buffer, runs []Run, eff *Efficiency) {
 			[]string{"wall time of " + what, fmt.Sprintf("%s for %d runs of suite %s", (time.Duration(eff.WallSec) * time.Second).String(), eff.Runs, eff.Suite)},
 			[]string{"suite efficiency", fmt.Sprintf("%.1f%% of the FMA peak: %.0f GFLOP of training (float64 %.0f, float32 %.0f, the latter counted half) in %s on %d cores at a float64 FMA peak of %.1f GFLOP/s per core, measured in the same sweep",
 				100*eff.Share, eff.GFlop64+eff.GFlop32, eff.GFlop64, eff.GFlop32, (time.Duration(eff.WallSec) * time.Second).String(), eff.Cores, eff.PeakGFlops)})
+		if eff.PeakProbes > 0 {
+			rows = append(rows, []string{"suite efficiency, median peak", fmt.Sprintf("%.1f%% against the median, %.1f GFLOP/s per core, of %d measurements of the peak on one core beside the runs (after each run or lockstep group, while the other cores trained): the peak above is the larger of two measured before and after the sweep, which a slow moment of a shared host moves",
+				100*eff.ShareMedian, eff.PeakMedian, eff.PeakProbes)})
+		}
 	}
 	table.Markdown(doc, []string{"", ""}, rows)
 	doc.WriteString("\n")

@@ -269,6 +269,8 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	prog := newProgress(opt.Log, jobs, time.Now)
 	defer prog.close()
 	units := lockstepUnits(jobs)
+	var probeMu sync.Mutex
+	var probes []float64
 	for range workers {
 		wg.Go(func() {
 			for unit := range next {
@@ -309,6 +311,13 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 					trainedMu.Unlock()
 					prog.finished(j, runStatus(j.e, &runs[k]))
 				}
+				// The peak beside the work just done, on this
+				// worker's core: a few milliseconds per unit.
+				if p := nets.FMAPeak(1); p > 0 {
+					probeMu.Lock()
+					probes = append(probes, p)
+					probeMu.Unlock()
+				}
 			}
 		})
 	}
@@ -325,6 +334,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 		wall := time.Since(start)
 		peak = max(peak, nets.FMAPeak(runtime.GOMAXPROCS(0)))
 		eff, err := SuiteEfficiency(trained, wall, runtime.GOMAXPROCS(0), peak)
+		eff = eff.withProbes(probes)
 		if err == nil {
 			eff.Suite, eff.Runs, eff.Shard = s.Name, len(trained), opt.Shards > 0
 			logf("suite efficiency: %s\n", eff)

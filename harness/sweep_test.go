@@ -532,12 +532,16 @@ func TestSweepRecordsItsEfficiency(t *testing.T) {
 	if want := eff.GFlop64 / (eff.WallSec * float64(eff.Cores) * eff.PeakGFlops); (gflop > 0 && !(eff.Share > 0)) || math.Abs(eff.Share-want) > 1e-12 {
 		t.Errorf("share %g, want %g", eff.Share, want)
 	}
+	// One peak measured beside each of the 6 runs, each trained alone.
+	if eff.PeakProbes != 6 || !(eff.PeakMedian > 0) || math.Abs(eff.ShareMedian-eff.Share*eff.PeakGFlops/eff.PeakMedian) > 1e-12 {
+		t.Errorf("peaks beside the runs: %d, median %g, share %g", eff.PeakProbes, eff.PeakMedian, eff.ShareMedian)
+	}
 	report := filepath.Join(dir, "REPORT.md")
 	if err := WriteReport(ReportOptions{Results: dir, Report: report}); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(report); !strings.Contains(string(b), "suite efficiency") {
-		t.Error("report does not show the suite efficiency")
+	if b, _ := os.ReadFile(report); !strings.Contains(string(b), "suite efficiency") || !strings.Contains(string(b), "median peak") {
+		t.Error("report does not show the suite efficiency against both peaks")
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, efficiencyFile))
 	sweepInto(t, dir, tinySuite)

@@ -351,19 +351,10 @@ func trainDense[T nets.Float](e *Experiment, ps []*denseRun, test *problems.Regr
 		ds[k], xs[k], ys[k], cfgs[k] = d, convert[T](p.x), convert[T](p.y), p.cfg
 	}
 	rows := len(ps[0].y)
-	var res []nets.TrainResult
-	var lockstep bool
-	if len(ps) == 1 {
-		r, err := nets.TrainDense(ds[0], xs[0], ys[0], rows, cfgs[0])
-		if err != nil {
-			return err
-		}
-		res = []nets.TrainResult{r}
-	} else {
-		var err error
-		if res, lockstep, err = nets.TrainDenseLockstep(ds, xs, ys, rows, cfgs); err != nil {
-			return err
-		}
+	// One network alone trains as TrainDense trains it.
+	res, lockstep, err := nets.TrainDenseLockstep(ds, xs, ys, rows, cfgs)
+	if err != nil {
+		return err
 	}
 	testX := convert[T](test.X)
 	for k, p := range ps {

@@ -42,12 +42,8 @@ func lockstepUnits(jobs []job) [][]job {
 			s--
 		}
 		for len(u) > 0 {
-			n := min(max(s, 1), len(u))
-			if n == 1 {
-				out = append(out, u[:1])
-			} else {
-				out = append(out, u[:n:n])
-			}
+			n := min(s, len(u))
+			out = append(out, u[:n:n])
 			u = u[n:]
 		}
 	}

@@ -298,6 +298,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 					runs, err = runGroupFunc(unit)
 				}
 				for k, j := range unit {
+					err := err // a failed training fails every run of the unit; a failed append only its own
 					if err == nil {
 						err = store.Append(runs[k])
 					}

@@ -39,6 +39,10 @@ func TrainDenseLockstep[T Float](ds []*Dense[T], xs, ys [][]T, n int, cfgs []Tra
 		return nil, false, fmt.Errorf("nets: lockstep of %d networks got %d input sets, %d target sets and %d configurations",
 			len(ds), len(xs), len(ys), len(cfgs))
 	}
+	if len(ds) == 1 {
+		r, err := TrainDense(ds[0], xs[0], ys[0], n, cfgs[0])
+		return []TrainResult{r}, false, err
+	}
 	for k, d := range ds {
 		in, out := d.Net.Sizes[0], d.Net.Sizes[len(d.Net.Sizes)-1]
 		if len(xs[k]) != n*in || len(ys[k]) != n*out {
@@ -49,11 +53,11 @@ func TrainDenseLockstep[T Float](ds []*Dense[T], xs, ys [][]T, n int, cfgs []Tra
 			return nil, false, fmt.Errorf("nets: lockstep network %d: %w", k, err)
 		}
 	}
-	init := make([][]T, len(ds))
-	for k, d := range ds {
-		init[k] = slices.Clone(d.params)
-	}
 	if lockstepPossible(ds, cfgs) {
+		init := make([][]T, len(ds))
+		for k, d := range ds {
+			init[k] = slices.Clone(d.params)
+		}
 		if res, ok := lockstepDense(ds, xs, ys, n, cfgs); ok {
 			return res, true, nil
 		}
@@ -84,14 +88,22 @@ const LockstepWidth = 48
 // unsplit depth) and faster than one by one (hidden widths stacked within
 // LockstepWidth).
 func LockstepPays[T Float](sizes []int, s int) bool {
-	if s < 2 || len(sizes) < 2 {
+	if s < 2 || len(sizes) < 2 || !unsplit[T](sizes, s) {
 		return false
 	}
-	for l, w := range sizes {
-		if s*w > gemm.UnsplitDepth[T]() {
+	for _, w := range sizes[1 : len(sizes)-1] {
+		if s*w > LockstepWidth {
 			return false
 		}
-		if l > 0 && l < len(sizes)-1 && s*w > LockstepWidth {
+	}
+	return true
+}
+
+// unsplit reports whether every product of s stacked networks of the layer
+// widths sizes sums each element in one k block.
+func unsplit[T Float](sizes []int, s int) bool {
+	for _, w := range sizes {
+		if s*w > gemm.UnsplitDepth[T]() {
 			return false
 		}
 	}
@@ -109,15 +121,7 @@ func lockstepPossible[T Float](ds []*Dense[T], cfgs []TrainConfig) bool {
 			return false
 		}
 	}
-	if c0.Patience > 0 || len(ds) < 2 {
-		return false
-	}
-	for _, w := range sizes {
-		if len(ds)*w > gemm.UnsplitDepth[T]() {
-			return false
-		}
-	}
-	return true
+	return c0.Patience == 0 && len(ds) >= 2 && unsplit[T](sizes, len(ds))
 }
 
 // stack returns the block-diagonal network of the S networks ds: layer l's

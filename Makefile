@@ -63,13 +63,13 @@ test-slurm: $(BIN)
 
 # asm regenerates the GEMM micro-kernels from their avo generator.
 asm:
-	cd $(GEMM)/_asm && $(GO) run . -out ../kernel_amd64.s -stubs ../kernel_amd64.go -pkg gemm
+	cd $(GEMM)/_asm && $(GO) run . -out ../kernel_amd64.s -stubs ../kernel_amd64.go -parts ../kernel_parts_amd64.go -pkg gemm
 	cd $(VEC)/_asm && $(GO) run . -out ../vec_amd64.s -stubs ../vec_amd64.go -pkg vec
 
 # asm-check fails when the committed kernels differ from what the generator
 # makes now.
 asm-check: asm
-	git diff --exit-code -- $(GEMM)/kernel_amd64.s $(GEMM)/kernel_amd64.go $(VEC)/vec_amd64.s $(VEC)/vec_amd64.go
+	git diff --exit-code -- $(GEMM)/kernel_amd64.s $(GEMM)/kernel_amd64.go $(GEMM)/kernel_parts_amd64.go $(VEC)/vec_amd64.s $(VEC)/vec_amd64.go
 
 # bench-gemm measures ours against gonum on square and training shapes, on one
 # and two threads, and prints the table.

@@ -214,3 +214,85 @@ func benchInputGradient[T Float](b *testing.B) {
 		}
 	}
 }
+
+// stepProducts are the products of one training step of the suite's largest
+// DeepONet (branch 32→128→128→128→64, trunk 1→128→128→128→64, 128
+// functions at 64 points): forward with bias and ReLU, weight gradient and
+// input gradient of each layer, and the output product and its two
+// gradients. Their 128- and 64-row sides leave edge rows below 12-row tiles.
+func stepProducts() []benchProduct {
+	var s []benchProduct
+	mlp := func(sizes []int, batch int) {
+		for l := 0; l+1 < len(sizes); l++ {
+			s = append(s, benchProduct{false, false, batch, sizes[l+1], sizes[l]})
+			s = append(s, benchProduct{true, false, sizes[l], sizes[l+1], batch})
+			if l > 0 {
+				s = append(s, benchProduct{false, true, batch, sizes[l], sizes[l+1]})
+			}
+		}
+	}
+	mlp([]int{32, 128, 128, 128, 64}, 128)
+	mlp([]int{1, 128, 128, 128, 64}, 64)
+	return append(s, benchProduct{false, true, 128, 64, 64}, benchProduct{false, false, 128, 64, 64}, benchProduct{true, false, 64, 64, 128})
+}
+
+// BenchmarkPartKernels times the products of a training step (stepProducts)
+// on one thread with each set's part kernels and without them (edge tiles
+// computed aside by the full kernel, as before they existed), the two
+// alternating within every iteration: reported as parts-µs, full-µs and their
+// ratio, speedup. The forward products carry a bias and ReLU.
+func BenchmarkPartKernels(b *testing.B) {
+	b.Run("f64", func(b *testing.B) { benchPartKernels[float64](b) })
+	b.Run("f32", func(b *testing.B) { benchPartKernels[float32](b) })
+}
+
+func benchPartKernels[T Float](b *testing.B) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	prods := stepProducts()
+	size := 0
+	for _, p := range prods {
+		size = max(size, p.m*p.k, p.k*p.n, p.m*p.n)
+	}
+	x, y, z, bias := make([]T, size), make([]T, size), make([]T, size), make([]T, size)
+	for _, v := range [][]T{x, y, bias} {
+		for i := range v {
+			v[i] = T(rnd.Float64()*2 - 1)
+		}
+	}
+	for _, im := range impls[T]()[1:] {
+		if len(im.parts) == 0 {
+			continue
+		}
+		without := *im
+		without.parts = nil
+		step := func(im *impl[T]) time.Duration {
+			start := time.Now()
+			for _, p := range prods {
+				lda, ldb := p.k, p.n
+				if p.transA {
+					lda = p.m
+				}
+				if p.transB {
+					ldb = p.k
+				}
+				var ep Epilogue[T]
+				if !p.transA && !p.transB {
+					ep = Epilogue[T]{Bias: bias[:p.n], ReLU: true}
+				}
+				gemm(im, 1, p.transA, p.transB, p.m, p.n, p.k, 1, x, lda, y, ldb, 0, z, p.n, ep)
+			}
+			return time.Since(start)
+		}
+		b.Run(im.name, func(b *testing.B) {
+			var tParts, tFull time.Duration
+			for b.Loop() {
+				tParts += step(im)
+				tFull += step(&without)
+			}
+			n := float64(b.N) * 1e3
+			b.ReportMetric(float64(tParts)/n, "parts-µs")
+			b.ReportMetric(float64(tFull)/n, "full-µs")
+			b.ReportMetric(float64(tFull)/float64(tParts), "speedup")
+		})
+	}
+}

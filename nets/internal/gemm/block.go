@@ -44,6 +44,38 @@ type impl[T Float] struct {
 	// src[j·ld:], into dst (step p of run j at p·nr+j): the packing of a
 	// full panel of Bᵀ, gatherRuns with n = w = nr.
 	transB func(k int, src []T, ld int, dst []T)
+	// parts are kernels for the top-left rows×cols of a tile, reading the
+	// same panels, for edge tiles that a full tile would overrun or mostly
+	// waste.
+	parts []part[T]
+}
+
+// part is a kernel computing only the top-left rows×cols of an mr×nr tile,
+// in its three forms: from packed panels, and with op(A) = A or Aᵀ read in
+// place. An element gets the same operations in the same order as from the
+// full kernel.
+type part[T Float] struct {
+	rows, cols      int
+	kernel          func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	direct, directT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+}
+
+// fit returns the part kernel that covers an mt×nt edge tile with the fewest
+// rows and then columns, or nil if only the full kernel does, and whether
+// the kernel it leaves (that part or the full one) is exactly mt×nt, so that
+// it may write into C.
+func (im *impl[T]) fit(mt, nt int) (*part[T], bool) {
+	var best *part[T]
+	for i := range im.parts {
+		q := &im.parts[i]
+		if q.rows >= mt && q.cols >= nt && (best == nil || q.rows < best.rows || q.rows == best.rows && q.cols < best.cols) {
+			best = q
+		}
+	}
+	if best == nil {
+		return nil, mt == im.mr && nt == im.nr
+	}
+	return best, best.rows == mt && best.cols == nt
 }
 
 // compute does the rows [i0, i1) and columns [j0, j1) of C with the loop nest
@@ -86,6 +118,11 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 				full := 0 // rows read in place
 				if direct != nil {
 					full = mb / mr * mr
+					// A part kernel as high as the last rows reads
+					// them in place too.
+					if r, _ := im.fit(mb-full, nr); full < mb && r != nil && r.rows == mb-full {
+						full = mb
+					}
 				}
 				if full < mb {
 					im.packA(ap[full*kb:], p.a, p.lda, p.transA, ic+full, pc, mb-full, kb)
@@ -97,39 +134,52 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 						mt := min(mr, mb-ir)
 						off := (ic+ir)*p.ldc + jc + jr
 						dst, ldd := p.c[off:], p.ldc
-						edge := mt < mr || nt < nr
-						if edge {
-							// Edge tile: computed aside, with the part
-							// inside C copied in when it is read, so that
-							// every element gets the kernel's own
+						kernel, kdirect, rows := im.kernel, direct, mr
+						aside := false
+						if mt < mr || nt < nr {
+							// Edge tile: the smallest kernel that covers
+							// it, a part kernel or the full one. One that
+							// would overrun C computes aside, with the
+							// part inside C copied in when it is read, so
+							// that every element gets the kernel's own
 							// arithmetic whatever the tile size.
-							if beta != 0 {
-								for i := range mt {
-									copy(tmp[i*nr:i*nr+nt], p.c[off+i*p.ldc:])
+							pt, exact := im.fit(mt, nt)
+							if pt != nil {
+								kernel, kdirect, rows = pt.kernel, pt.direct, pt.rows
+								if p.transA {
+									kdirect = pt.directT
 								}
 							}
-							dst, ldd = tmp, nr
+							if aside = !exact; aside {
+								if beta != 0 {
+									for i := range mt {
+										copy(tmp[i*nr:i*nr+nt], p.c[off+i*p.ldc:])
+									}
+								}
+								dst, ldd = tmp, nr
+							}
 						}
-						// Full tiles of the last k block take bias and
-						// ReLU in the kernel, edge tiles from apply.
+						// Tiles written in place in the last k block
+						// take bias and ReLU in the kernel, the others
+						// from apply.
 						var bias *T
-						if last && !edge && p.ep.Bias != nil {
+						if last && !aside && p.ep.Bias != nil {
 							bias = &p.ep.Bias[jc+jr]
 						}
 						if ir < full {
 							var a []T
 							if p.transA {
 								a = p.a[pc*p.lda+ic+ir:]
-								a = a[:(kb-1)*p.lda+mr]
+								a = a[:(kb-1)*p.lda+rows]
 							} else {
 								a = p.a[(ic+ir)*p.lda+pc:]
-								a = a[:(mr-1)*p.lda+kb]
+								a = a[:(rows-1)*p.lda+kb]
 							}
-							direct(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
+							kdirect(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
 						} else {
-							im.kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
+							kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
 						}
-						if edge {
+						if aside {
 							for i := range mt {
 								copy(p.c[off+i*p.ldc:off+i*p.ldc+nt], tmp[i*nr:i*nr+nt])
 							}

@@ -7,7 +7,7 @@ QUICK ?= $(or $(TMPDIR),/tmp)/opscale-quick
 GEMM := nets/internal/gemm
 VEC := nets/internal/vec
 
-.PHONY: test vet build bench bench-quick bench-quick-clean bench-slurm test-slurm asm asm-check bench-gemm bench-train FORCE
+.PHONY: test vet build bench bench-quick bench-quick-clean bench-slurm test-slurm asm asm-check bench-gemm bench-train bench-ab FORCE
 
 test: vet asm-check
 	$(GO) test ./...
@@ -70,6 +70,15 @@ asm:
 # makes now.
 asm-check: asm
 	git diff --exit-code -- $(GEMM)/kernel_amd64.s $(GEMM)/kernel_amd64.go $(GEMM)/kernel_parts_amd64.go $(VEC)/vec_amd64.s $(VEC)/vec_amd64.go
+
+# bench-ab times the working tree against the commit BASE (default: the last
+# commit) on the sample suite harness/suites/ab.toml, AB_ROUNDS sweeps of each
+# taken in turn, and prints the medians, the median ratio of wall times and
+# whether both builds gave the same results bit for bit.
+BASE ?= HEAD
+AB_ROUNDS ?= 5
+bench-ab:
+	GO=$(GO) scripts/bench-ab.sh $(BASE) $(AB_ROUNDS)
 
 # bench-gemm measures ours against gonum on square and training shapes, on one
 # and two threads, and prints the table.

@@ -2,6 +2,8 @@ package harness
 
 import (
 	"math"
+	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -35,6 +37,39 @@ func TestCommittedSuitesLoad(t *testing.T) {
 			if span := math.Log10(x(e.Sizes[len(e.Sizes)-1]) / x(e.Sizes[0])); span < 1.5 {
 				t.Errorf("%s: %s spans %.2f decades of %s, want ≥ 1.5", p, e.ID, span, e.Sweep)
 			}
+		}
+	}
+}
+
+// The sample suite that make bench-ab times builds on is the full suite cut
+// down: each of its experiments is full.toml's of the same id with only the
+// sizes, seeds, steps, precision and data check changed, so that a speed-up
+// measured on it is one on the full suite's own networks and problems.
+func TestABSuiteSamplesFull(t *testing.T) {
+	full, err := LoadSuite("suites/full.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ab, err := LoadSuite("suites/ab.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ab.Experiments) == 0 {
+		t.Fatal("suites/ab.toml: no experiments")
+	}
+	for _, e := range ab.Experiments {
+		i := slices.IndexFunc(full.Experiments, func(f Experiment) bool { return f.ID == e.ID })
+		if i < 0 {
+			t.Errorf("suites/ab.toml: %s is not an experiment of suites/full.toml", e.ID)
+			continue
+		}
+		want := full.Experiments[i]
+		want.Sizes, want.Seeds, want.Training.Steps, want.Precision, want.DataCheck = e.Sizes, e.Seeds, e.Training.Steps, e.Precision, e.DataCheck
+		if !reflect.DeepEqual(e, want) {
+			t.Errorf("suites/ab.toml: %s differs from suites/full.toml's in more than sizes, seeds, steps, precision and data check:\n%+v\n%+v", e.ID, e, want)
+		}
+		if e.Precision == PrecisionAuto {
+			t.Errorf("suites/ab.toml: %s has precision auto; fix it, so that both builds train the same runs", e.ID)
 		}
 	}
 }

@@ -8,14 +8,14 @@ import "golang.org/x/sys/cpu"
 // x/sys/cpu reports AVX2 and AVX-512 only when the OS saves their registers.
 func asmImpls() (f64s []*impl[float64], f32s []*impl[float32]) {
 	if cpu.X86.HasAVX512F {
-		f64 := newImpl("avx512", zen5, 12, 16, asmKC, kernelF64x512)
-		f64.copyA, f64.copyB = copyRowsF64x12, copyRowsF64x16
-		f64.transB = blockedTrans(transRowsF64x16, 16, 4)
+		f64 := newImpl("avx512", zen5, 6, 32, asmKC, kernelF64x512)
+		f64.copyA, f64.copyB = copyRowsF64x6, copyRowsF64x32
+		f64.transB = blockedTrans(transRowsF64x32, 32, 4)
 		f64.kernelDirect, f64.kernelDirectT = kernelF64x512Direct, kernelF64x512DirectT
 		f64.parts = partsF64x512
-		f32 := newImpl("avx512", zen5, 12, 32, asmKC, kernelF32x512)
-		f32.copyA, f32.copyB = copyRowsF32x12, copyRowsF32x32
-		f32.transB = blockedTrans(transRowsF32x32, 32, 8)
+		f32 := newImpl("avx512", zen5, 6, 64, asmKC, kernelF32x512)
+		f32.copyA, f32.copyB = copyRowsF32x6, copyRowsF32x64
+		f32.transB = blockedTrans(transRowsF32x64, 64, 8)
 		f32.kernelDirect, f32.kernelDirectT = kernelF32x512Direct, kernelF32x512DirectT
 		f32.parts = partsF32x512
 		f64s, f32s = append(f64s, f64), append(f32s, f32)

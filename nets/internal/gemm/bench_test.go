@@ -219,7 +219,7 @@ func benchInputGradient[T Float](b *testing.B) {
 // DeepONet (branch 32→128→128→128→64, trunk 1→128→128→128→64, 128
 // functions at 64 points): forward with bias and ReLU, weight gradient and
 // input gradient of each layer, and the output product and its two
-// gradients. Their 128- and 64-row sides leave edge rows below 12-row tiles.
+// gradients. Their 128- and 64-row sides leave edge rows below 6-row tiles.
 func stepProducts() []benchProduct {
 	var s []benchProduct
 	mlp := func(sizes []int, batch int) {

@@ -7,7 +7,7 @@ var (
 	// zen3 is the target core of the AVX2 kernels: 32 KiB L1d, 512 KiB
 	// L2, and half of the 32 MiB L3 that two cores share.
 	zen3 = caches{32 << 10, 512 << 10, 16 << 20}
-	// zen5 is the core the AVX-512 kernels were measured on (no Zen 3 has
+	// zen5 is the core the AVX-512 kernels were first measured on (no Zen 3 has
 	// AVX-512): 48 KiB L1d, 1 MiB L2, and the same share of L3.
 	zen5 = caches{48 << 10, 1 << 20, 16 << 20}
 )
@@ -33,10 +33,11 @@ func blockSizes(c caches, size, mr, nr, kc int) (int, int, int) {
 	return kc, mc, nc
 }
 
-// asmKC is the depth of the k blocks of every assembly kernel set, the
-// smaller of the two that blockSizes derives for them: 256 for the 6×8 and
-// 6×16 AVX2 kernels on Zen 3, 192 for the 12×16 and 12×32 AVX-512 kernels on
-// Zen 5. The k blocks are where a partial sum is rounded into C, so with one
+// asmKC is the depth of the k blocks of every assembly kernel set: 256 is
+// what blockSizes derives for the 6×8 and 6×16 AVX2 kernels on Zen 3, 192
+// what it derived for the 12×16 and 12×32 AVX-512 kernels on Zen 5 that the
+// 6×32 and 6×64 ones replaced (for these it would give 96, but a change of
+// depth changes results). The k blocks are where a partial sum is rounded into C, so with one
 // depth for all, and the same operations on each element (FMAs in k order,
 // then α·s + β·c fused), the sets give the same bits: which one runs is a
 // matter of speed alone. A shallower block costs the AVX2 kernels one more

@@ -68,16 +68,16 @@ func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha floa
 //go:noescape
 func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF64x512 sets the 12×16 tile at c (row stride ldc) to α·Σₚ a[p·12+i]·b[p·16+j] + β·c,
+// kernelF64x512 sets the 6×32 tile at c (row stride ldc) to α·Σₚ a[p·6+i]·b[p·32+j] + β·c,
 // not reading c when β is zero, then adds the bias and applies ReLU if asked.
 // It is the assembly form of this loop, except that products are fused and
 // summed in registers and α·s + β·c is one fused operation:
 //
-//	for i := range 12 {
-//		for j := range 16 {
+//	for i := range 6 {
+//		for j := range 32 {
 //			var s T
 //			for p := range k {
-//				s += a[p*12+i] * b[p*16+j]
+//				s += a[p*6+i] * b[p*32+j]
 //			}
 //			z := alpha * s
 //			if beta != 0 {
@@ -95,21 +95,21 @@ func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha floa
 //
 // where bias[j] is the j-th value from the pointer bias: the epilogue of a
 // layer's forward product, done on the tile in registers. relu needs bias.
-// a must hold 12·k values, b 16·k, and c a full tile; none is checked.
+// a must hold 6·k values, b 32·k, and c a full tile; none is checked.
 //
 //go:noescape
 func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF32x512 sets the 12×32 tile at c (row stride ldc) to α·Σₚ a[p·12+i]·b[p·32+j] + β·c,
+// kernelF32x512 sets the 6×64 tile at c (row stride ldc) to α·Σₚ a[p·6+i]·b[p·64+j] + β·c,
 // not reading c when β is zero, then adds the bias and applies ReLU if asked.
 // It is the assembly form of this loop, except that products are fused and
 // summed in registers and α·s + β·c is one fused operation:
 //
-//	for i := range 12 {
-//		for j := range 32 {
+//	for i := range 6 {
+//		for j := range 64 {
 //			var s T
 //			for p := range k {
-//				s += a[p*12+i] * b[p*32+j]
+//				s += a[p*6+i] * b[p*64+j]
 //			}
 //			z := alpha * s
 //			if beta != 0 {
@@ -127,7 +127,7 @@ func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha 
 //
 // where bias[j] is the j-th value from the pointer bias: the epilogue of a
 // layer's forward product, done on the tile in registers. relu needs bias.
-// a must hold 12·k values, b 32·k, and c a full tile; none is checked.
+// a must hold 6·k values, b 64·k, and c a full tile; none is checked.
 //
 //go:noescape
 func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
@@ -148,16 +148,16 @@ func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc 
 //go:noescape
 func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF64x512Direct is kernelF64x512 with the 12 rows of A read in place, row i at
-// a[i·lda:], instead of from a packed panel: a[p*12+i] becomes a[i*lda+p].
+// kernelF64x512Direct is kernelF64x512 with the 6 rows of A read in place, row i at
+// a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
 // It saves packing A where the copy would cost about as much as the multiply.
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
 func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF32x512Direct is kernelF32x512 with the 12 rows of A read in place, row i at
-// a[i·lda:], instead of from a packed panel: a[p*12+i] becomes a[i*lda+p].
+// kernelF32x512Direct is kernelF32x512 with the 6 rows of A read in place, row i at
+// a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
 // It saves packing A where the copy would cost about as much as the multiply.
 // The operations and their order are the same, and so are the results.
 //
@@ -178,15 +178,15 @@ func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc
 //go:noescape
 func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF64x512DirectT is kernelF64x512 with the 12 columns of Aᵀ read in place, step p at
-// a[p·lda:], instead of from a packed panel: a[p*12+i] becomes a[p*lda+i].
+// kernelF64x512DirectT is kernelF64x512 with the 6 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
 func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF32x512DirectT is kernelF32x512 with the 12 columns of Aᵀ read in place, step p at
-// a[p·lda:], instead of from a packed panel: a[p*12+i] becomes a[p*lda+i].
+// kernelF32x512DirectT is kernelF32x512 with the 6 columns of Aᵀ read in place, step p at
+// a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
@@ -432,8 +432,80 @@ func kernelF32Direct_6x8(k int, a []float32, lda int, b []float32, c []float32, 
 //go:noescape
 func kernelF32DirectT_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
+// kernelF64x512_2x8 is kernelF64x512 computing only the top 2 rows and left 8 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512Direct_2x8 is kernelF64x512Direct computing only the top 2 rows and left 8 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectT_2x8 is kernelF64x512DirectT computing only the top 2 rows and left 8 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512_2x16 is kernelF64x512 computing only the top 2 rows and left 16 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_2x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512Direct_2x16 is kernelF64x512Direct computing only the top 2 rows and left 16 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectT_2x16 is kernelF64x512DirectT computing only the top 2 rows and left 16 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512_2x32 is kernelF64x512 computing only the top 2 rows and left 32 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_2x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512Direct_2x32 is kernelF64x512Direct computing only the top 2 rows and left 32 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectT_2x32 is kernelF64x512DirectT computing only the top 2 rows and left 32 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
 // kernelF64x512_4x8 is kernelF64x512 computing only the top 4 rows and left 8 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -441,7 +513,7 @@ func kernelF32DirectT_6x8(k int, a []float32, lda int, b []float32, c []float32,
 func kernelF64x512_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64x512Direct_4x8 is kernelF64x512Direct computing only the top 4 rows and left 8 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -449,7 +521,7 @@ func kernelF64x512_4x8(k int, a []float64, b []float64, c []float64, ldc int, al
 func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64x512DirectT_4x8 is kernelF64x512DirectT computing only the top 4 rows and left 8 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -457,7 +529,7 @@ func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float
 func kernelF64x512DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64x512_4x16 is kernelF64x512 computing only the top 4 rows and left 16 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -465,7 +537,7 @@ func kernelF64x512DirectT_4x8(k int, a []float64, lda int, b []float64, c []floa
 func kernelF64x512_4x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64x512Direct_4x16 is kernelF64x512Direct computing only the top 4 rows and left 16 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -473,87 +545,159 @@ func kernelF64x512_4x16(k int, a []float64, b []float64, c []float64, ldc int, a
 func kernelF64x512Direct_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64x512DirectT_4x16 is kernelF64x512DirectT computing only the top 4 rows and left 16 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
 func kernelF64x512DirectT_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF64x512_8x8 is kernelF64x512 computing only the top 8 rows and left 8 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// kernelF64x512_4x32 is kernelF64x512 computing only the top 4 rows and left 32 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_8x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+func kernelF64x512_4x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF64x512Direct_8x8 is kernelF64x512Direct computing only the top 8 rows and left 8 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// kernelF64x512Direct_4x32 is kernelF64x512Direct computing only the top 4 rows and left 32 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_8x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+func kernelF64x512Direct_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF64x512DirectT_8x8 is kernelF64x512DirectT computing only the top 8 rows and left 8 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// kernelF64x512DirectT_4x32 is kernelF64x512DirectT computing only the top 4 rows and left 32 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_8x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+func kernelF64x512DirectT_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF64x512_8x16 is kernelF64x512 computing only the top 8 rows and left 16 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// kernelF64x512_6x8 is kernelF64x512 computing only the top 6 rows and left 8 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_8x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+func kernelF64x512_6x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF64x512Direct_8x16 is kernelF64x512Direct computing only the top 8 rows and left 16 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// kernelF64x512Direct_6x8 is kernelF64x512Direct computing only the top 6 rows and left 8 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_8x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+func kernelF64x512Direct_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF64x512DirectT_8x16 is kernelF64x512DirectT computing only the top 8 rows and left 16 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// kernelF64x512DirectT_6x8 is kernelF64x512DirectT computing only the top 6 rows and left 8 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_8x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+func kernelF64x512DirectT_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF64x512_12x8 is kernelF64x512 computing only the top 12 rows and left 8 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// kernelF64x512_6x16 is kernelF64x512 computing only the top 6 rows and left 16 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_12x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+func kernelF64x512_6x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF64x512Direct_12x8 is kernelF64x512Direct computing only the top 12 rows and left 8 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// kernelF64x512Direct_6x16 is kernelF64x512Direct computing only the top 6 rows and left 16 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_12x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+func kernelF64x512Direct_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
-// kernelF64x512DirectT_12x8 is kernelF64x512DirectT computing only the top 12 rows and left 8 columns
-// of its 12×16 tile, from the same panels: the edges of C that a full tile
+// kernelF64x512DirectT_6x16 is kernelF64x512DirectT computing only the top 6 rows and left 16 columns
+// of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_12x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+func kernelF64x512DirectT_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF32x512_2x16 is kernelF32x512 computing only the top 2 rows and left 16 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512Direct_2x16 is kernelF32x512Direct computing only the top 2 rows and left 16 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectT_2x16 is kernelF32x512DirectT computing only the top 2 rows and left 16 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512_2x32 is kernelF32x512 computing only the top 2 rows and left 32 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_2x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512Direct_2x32 is kernelF32x512Direct computing only the top 2 rows and left 32 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectT_2x32 is kernelF32x512DirectT computing only the top 2 rows and left 32 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512_2x64 is kernelF32x512 computing only the top 2 rows and left 64 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_2x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512Direct_2x64 is kernelF32x512Direct computing only the top 2 rows and left 64 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectT_2x64 is kernelF32x512DirectT computing only the top 2 rows and left 64 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
+// would overrun, written in place. Each element gets the same operations in
+// the same order, so the results are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32x512_4x16 is kernelF32x512 computing only the top 4 rows and left 16 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -561,7 +705,7 @@ func kernelF64x512DirectT_12x8(k int, a []float64, lda int, b []float64, c []flo
 func kernelF32x512_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32x512Direct_4x16 is kernelF32x512Direct computing only the top 4 rows and left 16 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -569,7 +713,7 @@ func kernelF32x512_4x16(k int, a []float32, b []float32, c []float32, ldc int, a
 func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32x512DirectT_4x16 is kernelF32x512DirectT computing only the top 4 rows and left 16 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -577,7 +721,7 @@ func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []floa
 func kernelF32x512DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32x512_4x32 is kernelF32x512 computing only the top 4 rows and left 32 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -585,7 +729,7 @@ func kernelF32x512DirectT_4x16(k int, a []float32, lda int, b []float32, c []flo
 func kernelF32x512_4x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32x512Direct_4x32 is kernelF32x512Direct computing only the top 4 rows and left 32 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
@@ -593,84 +737,84 @@ func kernelF32x512_4x32(k int, a []float32, b []float32, c []float32, ldc int, a
 func kernelF32x512Direct_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32x512DirectT_4x32 is kernelF32x512DirectT computing only the top 4 rows and left 32 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
 func kernelF32x512DirectT_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF32x512_8x16 is kernelF32x512 computing only the top 8 rows and left 16 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// kernelF32x512_4x64 is kernelF32x512 computing only the top 4 rows and left 64 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_8x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+func kernelF32x512_4x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF32x512Direct_8x16 is kernelF32x512Direct computing only the top 8 rows and left 16 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// kernelF32x512Direct_4x64 is kernelF32x512Direct computing only the top 4 rows and left 64 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_8x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+func kernelF32x512Direct_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF32x512DirectT_8x16 is kernelF32x512DirectT computing only the top 8 rows and left 16 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// kernelF32x512DirectT_4x64 is kernelF32x512DirectT computing only the top 4 rows and left 64 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_8x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+func kernelF32x512DirectT_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF32x512_8x32 is kernelF32x512 computing only the top 8 rows and left 32 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// kernelF32x512_6x16 is kernelF32x512 computing only the top 6 rows and left 16 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_8x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+func kernelF32x512_6x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF32x512Direct_8x32 is kernelF32x512Direct computing only the top 8 rows and left 32 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// kernelF32x512Direct_6x16 is kernelF32x512Direct computing only the top 6 rows and left 16 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_8x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+func kernelF32x512Direct_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF32x512DirectT_8x32 is kernelF32x512DirectT computing only the top 8 rows and left 32 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// kernelF32x512DirectT_6x16 is kernelF32x512DirectT computing only the top 6 rows and left 16 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_8x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+func kernelF32x512DirectT_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF32x512_12x16 is kernelF32x512 computing only the top 12 rows and left 16 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// kernelF32x512_6x32 is kernelF32x512 computing only the top 6 rows and left 32 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_12x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+func kernelF32x512_6x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF32x512Direct_12x16 is kernelF32x512Direct computing only the top 12 rows and left 16 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// kernelF32x512Direct_6x32 is kernelF32x512Direct computing only the top 6 rows and left 32 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_12x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+func kernelF32x512Direct_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
-// kernelF32x512DirectT_12x16 is kernelF32x512DirectT computing only the top 12 rows and left 16 columns
-// of its 12×32 tile, from the same panels: the edges of C that a full tile
+// kernelF32x512DirectT_6x32 is kernelF32x512DirectT computing only the top 6 rows and left 32 columns
+// of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_12x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+func kernelF32x512DirectT_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // copyRowsF64x8 copies k runs of 8 elements, ld apart in src, to dst end to end:
 //
@@ -716,29 +860,7 @@ func copyRowsF32x16(k int, src []float32, ld int, dst []float32)
 //go:noescape
 func copyRowsF32x6(k int, src []float32, ld int, dst []float32)
 
-// copyRowsF64x16 copies k runs of 16 elements, ld apart in src, to dst end to end:
-//
-//	for p := range k {
-//		copy(dst[p*16:p*16+16], src[p*ld:p*ld+16])
-//	}
-//
-// The lengths are not checked.
-//
-//go:noescape
-func copyRowsF64x16(k int, src []float64, ld int, dst []float64)
-
-// copyRowsF64x12 copies k runs of 12 elements, ld apart in src, to dst end to end:
-//
-//	for p := range k {
-//		copy(dst[p*12:p*12+12], src[p*ld:p*ld+12])
-//	}
-//
-// The lengths are not checked.
-//
-//go:noescape
-func copyRowsF64x12(k int, src []float64, ld int, dst []float64)
-
-// copyRowsF32x32 copies k runs of 32 elements, ld apart in src, to dst end to end:
+// copyRowsF64x32 copies k runs of 32 elements, ld apart in src, to dst end to end:
 //
 //	for p := range k {
 //		copy(dst[p*32:p*32+32], src[p*ld:p*ld+32])
@@ -747,18 +869,18 @@ func copyRowsF64x12(k int, src []float64, ld int, dst []float64)
 // The lengths are not checked.
 //
 //go:noescape
-func copyRowsF32x32(k int, src []float32, ld int, dst []float32)
+func copyRowsF64x32(k int, src []float64, ld int, dst []float64)
 
-// copyRowsF32x12 copies k runs of 12 elements, ld apart in src, to dst end to end:
+// copyRowsF32x64 copies k runs of 64 elements, ld apart in src, to dst end to end:
 //
 //	for p := range k {
-//		copy(dst[p*12:p*12+12], src[p*ld:p*ld+12])
+//		copy(dst[p*64:p*64+64], src[p*ld:p*ld+64])
 //	}
 //
 // The lengths are not checked.
 //
 //go:noescape
-func copyRowsF32x12(k int, src []float32, ld int, dst []float32)
+func copyRowsF32x64(k int, src []float32, ld int, dst []float32)
 
 // transRowsF64x8 interleaves 8 runs of k elements, run i at src[i·ld:], into dst:
 //
@@ -786,20 +908,7 @@ func transRowsF64x8(k int, src []float64, ld int, dst []float64)
 //go:noescape
 func transRowsF32x16(k int, src []float32, ld int, dst []float32)
 
-// transRowsF64x16 interleaves 16 runs of k elements, run i at src[i·ld:], into dst:
-//
-//	for p := range k {
-//		for i := range 16 {
-//			dst[p*16+i] = src[i*ld+p]
-//		}
-//	}
-//
-// k must be a multiple of 4; the lengths are not checked.
-//
-//go:noescape
-func transRowsF64x16(k int, src []float64, ld int, dst []float64)
-
-// transRowsF32x32 interleaves 32 runs of k elements, run i at src[i·ld:], into dst:
+// transRowsF64x32 interleaves 32 runs of k elements, run i at src[i·ld:], into dst:
 //
 //	for p := range k {
 //		for i := range 32 {
@@ -807,10 +916,23 @@ func transRowsF64x16(k int, src []float64, ld int, dst []float64)
 //		}
 //	}
 //
+// k must be a multiple of 4; the lengths are not checked.
+//
+//go:noescape
+func transRowsF64x32(k int, src []float64, ld int, dst []float64)
+
+// transRowsF32x64 interleaves 64 runs of k elements, run i at src[i·ld:], into dst:
+//
+//	for p := range k {
+//		for i := range 64 {
+//			dst[p*64+i] = src[i*ld+p]
+//		}
+//	}
+//
 // k must be a multiple of 8; the lengths are not checked.
 //
 //go:noescape
-func transRowsF32x32(k int, src []float32, ld int, dst []float32)
+func transRowsF32x64(k int, src []float32, ld int, dst []float32)
 
 // fmaPeakF64 runs n iterations of 12 independent vector FMAs, so that a
 // benchmark can measure the FMA peak of the core.

@@ -24,18 +24,24 @@ var partsF32 = []part[float32]{
 
 // partsF64x512 are the part kernels of kernelF64x512.
 var partsF64x512 = []part[float64]{
+	{rows: 2, cols: 8, kernel: kernelF64x512_2x8, direct: kernelF64x512Direct_2x8, directT: kernelF64x512DirectT_2x8},
+	{rows: 2, cols: 16, kernel: kernelF64x512_2x16, direct: kernelF64x512Direct_2x16, directT: kernelF64x512DirectT_2x16},
+	{rows: 2, cols: 32, kernel: kernelF64x512_2x32, direct: kernelF64x512Direct_2x32, directT: kernelF64x512DirectT_2x32},
 	{rows: 4, cols: 8, kernel: kernelF64x512_4x8, direct: kernelF64x512Direct_4x8, directT: kernelF64x512DirectT_4x8},
 	{rows: 4, cols: 16, kernel: kernelF64x512_4x16, direct: kernelF64x512Direct_4x16, directT: kernelF64x512DirectT_4x16},
-	{rows: 8, cols: 8, kernel: kernelF64x512_8x8, direct: kernelF64x512Direct_8x8, directT: kernelF64x512DirectT_8x8},
-	{rows: 8, cols: 16, kernel: kernelF64x512_8x16, direct: kernelF64x512Direct_8x16, directT: kernelF64x512DirectT_8x16},
-	{rows: 12, cols: 8, kernel: kernelF64x512_12x8, direct: kernelF64x512Direct_12x8, directT: kernelF64x512DirectT_12x8},
+	{rows: 4, cols: 32, kernel: kernelF64x512_4x32, direct: kernelF64x512Direct_4x32, directT: kernelF64x512DirectT_4x32},
+	{rows: 6, cols: 8, kernel: kernelF64x512_6x8, direct: kernelF64x512Direct_6x8, directT: kernelF64x512DirectT_6x8},
+	{rows: 6, cols: 16, kernel: kernelF64x512_6x16, direct: kernelF64x512Direct_6x16, directT: kernelF64x512DirectT_6x16},
 }
 
 // partsF32x512 are the part kernels of kernelF32x512.
 var partsF32x512 = []part[float32]{
+	{rows: 2, cols: 16, kernel: kernelF32x512_2x16, direct: kernelF32x512Direct_2x16, directT: kernelF32x512DirectT_2x16},
+	{rows: 2, cols: 32, kernel: kernelF32x512_2x32, direct: kernelF32x512Direct_2x32, directT: kernelF32x512DirectT_2x32},
+	{rows: 2, cols: 64, kernel: kernelF32x512_2x64, direct: kernelF32x512Direct_2x64, directT: kernelF32x512DirectT_2x64},
 	{rows: 4, cols: 16, kernel: kernelF32x512_4x16, direct: kernelF32x512Direct_4x16, directT: kernelF32x512DirectT_4x16},
 	{rows: 4, cols: 32, kernel: kernelF32x512_4x32, direct: kernelF32x512Direct_4x32, directT: kernelF32x512DirectT_4x32},
-	{rows: 8, cols: 16, kernel: kernelF32x512_8x16, direct: kernelF32x512Direct_8x16, directT: kernelF32x512DirectT_8x16},
-	{rows: 8, cols: 32, kernel: kernelF32x512_8x32, direct: kernelF32x512Direct_8x32, directT: kernelF32x512DirectT_8x32},
-	{rows: 12, cols: 16, kernel: kernelF32x512_12x16, direct: kernelF32x512Direct_12x16, directT: kernelF32x512DirectT_12x16},
+	{rows: 4, cols: 64, kernel: kernelF32x512_4x64, direct: kernelF32x512Direct_4x64, directT: kernelF32x512DirectT_4x64},
+	{rows: 6, cols: 16, kernel: kernelF32x512_6x16, direct: kernelF32x512Direct_6x16, directT: kernelF32x512DirectT_6x16},
+	{rows: 6, cols: 32, kernel: kernelF32x512_6x32, direct: kernelF32x512Direct_6x32, directT: kernelF32x512DirectT_6x32},
 }

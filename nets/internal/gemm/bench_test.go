@@ -200,15 +200,7 @@ func benchInputGradient[T Float](b *testing.B) {
 					return time.Since(start)
 				}
 				b.Run(fmt.Sprintf("w%d/batch%d/%s", width, batch, im.name), func(b *testing.B) {
-					var tNew, tOld time.Duration
-					for b.Loop() {
-						tNew += product(im)
-						tOld += product(&old)
-					}
-					n := float64(b.N) * 1e3
-					b.ReportMetric(float64(tNew)/n, "transB-µs")
-					b.ReportMetric(float64(tOld)/n, "gather-µs")
-					b.ReportMetric(float64(tOld)/float64(tNew), "speedup")
+					alternate(b, func() time.Duration { return product(im) }, func() time.Duration { return product(&old) }, "transB-µs", "gather-µs")
 				})
 			}
 		}
@@ -268,13 +260,7 @@ func benchPartKernels[T Float](b *testing.B) {
 		step := func(im *impl[T]) time.Duration {
 			start := time.Now()
 			for _, p := range prods {
-				lda, ldb := p.k, p.n
-				if p.transA {
-					lda = p.m
-				}
-				if p.transB {
-					ldb = p.k
-				}
+				lda, ldb := p.lds()
 				var ep Epilogue[T]
 				if !p.transA && !p.transB {
 					ep = Epilogue[T]{Bias: bias[:p.n], ReLU: true}
@@ -284,15 +270,23 @@ func benchPartKernels[T Float](b *testing.B) {
 			return time.Since(start)
 		}
 		b.Run(im.name, func(b *testing.B) {
-			var tParts, tFull time.Duration
-			for b.Loop() {
-				tParts += step(im)
-				tFull += step(&without)
-			}
-			n := float64(b.N) * 1e3
-			b.ReportMetric(float64(tParts)/n, "parts-µs")
-			b.ReportMetric(float64(tFull)/n, "full-µs")
-			b.ReportMetric(float64(tFull)/float64(tParts), "speedup")
+			alternate(b, func() time.Duration { return step(im) }, func() time.Duration { return step(&without) }, "parts-µs", "full-µs")
 		})
 	}
+}
+
+// alternate runs newer and older in turn in every iteration and reports
+// their mean times in µs, as newUnit and oldUnit, and older's over newer's as
+// speedup: on a shared machine, timings taken a second apart differ by more
+// than the changes these benchmarks measure.
+func alternate(b *testing.B, newer, older func() time.Duration, newUnit, oldUnit string) {
+	var tNew, tOld time.Duration
+	for b.Loop() {
+		tNew += newer()
+		tOld += older()
+	}
+	n := float64(b.N) * 1e3
+	b.ReportMetric(float64(tNew)/n, newUnit)
+	b.ReportMetric(float64(tOld)/n, oldUnit)
+	b.ReportMetric(float64(tOld)/float64(tNew), "speedup")
 }

@@ -51,6 +51,18 @@ type benchProduct struct {
 	m, n, k        int
 }
 
+// lds returns the leading dimensions of A and B stored without padding.
+func (p benchProduct) lds() (lda, ldb int) {
+	lda, ldb = p.k, p.n
+	if p.transA {
+		lda = p.m
+	}
+	if p.transB {
+		ldb = p.k
+	}
+	return lda, ldb
+}
+
 // classProducts are the products each class is timed on: the forward,
 // weight-gradient and input-gradient products of training, and the DeepONet's
 // output product, at the sizes of the reference networks (the antiderivative
@@ -239,13 +251,7 @@ func pick[T Float](s *selection, c sizeClass, cands []*impl[T]) *impl[T] {
 		for o := range cands {
 			i := (o + rep/2) % len(cands)
 			for j, p := range prods {
-				lda, ldb := p.k, p.n
-				if p.transA {
-					lda = p.m
-				}
-				if p.transB {
-					ldb = p.k
-				}
+				lda, ldb := p.lds()
 				t0 := time.Now()
 				gemm(cands[i], 1, p.transA, p.transB, p.m, p.n, p.k, 1, a, lda, b, ldb, 0, out, p.n, Epilogue[T]{})
 				best[h][i][j] = min(best[h][i][j], time.Since(t0))

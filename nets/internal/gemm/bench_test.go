@@ -3,6 +3,7 @@ package gemm
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -289,4 +290,66 @@ func alternate(b *testing.B, newer, older func() time.Duration, newUnit, oldUnit
 	b.ReportMetric(float64(tNew)/n, newUnit)
 	b.ReportMetric(float64(tOld)/n, oldUnit)
 	b.ReportMetric(float64(tOld)/float64(tNew), "speedup")
+}
+
+// BenchmarkKernelShare measures what the micro-kernel alone reaches of the
+// FMA peak on this machine at this moment: each set's full kernel on panels
+// that stay in L1, k = 128 deep (training's layers) and 1024, with the bias
+// and ReLU epilogue, alternating with the FMA loop of BenchmarkFMAPeak
+// (about 50 µs each) and reported as the median, first and third quartile
+// over the pairs of the kernel's flop rate over the loop's (float32 counted
+// at twice the float64 rate). On an idle core the kernel is within a few per
+// cent of the loop; where the core's other hardware thread runs someone
+// else's work, it loses more than the loop does, since it also loads, and no
+// product or suite can do better than this figure.
+func BenchmarkKernelShare(b *testing.B) {
+	b.Run("f64", func(b *testing.B) { benchKernelShare[float64](b) })
+	b.Run("f32", func(b *testing.B) { benchKernelShare[float32](b) })
+}
+
+func benchKernelShare[T Float](b *testing.B) {
+	var z T
+	wide := 1.0 // flops of T per float64 flop of the same vector width
+	if _, ok := any(z).(float32); ok {
+		wide = 2
+	}
+	for _, im := range impls[T]()[1:] {
+		l, ok := fmaLoops[im.name]
+		if !ok {
+			continue
+		}
+		for _, k := range []int{128, 1024} {
+			a := make([]T, im.mr*k)
+			p := make([]T, im.nr*k)
+			c := make([]T, im.mr*im.nr)
+			bias := make([]T, im.nr)
+			for i := range a {
+				a[i] = T(i%7) / 8
+			}
+			for i := range p {
+				p[i] = T(i%5) / 8
+			}
+			reps := max(1, 64*1024/(im.mr*im.nr*k/l.lanes/int(wide)))
+			iters := 4096
+			b.Run(fmt.Sprintf("%s/k%d", im.name, k), func(b *testing.B) {
+				var shares []float64
+				for b.Loop() {
+					start := time.Now()
+					for range reps {
+						im.kernel(k, a, p, c, im.nr, 1, 0, &bias[0], true)
+					}
+					kern := float64(2*im.mr*im.nr*k*reps) / time.Since(start).Seconds()
+					start = time.Now()
+					l.loop(iters)
+					peak := wide * float64(iters*12*l.lanes*2) / time.Since(start).Seconds()
+					shares = append(shares, kern/peak)
+				}
+				slices.Sort(shares)
+				q := func(f float64) float64 { return 100 * shares[int(f*float64(len(shares)-1))] }
+				b.ReportMetric(q(0.5), "%peak")
+				b.ReportMetric(q(0.25), "%peak-q1")
+				b.ReportMetric(q(0.75), "%peak-q3")
+			})
+		}
+	}
 }

@@ -29,7 +29,8 @@
 // rows below 6-row tiles, and narrow layers 16 or 32 columns of 64, which the
 // full kernel would compute aside at full size and copy in
 // (BenchmarkPartKernels times a training step's products with and without
-// them). Full panels are packed by
+// them; BenchmarkKernelShare, what the full kernels reach of the FMA peak on
+// hot panels, the ceiling of every product). Full panels are packed by
 // assembly from the same program too, as copies of contiguous runs or, for a
 // panel of Bᵀ, as a transpose in YMM squares; partial panels are packed in
 // Go. Elsewhere, with -tags

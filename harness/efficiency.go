@@ -39,6 +39,13 @@ type Efficiency struct {
 	PeakProbes  int     `json:"peak_probes,omitempty"`
 	PeakMedian  float64 `json:"fma_peak_median,omitempty"`
 	ShareMedian float64 `json:"share_median_peak,omitempty"`
+	// KernelMedian is the median of the micro-kernel's own rate
+	// (nets.KernelRate: float64, panels in cache) measured with each peak
+	// probe, and ShareKernel the share against it: the part of the gap to
+	// the peak that is not the machine's, since the kernel, unlike the FMA
+	// loop, loses speed when the core's other hardware thread is busy.
+	KernelMedian float64 `json:"kernel_rate_median,omitempty"`
+	ShareKernel  float64 `json:"share_kernel_rate,omitempty"`
 	// Suite and Runs say which sweep this was and how many runs it trained;
 	// Shard is set when it ran one shard of a suite, so that its wall time
 	// is not the suite's.
@@ -101,23 +108,32 @@ func SuiteEfficiency(runs []Run, wall time.Duration, cores int, peak float64) (E
 	return e, nil
 }
 
-// withProbes adds the peaks measured beside the runs; none leaves e as it is.
-func (e Efficiency) withProbes(probes []float64) Efficiency {
-	if len(probes) == 0 {
-		return e
+// withProbes adds the peaks and kernel rates measured beside the runs; none
+// leaves e as it is.
+func (e Efficiency) withProbes(peaks, kernels []float64) Efficiency {
+	if m := median(peaks); m > 0 {
+		e.PeakProbes, e.PeakMedian = len(peaks), m
+		e.ShareMedian = e.Share * e.PeakGFlops / m
 	}
-	s := slices.Clone(probes)
+	if m := median(kernels); m > 0 && e.PeakProbes > 0 {
+		e.KernelMedian = m
+		e.ShareKernel = e.Share * e.PeakGFlops / m
+	}
+	return e
+}
+
+// median returns the median of xs, or 0 if there are none.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
 	slices.Sort(s)
 	m := s[len(s)/2]
 	if len(s)%2 == 0 {
 		m = (s[len(s)/2-1] + m) / 2
 	}
-	if !(m > 0) {
-		return e
-	}
-	e.PeakProbes, e.PeakMedian = len(s), m
-	e.ShareMedian = e.Share * e.PeakGFlops / m
-	return e
+	return m
 }
 
 // String reads "412.3 GFLOP of training (float32 300.0, float64 112.3) in
@@ -127,6 +143,9 @@ func (e Efficiency) String() string {
 		e.GFlop32+e.GFlop64, e.GFlop32, e.GFlop64, e.WallSec, e.Cores, e.PeakGFlops, 100*e.Share)
 	if e.PeakProbes > 0 {
 		s += fmt.Sprintf("; %.1f%% of the median peak of %d measurements beside the runs, %.1f GFLOP/s", 100*e.ShareMedian, e.PeakProbes, e.PeakMedian)
+	}
+	if e.KernelMedian > 0 {
+		s += fmt.Sprintf("; %.1f%% of the micro-kernel's median rate beside them, %.1f GFLOP/s (%.1f%% of the peak)", 100*e.ShareKernel, e.KernelMedian, 100*e.KernelMedian/e.PeakMedian)
 	}
 	return s
 }

@@ -27,17 +27,22 @@ func TestSuiteEfficiency(t *testing.T) {
 	}
 	// Peaks measured beside the runs: their median, 4 GFLOP/s, makes the
 	// same work 75% of the peak; one wild measurement does not move it.
-	p := e.withProbes([]float64{4, 9, 3.5, 4, 4.5, 100, 4})
+	// The kernel's own rate beside them, median 3.75 GFLOP/s: the same
+	// work is 80% of what the kernel could do.
+	p := e.withProbes([]float64{4, 9, 3.5, 4, 4.5, 100, 4}, []float64{3.75, 3, 3.75, 4, 3.75, 40, 3.75})
 	if p.PeakProbes != 7 || p.PeakMedian != 4 || math.Abs(p.ShareMedian-0.75) > 1e-15 || p.Share != e.Share || p.PeakGFlops != 5 {
 		t.Fatalf("with probes: %+v", p)
 	}
-	if s := p.String(); !strings.Contains(s, "75.0% of the median peak of 7 measurements") {
+	if p.KernelMedian != 3.75 || math.Abs(p.ShareKernel-0.8) > 1e-15 {
+		t.Fatalf("kernel rates: %+v", p)
+	}
+	if s := p.String(); !strings.Contains(s, "75.0% of the median peak of 7 measurements") || !strings.Contains(s, "80.0% of the micro-kernel's median rate beside them, 3.8 GFLOP/s (93.8% of the peak)") {
 		t.Fatalf("String() = %q", s)
 	}
-	if q := e.withProbes([]float64{4, 6}); q.PeakMedian != 5 || math.Abs(q.ShareMedian-0.6) > 1e-15 {
+	if q := e.withProbes([]float64{4, 6}, nil); q.PeakMedian != 5 || math.Abs(q.ShareMedian-0.6) > 1e-15 || q.KernelMedian != 0 {
 		t.Fatalf("median of an even count: %+v", q)
 	}
-	if q := e.withProbes(nil); q != e {
+	if q := e.withProbes(nil, nil); q != e {
 		t.Fatalf("no probes changed the efficiency: %+v", q)
 	}
 	for _, bad := range []struct {

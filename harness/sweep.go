@@ -270,7 +270,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 	defer prog.close()
 	units := lockstepUnits(jobs)
 	var probeMu sync.Mutex
-	var probes []float64
+	var probes, kernels []float64
 	for range workers {
 		wg.Go(func() {
 			for unit := range next {
@@ -313,10 +313,12 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 					prog.finished(j, runStatus(j.e, &runs[k]))
 				}
 				// The peak beside the work just done, on this
-				// worker's core: a few milliseconds per unit.
+				// worker's core, and the kernel's own rate: a few
+				// milliseconds per unit.
 				if p := nets.FMAPeak(1); p > 0 {
+					k := nets.KernelRate()
 					probeMu.Lock()
-					probes = append(probes, p)
+					probes, kernels = append(probes, p), append(kernels, k)
 					probeMu.Unlock()
 				}
 			}
@@ -335,7 +337,7 @@ func Sweep(s *Suite, store *Store, opt SweepOptions) error {
 		wall := time.Since(start)
 		peak = max(peak, nets.FMAPeak(runtime.GOMAXPROCS(0)))
 		eff, err := SuiteEfficiency(trained, wall, runtime.GOMAXPROCS(0), peak)
-		eff = eff.withProbes(probes)
+		eff = eff.withProbes(probes, kernels)
 		if err == nil {
 			eff.Suite, eff.Runs, eff.Shard = s.Name, len(trained), opt.Shards > 0
 			logf("suite efficiency: %s\n", eff)

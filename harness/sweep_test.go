@@ -537,6 +537,9 @@ func TestSweepRecordsItsEfficiency(t *testing.T) {
 	if eff.PeakProbes != 6 || !(eff.PeakMedian > 0) || math.Abs(eff.ShareMedian-eff.Share*eff.PeakGFlops/eff.PeakMedian) > 1e-12 {
 		t.Errorf("peaks beside the runs: %d, median %g, share %g", eff.PeakProbes, eff.PeakMedian, eff.ShareMedian)
 	}
+	if !(eff.KernelMedian > 0) || math.Abs(eff.ShareKernel-eff.Share*eff.PeakGFlops/eff.KernelMedian) > 1e-12 {
+		t.Errorf("kernel rates beside the runs: median %g, share %g", eff.KernelMedian, eff.ShareKernel)
+	}
 	report := filepath.Join(dir, "REPORT.md")
 	if err := WriteReport(ReportOptions{Results: dir, Report: report}); err != nil {
 		t.Fatal(err)
@@ -546,7 +549,8 @@ func TestSweepRecordsItsEfficiency(t *testing.T) {
 	b, _ := os.ReadFile(report)
 	lead := regexp.MustCompile(fmt.Sprintf(`\| suite efficiency +\| %.1f%% of the FMA peak: .* the median of 6 measurements`, 100*eff.ShareMedian))
 	second := regexp.MustCompile(fmt.Sprintf(`\| suite efficiency, two-point peak +\| %.1f%% against`, 100*eff.Share))
-	if !lead.Match(b) || !second.Match(b) {
+	third := regexp.MustCompile(fmt.Sprintf(`\| suite efficiency, kernel rate +\| %.1f%% against`, 100*eff.ShareKernel))
+	if !lead.Match(b) || !second.Match(b) || !third.Match(b) {
 		t.Errorf("report does not lead with the efficiency against the median peak and follow with the two-point one:\n%s", b)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, efficiencyFile))

@@ -145,3 +145,8 @@ func SetThreads(n int) (prev int) { return gemm.SetThreads(n) }
 // threads cores busy at once, over a few milliseconds; 0 where the GEMM has
 // no assembly. Float32 does twice as many flops per instruction.
 func FMAPeak(threads int) float64 { return gemm.FMAPeak(threads) }
+
+// KernelRate measures the float64 GFLOP/s of the matrix product's
+// micro-kernel on one core, on panels that stay in cache: what the products
+// could reach at that moment, to read beside FMAPeak (0 without assembly).
+func KernelRate() float64 { return gemm.KernelRate() }

@@ -319,26 +319,15 @@ func benchKernelShare[T Float](b *testing.B) {
 			continue
 		}
 		for _, k := range []int{128, 1024} {
-			a := make([]T, im.mr*k)
-			p := make([]T, im.nr*k)
-			c := make([]T, im.mr*im.nr)
-			bias := make([]T, im.nr)
-			for i := range a {
-				a[i] = T(i%7) / 8
-			}
-			for i := range p {
-				p[i] = T(i%5) / 8
-			}
+			run, flops := hotKernel(im, k)
 			reps := max(1, 64*1024/(im.mr*im.nr*k/l.lanes/int(wide)))
 			iters := 4096
 			b.Run(fmt.Sprintf("%s/k%d", im.name, k), func(b *testing.B) {
 				var shares []float64
 				for b.Loop() {
 					start := time.Now()
-					for range reps {
-						im.kernel(k, a, p, c, im.nr, 1, 0, &bias[0], true)
-					}
-					kern := float64(2*im.mr*im.nr*k*reps) / time.Since(start).Seconds()
+					run(reps)
+					kern := flops * float64(reps) / time.Since(start).Seconds()
 					start = time.Now()
 					l.loop(iters)
 					peak := wide * float64(iters*12*l.lanes*2) / time.Since(start).Seconds()

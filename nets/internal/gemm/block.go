@@ -120,8 +120,10 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 					full = mb / mr * mr
 					// A part kernel as high as the last rows reads
 					// them in place too.
-					if r, _ := im.fit(mb-full, nr); full < mb && r != nil && r.rows == mb-full {
-						full = mb
+					if full < mb {
+						if r, _ := im.fit(mb-full, nr); r != nil && r.rows == mb-full {
+							full = mb
+						}
 					}
 				}
 				if full < mb {

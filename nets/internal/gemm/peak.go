@@ -42,41 +42,48 @@ func FMAPeak(threads int) float64 {
 	return best
 }
 
-// KernelRate measures, in float64 GFLOP/s, the float64 micro-kernel that
-// large products run, on one core: the full kernel of the chosen set on
-// panels that stay in L1, k = 128 deep (training's layers), with the bias and
-// ReLU epilogue, the best of five trials of about a quarter of a millisecond.
-// Beside FMAPeak it says how much of the peak the kernel itself could reach
-// at that moment: on an idle core nearly all (BenchmarkKernelShare), on a
-// core whose other hardware thread runs someone else's work less, since the
-// kernel also loads and the FMA loop does not. It returns 0 without
-// assembly.
+// KernelRate measures, in float64 GFLOP/s, the float64 micro-kernel of the
+// set chosen for a 128×128×128 product (a layer of training) on one core: the
+// full kernel on panels that stay in cache, k = 128 deep, with the bias and
+// ReLU epilogue, the best of five trials of about 20 MFLOP. Beside FMAPeak it
+// says how much of the peak the kernel itself could reach at that moment: on
+// an idle core nearly all (BenchmarkKernelShare), on a core whose other
+// hardware thread runs someone else's work less, since the kernel also loads
+// and the FMA loop does not. It returns 0 without assembly.
 func KernelRate() float64 {
 	if loop, _ := widestFMALoop(); loop == nil {
 		return 0
 	}
 	const k, trials = 128, 5
-	im := active[float64](k, k, k)
-	a, b := make([]float64, im.mr*k), make([]float64, im.nr*k)
-	c, bias := make([]float64, im.mr*im.nr), make([]float64, im.nr)
-	for i := range a {
-		a[i] = float64(i%7) / 8
-	}
-	for i := range b {
-		b[i] = float64(i%5) / 8
-	}
-	flops := float64(2 * im.mr * im.nr * k)
-	reps := max(1, int(2e7/flops)) // about 20 MFLOP a trial
+	run, flops := hotKernel(active[float64](k, k, k), k)
+	reps := max(1, int(2e7/flops))
 	best := 0.0
 	// An untimed trial first, as in FMAPeak.
 	for t := -1; t < trials; t++ {
 		start := time.Now()
-		for range reps {
-			im.kernel(k, a, b, c, im.nr, 1, 0, &bias[0], true)
-		}
+		run(reps)
 		if t >= 0 {
 			best = max(best, flops*float64(reps)/time.Since(start).Seconds()/1e9)
 		}
 	}
 	return best
+}
+
+// hotKernel returns a function that runs im's full kernel reps times on the
+// same panels, k deep, small enough to stay in cache, with the bias and ReLU
+// epilogue, and the flops of one run.
+func hotKernel[T Float](im *impl[T], k int) (run func(reps int), flops float64) {
+	a, b := make([]T, im.mr*k), make([]T, im.nr*k)
+	c, bias := make([]T, im.mr*im.nr), make([]T, im.nr)
+	for i := range a {
+		a[i] = T(i%7) / 8
+	}
+	for i := range b {
+		b[i] = T(i%5) / 8
+	}
+	return func(reps int) {
+		for range reps {
+			im.kernel(k, a, b, c, im.nr, 1, 0, &bias[0], true)
+		}
+	}, float64(2 * im.mr * im.nr * k)
 }

@@ -235,11 +235,25 @@ func stepProducts() []benchProduct {
 // alternating within every iteration: reported as parts-µs, full-µs and their
 // ratio, speedup. The forward products carry a bias and ReLU.
 func BenchmarkPartKernels(b *testing.B) {
-	b.Run("f64", func(b *testing.B) { benchPartKernels[float64](b) })
-	b.Run("f32", func(b *testing.B) { benchPartKernels[float32](b) })
+	without := func(im *impl[float64]) { im.parts = nil }
+	without32 := func(im *impl[float32]) { im.parts = nil }
+	b.Run("f64", func(b *testing.B) { benchStepWithout(b, without, "parts-µs", "full-µs") })
+	b.Run("f32", func(b *testing.B) { benchStepWithout(b, without32, "parts-µs", "full-µs") })
 }
 
-func benchPartKernels[T Float](b *testing.B) {
+// BenchmarkDirectB times the products of a training step as
+// BenchmarkPartKernels does, with B read in place where a band allows it and
+// with every B packed, as before the kernels reading B in place existed.
+func BenchmarkDirectB(b *testing.B) {
+	without := func(im *impl[float64]) { im.kernelDirectB, im.kernelDirectTB = nil, nil }
+	without32 := func(im *impl[float32]) { im.kernelDirectB, im.kernelDirectTB = nil, nil }
+	b.Run("f64", func(b *testing.B) { benchStepWithout(b, without, "inplace-µs", "packed-µs") })
+	b.Run("f32", func(b *testing.B) { benchStepWithout(b, without32, "inplace-µs", "packed-µs") })
+}
+
+// benchStepWithout times stepProducts on one thread with each assembly set
+// as it is and as strip leaves a copy of it, alternating.
+func benchStepWithout[T Float](b *testing.B, strip func(*impl[T]), newUnit, oldUnit string) {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	prods := stepProducts()
 	size := 0
@@ -253,11 +267,8 @@ func benchPartKernels[T Float](b *testing.B) {
 		}
 	}
 	for _, im := range impls[T]()[1:] {
-		if len(im.parts) == 0 {
-			continue
-		}
 		without := *im
-		without.parts = nil
+		strip(&without)
 		step := func(im *impl[T]) time.Duration {
 			start := time.Now()
 			for _, p := range prods {
@@ -271,7 +282,7 @@ func benchPartKernels[T Float](b *testing.B) {
 			return time.Since(start)
 		}
 		b.Run(im.name, func(b *testing.B) {
-			alternate(b, func() time.Duration { return step(im) }, func() time.Duration { return step(&without) }, "parts-µs", "full-µs")
+			alternate(b, func() time.Duration { return step(im) }, func() time.Duration { return step(&without) }, newUnit, oldUnit)
 		})
 	}
 }

@@ -36,6 +36,10 @@ type impl[T Float] struct {
 	// kernelDirectT is the same for op(A) = Aᵀ, step p of the panel at
 	// a[p·lda:].
 	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	// kernelDirectB and kernelDirectTB, when not nil, are kernelDirect and
+	// kernelDirectT reading B in place as well, step p of the tile's
+	// columns at b[p·ldb:].
+	kernelDirectB, kernelDirectTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
 	// (copyB) elements, ld apart in src, end to end into dst: the packing
 	// of a full panel of Aᵀ or of B.
@@ -51,13 +55,14 @@ type impl[T Float] struct {
 }
 
 // part is a kernel computing only the top-left rows×cols of an mr×nr tile,
-// in its three forms: from packed panels, and with op(A) = A or Aᵀ read in
-// place. An element gets the same operations in the same order as from the
-// full kernel.
+// in its five forms: from packed panels, with op(A) = A or Aᵀ read in place,
+// and with B read in place as well. An element gets the same operations in
+// the same order as from the full kernel.
 type part[T Float] struct {
-	rows, cols      int
-	kernel          func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
-	direct, directT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	rows, cols        int
+	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 }
 
 // fit returns the part kernel that covers an mt×nt edge tile with the fewest
@@ -76,6 +81,18 @@ func (im *impl[T]) fit(mt, nt int) (*part[T], bool) {
 		return nil, mt == im.mr && nt == im.nr
 	}
 	return best, best.rows == mt && best.cols == nt
+}
+
+// exact reports whether an edge of mt rows and nt columns (0: none) has
+// kernels of exactly its height and width, so that no tile of it computes
+// aside or reads past its rows of A or columns of B.
+func (im *impl[T]) exact(mt, nt int) bool {
+	rows, cols := mt == 0, nt == 0
+	for i := range im.parts {
+		rows = rows || im.parts[i].rows == mt
+		cols = cols || im.parts[i].cols == nt
+	}
+	return rows && cols
 }
 
 // compute does the rows [i0, i1) and columns [j0, j1) of C with the loop nest
@@ -101,6 +118,16 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 	if j1-j0 > directMaxN*nr {
 		direct = nil
 	}
+	// Such a band reads B in place as well when every tile of it has a
+	// kernel of exactly its size that reads A in place: B is then a
+	// weight matrix or a gradient of a few panels, which packing would
+	// copy at every call for a few uses (5–7% of a 128-wide layer's
+	// forward product; BenchmarkDirectB).
+	directB := im.kernelDirectB
+	if p.transA {
+		directB = im.kernelDirectTB
+	}
+	bIn := direct != nil && directB != nil && !p.transB && im.exact((i1-i0)%mr, (j1-j0)%nr)
 	epilogue := p.ep.active()
 
 	for jc := j0; jc < j1; jc += im.nc {
@@ -112,7 +139,9 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 				beta = 1
 			}
 			last := pc+kb == p.k
-			im.packB(bp, p.b, p.ldb, p.transB, pc, jc, kb, nb)
+			if !bIn {
+				im.packB(bp, p.b, p.ldb, p.transB, pc, jc, kb, nb)
+			}
 			for ic := i0; ic < i1; ic += im.mc {
 				mb := min(im.mc, i1-ic)
 				full := 0 // rows read in place
@@ -136,7 +165,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 						mt := min(mr, mb-ir)
 						off := (ic+ir)*p.ldc + jc + jr
 						dst, ldd := p.c[off:], p.ldc
-						kernel, kdirect, rows := im.kernel, direct, mr
+						kernel, kdirect, kdirectB, rows := im.kernel, direct, directB, mr
 						aside := false
 						if mt < mr || nt < nr {
 							// Edge tile: the smallest kernel that covers
@@ -147,9 +176,9 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 							// arithmetic whatever the tile size.
 							pt, exact := im.fit(mt, nt)
 							if pt != nil {
-								kernel, kdirect, rows = pt.kernel, pt.direct, pt.rows
+								kernel, kdirect, kdirectB, rows = pt.kernel, pt.direct, pt.directB, pt.rows
 								if p.transA {
-									kdirect = pt.directT
+									kdirect, kdirectB = pt.directT, pt.directTB
 								}
 							}
 							if aside = !exact; aside {
@@ -177,7 +206,13 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 								a = p.a[(ic+ir)*p.lda+pc:]
 								a = a[:(rows-1)*p.lda+kb]
 							}
-							kdirect(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
+							if bIn {
+								b := p.b[pc*p.ldb+jc+jr:]
+								b = b[:(kb-1)*p.ldb+nt]
+								kdirectB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
+							} else {
+								kdirect(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
+							}
 						} else {
 							kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
 						}

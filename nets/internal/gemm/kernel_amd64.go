@@ -192,6 +192,62 @@ func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64,
 //go:noescape
 func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
+// kernelF64DirectB is kernelF64Direct with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64DirectTB is kernelF64DirectT with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF32DirectB is kernelF32Direct with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32DirectTB is kernelF32DirectT with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF64x512DirectB is kernelF64x512Direct with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectTB is kernelF64x512DirectT with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF32x512DirectB is kernelF32x512Direct with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectTB is kernelF32x512DirectT with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
 // kernelF64_2x4 is kernelF64 computing only the top 2 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -215,6 +271,20 @@ func kernelF64Direct_2x4(k int, a []float64, lda int, b []float64, c []float64, 
 //
 //go:noescape
 func kernelF64DirectT_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64DirectTB_2x4 is kernelF64DirectT_2x4 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectTB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64DirectB_2x4 is kernelF64Direct_2x4 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64_2x8 is kernelF64 computing only the top 2 rows and left 8 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -240,6 +310,20 @@ func kernelF64Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, 
 //go:noescape
 func kernelF64DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
+// kernelF64DirectTB_2x8 is kernelF64DirectT_2x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64DirectB_2x8 is kernelF64Direct_2x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
 // kernelF64_4x4 is kernelF64 computing only the top 4 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -263,6 +347,20 @@ func kernelF64Direct_4x4(k int, a []float64, lda int, b []float64, c []float64, 
 //
 //go:noescape
 func kernelF64DirectT_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64DirectTB_4x4 is kernelF64DirectT_4x4 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectTB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64DirectB_4x4 is kernelF64Direct_4x4 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64_4x8 is kernelF64 computing only the top 4 rows and left 8 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -288,6 +386,20 @@ func kernelF64Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, 
 //go:noescape
 func kernelF64DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
+// kernelF64DirectTB_4x8 is kernelF64DirectT_4x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64DirectB_4x8 is kernelF64Direct_4x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
 // kernelF64_6x4 is kernelF64 computing only the top 6 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -311,6 +423,20 @@ func kernelF64Direct_6x4(k int, a []float64, lda int, b []float64, c []float64, 
 //
 //go:noescape
 func kernelF64DirectT_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64DirectTB_6x4 is kernelF64DirectT_6x4 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectTB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64DirectB_6x4 is kernelF64Direct_6x4 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64DirectB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF32_2x8 is kernelF32 computing only the top 2 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -336,6 +462,20 @@ func kernelF32Direct_2x8(k int, a []float32, lda int, b []float32, c []float32, 
 //go:noescape
 func kernelF32DirectT_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
+// kernelF32DirectTB_2x8 is kernelF32DirectT_2x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectTB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32DirectB_2x8 is kernelF32Direct_2x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
 // kernelF32_2x16 is kernelF32 computing only the top 2 rows and left 16 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -359,6 +499,20 @@ func kernelF32Direct_2x16(k int, a []float32, lda int, b []float32, c []float32,
 //
 //go:noescape
 func kernelF32DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32DirectTB_2x16 is kernelF32DirectT_2x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32DirectB_2x16 is kernelF32Direct_2x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32_4x8 is kernelF32 computing only the top 4 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -384,6 +538,20 @@ func kernelF32Direct_4x8(k int, a []float32, lda int, b []float32, c []float32, 
 //go:noescape
 func kernelF32DirectT_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
+// kernelF32DirectTB_4x8 is kernelF32DirectT_4x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectTB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32DirectB_4x8 is kernelF32Direct_4x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
 // kernelF32_4x16 is kernelF32 computing only the top 4 rows and left 16 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -407,6 +575,20 @@ func kernelF32Direct_4x16(k int, a []float32, lda int, b []float32, c []float32,
 //
 //go:noescape
 func kernelF32DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32DirectTB_4x16 is kernelF32DirectT_4x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32DirectB_4x16 is kernelF32Direct_4x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32_6x8 is kernelF32 computing only the top 6 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -432,6 +614,20 @@ func kernelF32Direct_6x8(k int, a []float32, lda int, b []float32, c []float32, 
 //go:noescape
 func kernelF32DirectT_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
+// kernelF32DirectTB_6x8 is kernelF32DirectT_6x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectTB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32DirectB_6x8 is kernelF32Direct_6x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32DirectB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
 // kernelF64x512_2x8 is kernelF64x512 computing only the top 2 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -455,6 +651,20 @@ func kernelF64x512Direct_2x8(k int, a []float64, lda int, b []float64, c []float
 //
 //go:noescape
 func kernelF64x512DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectTB_2x8 is kernelF64x512DirectT_2x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectB_2x8 is kernelF64x512Direct_2x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64x512_2x16 is kernelF64x512 computing only the top 2 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -480,6 +690,20 @@ func kernelF64x512Direct_2x16(k int, a []float64, lda int, b []float64, c []floa
 //go:noescape
 func kernelF64x512DirectT_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
+// kernelF64x512DirectTB_2x16 is kernelF64x512DirectT_2x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectB_2x16 is kernelF64x512Direct_2x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
 // kernelF64x512_2x32 is kernelF64x512 computing only the top 2 rows and left 32 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -503,6 +727,20 @@ func kernelF64x512Direct_2x32(k int, a []float64, lda int, b []float64, c []floa
 //
 //go:noescape
 func kernelF64x512DirectT_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectTB_2x32 is kernelF64x512DirectT_2x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectB_2x32 is kernelF64x512Direct_2x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64x512_4x8 is kernelF64x512 computing only the top 4 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -528,6 +766,20 @@ func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float
 //go:noescape
 func kernelF64x512DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
+// kernelF64x512DirectTB_4x8 is kernelF64x512DirectT_4x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectB_4x8 is kernelF64x512Direct_4x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
 // kernelF64x512_4x16 is kernelF64x512 computing only the top 4 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -551,6 +803,20 @@ func kernelF64x512Direct_4x16(k int, a []float64, lda int, b []float64, c []floa
 //
 //go:noescape
 func kernelF64x512DirectT_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectTB_4x16 is kernelF64x512DirectT_4x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectB_4x16 is kernelF64x512Direct_4x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64x512_4x32 is kernelF64x512 computing only the top 4 rows and left 32 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -576,6 +842,20 @@ func kernelF64x512Direct_4x32(k int, a []float64, lda int, b []float64, c []floa
 //go:noescape
 func kernelF64x512DirectT_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
+// kernelF64x512DirectTB_4x32 is kernelF64x512DirectT_4x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectB_4x32 is kernelF64x512Direct_4x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
 // kernelF64x512_6x8 is kernelF64x512 computing only the top 6 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -599,6 +879,20 @@ func kernelF64x512Direct_6x8(k int, a []float64, lda int, b []float64, c []float
 //
 //go:noescape
 func kernelF64x512DirectT_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectTB_6x8 is kernelF64x512DirectT_6x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectB_6x8 is kernelF64x512Direct_6x8 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
 // kernelF64x512_6x16 is kernelF64x512 computing only the top 6 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -624,6 +918,20 @@ func kernelF64x512Direct_6x16(k int, a []float64, lda int, b []float64, c []floa
 //go:noescape
 func kernelF64x512DirectT_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
+// kernelF64x512DirectTB_6x16 is kernelF64x512DirectT_6x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
+// kernelF64x512DirectB_6x16 is kernelF64x512Direct_6x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+
 // kernelF32x512_2x16 is kernelF32x512 computing only the top 2 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -647,6 +955,20 @@ func kernelF32x512Direct_2x16(k int, a []float32, lda int, b []float32, c []floa
 //
 //go:noescape
 func kernelF32x512DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectTB_2x16 is kernelF32x512DirectT_2x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectB_2x16 is kernelF32x512Direct_2x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32x512_2x32 is kernelF32x512 computing only the top 2 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -672,6 +994,20 @@ func kernelF32x512Direct_2x32(k int, a []float32, lda int, b []float32, c []floa
 //go:noescape
 func kernelF32x512DirectT_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
+// kernelF32x512DirectTB_2x32 is kernelF32x512DirectT_2x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectB_2x32 is kernelF32x512Direct_2x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
 // kernelF32x512_2x64 is kernelF32x512 computing only the top 2 rows and left 64 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -695,6 +1031,20 @@ func kernelF32x512Direct_2x64(k int, a []float32, lda int, b []float32, c []floa
 //
 //go:noescape
 func kernelF32x512DirectT_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectTB_2x64 is kernelF32x512DirectT_2x64 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectB_2x64 is kernelF32x512Direct_2x64 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32x512_4x16 is kernelF32x512 computing only the top 4 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -720,6 +1070,20 @@ func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []floa
 //go:noescape
 func kernelF32x512DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
+// kernelF32x512DirectTB_4x16 is kernelF32x512DirectT_4x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectB_4x16 is kernelF32x512Direct_4x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
 // kernelF32x512_4x32 is kernelF32x512 computing only the top 4 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -743,6 +1107,20 @@ func kernelF32x512Direct_4x32(k int, a []float32, lda int, b []float32, c []floa
 //
 //go:noescape
 func kernelF32x512DirectT_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectTB_4x32 is kernelF32x512DirectT_4x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectB_4x32 is kernelF32x512Direct_4x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // kernelF32x512_4x64 is kernelF32x512 computing only the top 4 rows and left 64 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -768,6 +1146,20 @@ func kernelF32x512Direct_4x64(k int, a []float32, lda int, b []float32, c []floa
 //go:noescape
 func kernelF32x512DirectT_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
+// kernelF32x512DirectTB_4x64 is kernelF32x512DirectT_4x64 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectB_4x64 is kernelF32x512Direct_4x64 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
 // kernelF32x512_6x16 is kernelF32x512 computing only the top 6 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -792,6 +1184,20 @@ func kernelF32x512Direct_6x16(k int, a []float32, lda int, b []float32, c []floa
 //go:noescape
 func kernelF32x512DirectT_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
+// kernelF32x512DirectTB_6x16 is kernelF32x512DirectT_6x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectB_6x16 is kernelF32x512Direct_6x16 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
 // kernelF32x512_6x32 is kernelF32x512 computing only the top 6 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -815,6 +1221,20 @@ func kernelF32x512Direct_6x32(k int, a []float32, lda int, b []float32, c []floa
 //
 //go:noescape
 func kernelF32x512DirectT_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectTB_6x32 is kernelF32x512DirectT_6x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512DirectB_6x32 is kernelF32x512Direct_6x32 with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 
 // copyRowsF64x8 copies k runs of 8 elements, ld apart in src, to dst end to end:
 //

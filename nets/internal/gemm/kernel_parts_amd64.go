@@ -6,42 +6,42 @@ package gemm
 
 // partsF64 are the part kernels of kernelF64.
 var partsF64 = []part[float64]{
-	{rows: 2, cols: 4, kernel: kernelF64_2x4, direct: kernelF64Direct_2x4, directT: kernelF64DirectT_2x4},
-	{rows: 2, cols: 8, kernel: kernelF64_2x8, direct: kernelF64Direct_2x8, directT: kernelF64DirectT_2x8},
-	{rows: 4, cols: 4, kernel: kernelF64_4x4, direct: kernelF64Direct_4x4, directT: kernelF64DirectT_4x4},
-	{rows: 4, cols: 8, kernel: kernelF64_4x8, direct: kernelF64Direct_4x8, directT: kernelF64DirectT_4x8},
-	{rows: 6, cols: 4, kernel: kernelF64_6x4, direct: kernelF64Direct_6x4, directT: kernelF64DirectT_6x4},
+	{rows: 2, cols: 4, kernel: kernelF64_2x4, direct: kernelF64Direct_2x4, directT: kernelF64DirectT_2x4, directB: kernelF64DirectB_2x4, directTB: kernelF64DirectTB_2x4},
+	{rows: 2, cols: 8, kernel: kernelF64_2x8, direct: kernelF64Direct_2x8, directT: kernelF64DirectT_2x8, directB: kernelF64DirectB_2x8, directTB: kernelF64DirectTB_2x8},
+	{rows: 4, cols: 4, kernel: kernelF64_4x4, direct: kernelF64Direct_4x4, directT: kernelF64DirectT_4x4, directB: kernelF64DirectB_4x4, directTB: kernelF64DirectTB_4x4},
+	{rows: 4, cols: 8, kernel: kernelF64_4x8, direct: kernelF64Direct_4x8, directT: kernelF64DirectT_4x8, directB: kernelF64DirectB_4x8, directTB: kernelF64DirectTB_4x8},
+	{rows: 6, cols: 4, kernel: kernelF64_6x4, direct: kernelF64Direct_6x4, directT: kernelF64DirectT_6x4, directB: kernelF64DirectB_6x4, directTB: kernelF64DirectTB_6x4},
 }
 
 // partsF32 are the part kernels of kernelF32.
 var partsF32 = []part[float32]{
-	{rows: 2, cols: 8, kernel: kernelF32_2x8, direct: kernelF32Direct_2x8, directT: kernelF32DirectT_2x8},
-	{rows: 2, cols: 16, kernel: kernelF32_2x16, direct: kernelF32Direct_2x16, directT: kernelF32DirectT_2x16},
-	{rows: 4, cols: 8, kernel: kernelF32_4x8, direct: kernelF32Direct_4x8, directT: kernelF32DirectT_4x8},
-	{rows: 4, cols: 16, kernel: kernelF32_4x16, direct: kernelF32Direct_4x16, directT: kernelF32DirectT_4x16},
-	{rows: 6, cols: 8, kernel: kernelF32_6x8, direct: kernelF32Direct_6x8, directT: kernelF32DirectT_6x8},
+	{rows: 2, cols: 8, kernel: kernelF32_2x8, direct: kernelF32Direct_2x8, directT: kernelF32DirectT_2x8, directB: kernelF32DirectB_2x8, directTB: kernelF32DirectTB_2x8},
+	{rows: 2, cols: 16, kernel: kernelF32_2x16, direct: kernelF32Direct_2x16, directT: kernelF32DirectT_2x16, directB: kernelF32DirectB_2x16, directTB: kernelF32DirectTB_2x16},
+	{rows: 4, cols: 8, kernel: kernelF32_4x8, direct: kernelF32Direct_4x8, directT: kernelF32DirectT_4x8, directB: kernelF32DirectB_4x8, directTB: kernelF32DirectTB_4x8},
+	{rows: 4, cols: 16, kernel: kernelF32_4x16, direct: kernelF32Direct_4x16, directT: kernelF32DirectT_4x16, directB: kernelF32DirectB_4x16, directTB: kernelF32DirectTB_4x16},
+	{rows: 6, cols: 8, kernel: kernelF32_6x8, direct: kernelF32Direct_6x8, directT: kernelF32DirectT_6x8, directB: kernelF32DirectB_6x8, directTB: kernelF32DirectTB_6x8},
 }
 
 // partsF64x512 are the part kernels of kernelF64x512.
 var partsF64x512 = []part[float64]{
-	{rows: 2, cols: 8, kernel: kernelF64x512_2x8, direct: kernelF64x512Direct_2x8, directT: kernelF64x512DirectT_2x8},
-	{rows: 2, cols: 16, kernel: kernelF64x512_2x16, direct: kernelF64x512Direct_2x16, directT: kernelF64x512DirectT_2x16},
-	{rows: 2, cols: 32, kernel: kernelF64x512_2x32, direct: kernelF64x512Direct_2x32, directT: kernelF64x512DirectT_2x32},
-	{rows: 4, cols: 8, kernel: kernelF64x512_4x8, direct: kernelF64x512Direct_4x8, directT: kernelF64x512DirectT_4x8},
-	{rows: 4, cols: 16, kernel: kernelF64x512_4x16, direct: kernelF64x512Direct_4x16, directT: kernelF64x512DirectT_4x16},
-	{rows: 4, cols: 32, kernel: kernelF64x512_4x32, direct: kernelF64x512Direct_4x32, directT: kernelF64x512DirectT_4x32},
-	{rows: 6, cols: 8, kernel: kernelF64x512_6x8, direct: kernelF64x512Direct_6x8, directT: kernelF64x512DirectT_6x8},
-	{rows: 6, cols: 16, kernel: kernelF64x512_6x16, direct: kernelF64x512Direct_6x16, directT: kernelF64x512DirectT_6x16},
+	{rows: 2, cols: 8, kernel: kernelF64x512_2x8, direct: kernelF64x512Direct_2x8, directT: kernelF64x512DirectT_2x8, directB: kernelF64x512DirectB_2x8, directTB: kernelF64x512DirectTB_2x8},
+	{rows: 2, cols: 16, kernel: kernelF64x512_2x16, direct: kernelF64x512Direct_2x16, directT: kernelF64x512DirectT_2x16, directB: kernelF64x512DirectB_2x16, directTB: kernelF64x512DirectTB_2x16},
+	{rows: 2, cols: 32, kernel: kernelF64x512_2x32, direct: kernelF64x512Direct_2x32, directT: kernelF64x512DirectT_2x32, directB: kernelF64x512DirectB_2x32, directTB: kernelF64x512DirectTB_2x32},
+	{rows: 4, cols: 8, kernel: kernelF64x512_4x8, direct: kernelF64x512Direct_4x8, directT: kernelF64x512DirectT_4x8, directB: kernelF64x512DirectB_4x8, directTB: kernelF64x512DirectTB_4x8},
+	{rows: 4, cols: 16, kernel: kernelF64x512_4x16, direct: kernelF64x512Direct_4x16, directT: kernelF64x512DirectT_4x16, directB: kernelF64x512DirectB_4x16, directTB: kernelF64x512DirectTB_4x16},
+	{rows: 4, cols: 32, kernel: kernelF64x512_4x32, direct: kernelF64x512Direct_4x32, directT: kernelF64x512DirectT_4x32, directB: kernelF64x512DirectB_4x32, directTB: kernelF64x512DirectTB_4x32},
+	{rows: 6, cols: 8, kernel: kernelF64x512_6x8, direct: kernelF64x512Direct_6x8, directT: kernelF64x512DirectT_6x8, directB: kernelF64x512DirectB_6x8, directTB: kernelF64x512DirectTB_6x8},
+	{rows: 6, cols: 16, kernel: kernelF64x512_6x16, direct: kernelF64x512Direct_6x16, directT: kernelF64x512DirectT_6x16, directB: kernelF64x512DirectB_6x16, directTB: kernelF64x512DirectTB_6x16},
 }
 
 // partsF32x512 are the part kernels of kernelF32x512.
 var partsF32x512 = []part[float32]{
-	{rows: 2, cols: 16, kernel: kernelF32x512_2x16, direct: kernelF32x512Direct_2x16, directT: kernelF32x512DirectT_2x16},
-	{rows: 2, cols: 32, kernel: kernelF32x512_2x32, direct: kernelF32x512Direct_2x32, directT: kernelF32x512DirectT_2x32},
-	{rows: 2, cols: 64, kernel: kernelF32x512_2x64, direct: kernelF32x512Direct_2x64, directT: kernelF32x512DirectT_2x64},
-	{rows: 4, cols: 16, kernel: kernelF32x512_4x16, direct: kernelF32x512Direct_4x16, directT: kernelF32x512DirectT_4x16},
-	{rows: 4, cols: 32, kernel: kernelF32x512_4x32, direct: kernelF32x512Direct_4x32, directT: kernelF32x512DirectT_4x32},
-	{rows: 4, cols: 64, kernel: kernelF32x512_4x64, direct: kernelF32x512Direct_4x64, directT: kernelF32x512DirectT_4x64},
-	{rows: 6, cols: 16, kernel: kernelF32x512_6x16, direct: kernelF32x512Direct_6x16, directT: kernelF32x512DirectT_6x16},
-	{rows: 6, cols: 32, kernel: kernelF32x512_6x32, direct: kernelF32x512Direct_6x32, directT: kernelF32x512DirectT_6x32},
+	{rows: 2, cols: 16, kernel: kernelF32x512_2x16, direct: kernelF32x512Direct_2x16, directT: kernelF32x512DirectT_2x16, directB: kernelF32x512DirectB_2x16, directTB: kernelF32x512DirectTB_2x16},
+	{rows: 2, cols: 32, kernel: kernelF32x512_2x32, direct: kernelF32x512Direct_2x32, directT: kernelF32x512DirectT_2x32, directB: kernelF32x512DirectB_2x32, directTB: kernelF32x512DirectTB_2x32},
+	{rows: 2, cols: 64, kernel: kernelF32x512_2x64, direct: kernelF32x512Direct_2x64, directT: kernelF32x512DirectT_2x64, directB: kernelF32x512DirectB_2x64, directTB: kernelF32x512DirectTB_2x64},
+	{rows: 4, cols: 16, kernel: kernelF32x512_4x16, direct: kernelF32x512Direct_4x16, directT: kernelF32x512DirectT_4x16, directB: kernelF32x512DirectB_4x16, directTB: kernelF32x512DirectTB_4x16},
+	{rows: 4, cols: 32, kernel: kernelF32x512_4x32, direct: kernelF32x512Direct_4x32, directT: kernelF32x512DirectT_4x32, directB: kernelF32x512DirectB_4x32, directTB: kernelF32x512DirectTB_4x32},
+	{rows: 4, cols: 64, kernel: kernelF32x512_4x64, direct: kernelF32x512Direct_4x64, directT: kernelF32x512DirectT_4x64, directB: kernelF32x512DirectB_4x64, directTB: kernelF32x512DirectTB_4x64},
+	{rows: 6, cols: 16, kernel: kernelF32x512_6x16, direct: kernelF32x512Direct_6x16, directT: kernelF32x512DirectT_6x16, directB: kernelF32x512DirectB_6x16, directTB: kernelF32x512DirectTB_6x16},
+	{rows: 6, cols: 32, kernel: kernelF32x512_6x32, direct: kernelF32x512Direct_6x32, directT: kernelF32x512DirectT_6x32, directB: kernelF32x512DirectB_6x32, directTB: kernelF32x512DirectTB_6x32},
 }

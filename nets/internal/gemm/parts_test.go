@@ -9,8 +9,10 @@ import (
 )
 
 // TestPartsMatchFullKernel checks each part kernel of each assembly set, in
-// its three forms, against the top-left corner of its full kernel on the
-// same panels, bit for bit: unrolled and remainder k steps, α and β, with and
+// its five forms, against the top-left corner of its full kernel on the
+// same panels, bit for bit (the forms reading B in place against the full
+// kernel reading A as they do, and B from the packed panel, as the full
+// B-in-place kernels are too): unrolled and remainder k steps, α and β, with and
 // without bias and ReLU. C sits in NaN guard bands with a row stride wider
 // than the part, and op(A) read in place holds only the part's rows, so a
 // kernel writing or reading past its corner fails too.
@@ -54,6 +56,13 @@ func testParts[T Float](t *testing.T, sets []*impl[T]) {
 				for i := range b {
 					b[i] = T(rnd.Float64()*2 - 1)
 				}
+				// B in place: the full tile's columns, and the part's only.
+				bFull := newMatrix[T](rnd, k, nr, 3)
+				bPart := newMatrix[T](rnd, k, pt.cols, 5)
+				for p := range k {
+					copy(bFull.view()[p*bFull.ld:p*bFull.ld+nr], b[p*nr:])
+					copy(bPart.view()[p*bPart.ld:p*bPart.ld+pt.cols], b[p*nr:])
+				}
 				bias := newMatrix[T](rnd, 1, nr, 0).view()
 				c0 := newMatrix[T](rnd, mr, nr, 0).view()
 				for _, ab := range [][2]float64{{1, 0}, {-0.7, 0.5}} {
@@ -77,6 +86,32 @@ func testParts[T Float](t *testing.T, sets []*impl[T]) {
 							{"directT",
 								func(c []T, ldc int) { im.kernelDirectT(k, colsA.view(), colsA.ld, b, c, ldc, alpha, beta, bp, relu) },
 								func(c []T, ldc int) { pt.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu) }},
+							{"directB",
+								func(c []T, ldc int) {
+									im.kernelDirectB(k, rowsA.view(), rowsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu)
+								},
+								func(c []T, ldc int) {
+									pt.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu)
+								}},
+							{"directTB",
+								func(c []T, ldc int) {
+									im.kernelDirectTB(k, colsA.view(), colsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu)
+								},
+								func(c []T, ldc int) {
+									pt.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu)
+								}},
+						}
+						// The full kernels reading B in place against
+						// the same kernels on its packed panel.
+						for _, f := range forms[3:] {
+							full, packedB := slices.Clone(c0), slices.Clone(c0)
+							f.full(full, nr)
+							forms[1+len(f.name)-len("directB")].full(packedB, nr)
+							for i := range full {
+								if math.Float64bits(float64(full[i])) != math.Float64bits(float64(packedB[i])) {
+									t.Fatalf("%s full %s k=%d α,β=%v epilogue %d: c[%d] = %v, from the packed panel %v", im.name, f.name, k, ab, e, i, full[i], packedB[i])
+								}
+							}
 						}
 						for _, f := range forms {
 							where := fmt.Sprintf("%s %d×%d %s k=%d α,β=%v epilogue %d", im.name, pt.rows, pt.cols, f.name, k, ab, e)

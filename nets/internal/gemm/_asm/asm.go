@@ -38,6 +38,9 @@ type kernel struct {
 	// instead of from a packed panel; directT kernels read Aᵀ in place,
 	// step p of the panel at a[p·lda+i].
 	direct, directT bool
+	// bdirect kernels read B in place too, step p of the tile's columns at
+	// b[p·ldb+j], instead of from a packed panel.
+	bdirect bool
 
 	zero  func(VecPhysical)
 	bcast func(Mem, VecPhysical)
@@ -109,6 +112,15 @@ func main() {
 		kn.directT = true
 		kn.generate()
 	}
+	// B read in place as well, for the narrow bands whose A is read in
+	// place: a training product's B is a weight matrix or a gradient of
+	// at most a few panels, packed anew at every call.
+	for _, kn := range []kernel{f64, f32, z64, z32} {
+		kn.direct, kn.bdirect = true, true
+		kn.generate()
+		kn.direct, kn.directT = false, true
+		kn.generate()
+	}
 	var table strings.Builder
 	for _, kn := range []kernel{f64, f32, z64, z32} {
 		table.WriteString(kn.parts())
@@ -144,8 +156,8 @@ func main() {
 
 var partsOut = flag.String("parts", "", "file to write the table of part kernels to (Go source)")
 
-// parts generates the part kernels of a full one, in each of its three
-// forms (packed A, A in place, Aᵀ in place), and returns the Go table that
+// parts generates the part kernels of a full one, in each of its five
+// forms (packed A; A or Aᵀ in place, with B packed or in place), and returns the Go table that
 // lists them. Their heights are thirds of mr and their widths nr halved
 // down to one vector: the rows of C left over by the suite's batches and
 // widths (128, 64 and 32 rows leave 2, 4 and 2 below 6-row tiles) and the
@@ -167,8 +179,13 @@ func (kn kernel) parts() string {
 			p.generate()
 			p.direct, p.directT = false, true
 			p.generate()
+			p.bdirect = true
+			p.generate()
+			p.direct, p.directT = true, false
+			p.generate()
 			sfx := fmt.Sprintf("_%dx%d", r, c)
-			fmt.Fprintf(&b, "\t{rows: %d, cols: %d, kernel: %s, direct: %s, directT: %s},\n", r, c, kn.name+sfx, kn.name+"Direct"+sfx, kn.name+"DirectT"+sfx)
+			fmt.Fprintf(&b, "\t{rows: %d, cols: %d, kernel: %s, direct: %s, directT: %s, directB: %s, directTB: %s},\n", r, c,
+				kn.name+sfx, kn.name+"Direct"+sfx, kn.name+"DirectT"+sfx, kn.name+"DirectB"+sfx, kn.name+"DirectTB"+sfx)
 		}
 	}
 	b.WriteString("}\n")
@@ -190,7 +207,21 @@ func (kn kernel) generate() {
 	} else if kn.directT {
 		full += "DirectT"
 	}
-	if part {
+	if kn.bdirect {
+		full += "B"
+		kn.name = full + suffix
+		args := "k int, a []%[1]s, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool"
+		if kn.direct || kn.directT {
+			args = "k int, a []%[1]s, lda int, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool"
+		}
+		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+")")
+		Pragma("noescape")
+		Doc(
+			fmt.Sprintf("%s is %s%s with the columns of B read in place, step p at", kn.name, strings.TrimSuffix(full, "B"), suffix),
+			fmt.Sprintf("b[p·ldb:], instead of from a packed panel: b[p*%d+j] becomes b[p*ldb+j].", kn.nr),
+			"The operations and their order are the same, and so are the results.",
+		)
+	} else if part {
 		kn.name = full + suffix
 		args := "k int, a, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool"
 		if kn.direct || kn.directT {
@@ -300,6 +331,36 @@ func (kn kernel) generate() {
 			bases = append(bases, r)
 		}
 	}
+	var ldb, ldb3 Register
+	if kn.bdirect {
+		ldb = Load(Param("ldb"), GP64())
+		SHLQ(U8(log2(kn.size)), ldb)
+		ldb3 = GP64()
+		LEAQ(Mem{Base: ldb, Index: ldb, Scale: 2}, ldb3)
+	}
+	bAt := func(u, j int) Mem {
+		if !kn.bdirect {
+			return Mem{Base: b, Disp: (u*kn.nr + j*kn.lanes) * kn.size}
+		}
+		m := Mem{Base: b, Disp: j * kn.lanes * kn.size}
+		switch u {
+		case 1, 2:
+			m.Index, m.Scale = ldb, uint8(u)
+		case 3:
+			m.Index, m.Scale = ldb3, 1
+		}
+		return m
+	}
+	advanceB := func(steps int) {
+		switch {
+		case !kn.bdirect:
+			ADDQ(U32(steps*kn.nr*kn.size), b)
+		case steps == 4:
+			LEAQ(Mem{Base: b, Index: ldb, Scale: 4}, b)
+		default:
+			ADDQ(ldb, b)
+		}
+	}
 	aAt := func(u, i int) Mem {
 		if kn.directT {
 			m := Mem{Base: a, Disp: i * kn.size}
@@ -360,7 +421,7 @@ func (kn kernel) generate() {
 
 	step := func(u int) {
 		for j := range bv {
-			kn.load(Mem{Base: b, Disp: (u*kn.nr + j*kn.lanes) * kn.size}, bv[j])
+			kn.load(bAt(u, j), bv[j])
 		}
 		for i := range acc {
 			kn.bcast(aAt(u, i), av)
@@ -379,7 +440,7 @@ func (kn kernel) generate() {
 		step(u)
 	}
 	advanceA(kn.unroll)
-	ADDQ(U32(kn.unroll*kn.nr*kn.size), b)
+	advanceB(kn.unroll)
 	DECQ(n)
 	JNZ(LabelRef(kn.name + "_loop"))
 
@@ -389,7 +450,7 @@ func (kn kernel) generate() {
 	Label(kn.name + "_tailloop")
 	step(0)
 	advanceA(1)
-	ADDQ(U32(kn.nr*kn.size), b)
+	advanceB(1)
 	DECQ(k)
 	JNZ(LabelRef(kn.name + "_tailloop"))
 

@@ -5,10 +5,11 @@ import (
 	"testing"
 )
 
-// gatherRunsRef is the plain definition gatherRuns must equal.
-func gatherRunsRef[T Float](panel, src []T, ld, n, w, kb int) {
+// gatherRunsRef is the plain definition gatherRuns must equal: lanes past z
+// keep what they held.
+func gatherRunsRef[T Float](panel, src []T, ld, n, w, z, kb int) {
 	for p := range kb {
-		for i := range w {
+		for i := range z {
 			var v T
 			if i < n {
 				v = src[i*ld+p]
@@ -29,15 +30,17 @@ func TestGatherRunsMatchesReference(t *testing.T) {
 				for i := range src {
 					src[i] = float64(i) + 0.5
 				}
-				got, want := make([]float64, kb*w), make([]float64, kb*w)
-				for i := range got {
-					got[i], want[i] = -1, -2 // stale values must be overwritten
-				}
-				gatherRuns(got, src, ld, n, w, kb)
-				gatherRunsRef(want, src, ld, n, w, kb)
-				for i := range got {
-					if got[i] != want[i] {
-						t.Fatalf("w=%d n=%d kb=%d: panel[%d] = %v, want %v", w, n, kb, i, got[i], want[i])
+				for _, z := range []int{w, max(n, (n+w)/2)} {
+					got, want := make([]float64, kb*w), make([]float64, kb*w)
+					for i := range got {
+						got[i], want[i] = float64(-1-i), float64(-1-i) // stale values before z must be overwritten, past it kept
+					}
+					gatherRuns(got, src, ld, n, w, z, kb)
+					gatherRunsRef(want, src, ld, n, w, z, kb)
+					for i := range got {
+						if got[i] != want[i] {
+							t.Fatalf("w=%d n=%d z=%d kb=%d: panel[%d] = %v, want %v", w, n, z, kb, i, got[i], want[i])
+						}
 					}
 				}
 			}
@@ -79,7 +82,7 @@ func checkTransB[T Float](t *testing.T, im *impl[T]) {
 				got[i], want[i] = -1, -1 // stale values must be overwritten
 			}
 			im.transB(kb, src, ld, got[:kb*w])
-			gatherRunsRef(want, src, ld, w, w, kb)
+			gatherRunsRef(want, src, ld, w, w, w, kb)
 			for i := range got {
 				if got[i] != want[i] {
 					t.Fatalf("%s %T w=%d kb=%d ld=%d: panel[%d] = %v, want %v", im.name, got[0], w, kb, ld, i, got[i], want[i])
@@ -110,12 +113,12 @@ func benchGather[T Float](b *testing.B, w int, ims []*impl[T]) {
 	name := fmt.Sprintf("%T/w%d", z, w)
 	b.Run(name+"/go", func(b *testing.B) {
 		for b.Loop() {
-			gatherRuns(panel, src, ld, w, w, kb)
+			gatherRuns(panel, src, ld, w, w, w, kb)
 		}
 	})
 	b.Run(name+"/ref", func(b *testing.B) {
 		for b.Loop() {
-			gatherRunsRef(panel, src, ld, w, w, kb)
+			gatherRunsRef(panel, src, ld, w, w, w, kb)
 		}
 	})
 	for _, im := range ims {

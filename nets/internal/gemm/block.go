@@ -52,6 +52,9 @@ type impl[T Float] struct {
 	// same panels, for edge tiles that a full tile would overrun or mostly
 	// waste.
 	parts []part[T]
+	// masked, when not empty, are part kernels whose last vector of
+	// columns is masked, for edges of widths no part has.
+	masked []maskedPart[T]
 }
 
 // part is a kernel computing only the top-left rows×cols of an mr×nr tile,
@@ -63,6 +66,56 @@ type part[T Float] struct {
 	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
 	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+}
+
+// maskedPart is a part kernel computing the top rows and the left
+// cols−lanes+m columns of a tile, m the number of bits of its mask (the
+// lowest set): the last vector of each row of B, C and the bias goes through
+// the mask, so that nothing past the edge is read or written. An element
+// gets the same operations in the same order as from the full kernel.
+type maskedPart[T Float] struct {
+	rows, cols        int
+	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, mask int)
+	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, mask int)
+	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, mask int)
+}
+
+// edgeKernel is the kernel for an edge tile: a part kernel (pt), a masked
+// one with its mask (mp, mask), or the full one (both nil), with its rows and
+// whether it is exactly the tile's size, so that it may write into C.
+type edgeKernel[T Float] struct {
+	pt    *part[T]
+	mp    *maskedPart[T]
+	mask  int
+	rows  int
+	exact bool
+}
+
+// edge returns the kernel for an mt×nt edge tile: fit's, unless that is
+// wider than the tile and a masked kernel is exactly as wide.
+func (im *impl[T]) edge(mt, nt int) edgeKernel[T] {
+	pt, exact := im.fit(mt, nt)
+	e := edgeKernel[T]{pt: pt, rows: im.mr, exact: exact}
+	if pt != nil {
+		e.rows = pt.rows
+		if pt.cols == nt {
+			return e
+		}
+	} else if nt == im.nr {
+		return e
+	}
+	var best *maskedPart[T]
+	for i := range im.masked {
+		q := &im.masked[i]
+		if q.rows >= mt && q.cols >= nt && (best == nil || q.rows < best.rows || q.rows == best.rows && q.cols < best.cols) {
+			best = q
+		}
+	}
+	if best == nil {
+		return e
+	}
+	lanes := im.masked[0].cols
+	return edgeKernel[T]{mp: best, mask: 1<<(nt-best.cols+lanes) - 1, rows: best.rows, exact: best.rows == mt}
 }
 
 // fit returns the part kernel that covers an mt×nt edge tile with the fewest
@@ -87,6 +140,9 @@ func (im *impl[T]) fit(mt, nt int) (*part[T], bool) {
 // edge nt columns wide reads: the narrowest part kernel's width that covers
 // it (fit chooses that), or the full nr.
 func (im *impl[T]) readWidth(nt int) int {
+	if len(im.masked) > 0 {
+		return nt // a masked kernel, if not a part, reads exactly nt
+	}
 	w := im.nr
 	for i := range im.parts {
 		if c := im.parts[i].cols; c >= nt && c < w {
@@ -100,7 +156,7 @@ func (im *impl[T]) readWidth(nt int) int {
 // kernels of exactly its height and width, so that no tile of it computes
 // aside or reads past its rows of A or columns of B.
 func (im *impl[T]) exact(mt, nt int) bool {
-	rows, cols := mt == 0, nt == 0
+	rows, cols := mt == 0, nt == 0 || len(im.masked) > 0
 	for i := range im.parts {
 		rows = rows || im.parts[i].rows == mt
 		cols = cols || im.parts[i].cols == nt
@@ -144,7 +200,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 	epilogue := p.ep.active()
 	// The last edge's kernel: a narrow band's tiles are all edges of one
 	// size.
-	fitM, fitN, fitPt, fitExact := -1, -1, (*part[T])(nil), false
+	fitM, fitN, fitEdge := -1, -1, edgeKernel[T]{}
 
 	for jc := j0; jc < j1; jc += im.nc {
 		nb := min(im.nc, j1-jc)
@@ -166,7 +222,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 					// A part kernel as high as the last rows reads
 					// them in place too.
 					if full < mb {
-						if r, _ := im.fit(mb-full, nr); r != nil && r.rows == mb-full {
+						if e := im.edge(mb-full, nr); e.rows == mb-full {
 							full = mb
 						}
 					}
@@ -182,6 +238,8 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 						off := (ic+ir)*p.ldc + jc + jr
 						dst, ldd := p.c[off:], p.ldc
 						kernel, kdirect, kdirectB, rows := im.kernel, direct, directB, mr
+						var mp *maskedPart[T]
+						mask := 0
 						aside := false
 						if mt < mr || nt < nr {
 							// Edge tile: the smallest kernel that covers
@@ -192,16 +250,17 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 							// arithmetic whatever the tile size.
 							if mt != fitM || nt != fitN {
 								fitM, fitN = mt, nt
-								fitPt, fitExact = im.fit(mt, nt)
+								fitEdge = im.edge(mt, nt)
 							}
-							pt, exact := fitPt, fitExact
-							if pt != nil {
-								kernel, kdirect, kdirectB, rows = pt.kernel, pt.direct, pt.directB, pt.rows
+							e := fitEdge
+							if pt := e.pt; pt != nil {
+								kernel, kdirect, kdirectB = pt.kernel, pt.direct, pt.directB
 								if p.transA {
 									kdirect, kdirectB = pt.directT, pt.directTB
 								}
 							}
-							if aside = !exact; aside {
+							mp, mask, rows = e.mp, e.mask, e.rows
+							if aside = !e.exact; aside {
 								if beta != 0 {
 									for i := range mt {
 										copy(tmp[i*nr:i*nr+nt], p.c[off+i*p.ldc:])
@@ -226,13 +285,28 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 								a = p.a[(ic+ir)*p.lda+pc:]
 								a = a[:(rows-1)*p.lda+kb]
 							}
-							if bIn {
+							switch {
+							case bIn && mp != nil:
+								b := p.b[pc*p.ldb+jc+jr:]
+								b = b[:(kb-1)*p.ldb+nt]
+								if p.transA {
+									mp.directTB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
+								} else {
+									mp.directB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
+								}
+							case bIn:
 								b := p.b[pc*p.ldb+jc+jr:]
 								b = b[:(kb-1)*p.ldb+nt]
 								kdirectB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
-							} else {
+							case mp != nil && p.transA:
+								mp.directT(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
+							case mp != nil:
+								mp.direct(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
+							default:
 								kdirect(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
 							}
+						} else if mp != nil {
+							mp.kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
 						} else {
 							kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
 						}

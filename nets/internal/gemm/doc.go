@@ -34,12 +34,16 @@
 // full kernel would compute aside at full size and copy in
 // (BenchmarkPartKernels times a training step's products with and without
 // them; BenchmarkKernelShare, what the full kernels reach of the FMA peak on
-// hot panels, the ceiling of every product). Full panels are packed by
-// assembly from the same program too, as copies of contiguous runs or, for a
-// panel of Bᵀ, as a transpose in YMM squares; partial panels are packed in
-// Go. Elsewhere, with -tags
-// purego, or with OPSCALE_GEMM=purego in the environment, a pure-Go 4×4
-// kernel takes their place behind the same packing and blocking.
+// hot panels, the ceiling of every product). The AVX-512 sets also have masked
+// parts, whose last vector of columns is loaded and stored under a mask, so
+// that a layer of any width (4, 6, 12, 24 or 48; an input of 1) is computed
+// in place with its bias and ReLU in registers and its B read in place
+// (1.2–1.4× on the suite's narrow DeepONets and dense networks). Full panels
+// are packed by assembly from the same program too, as copies of contiguous
+// runs or, for a panel of Bᵀ, as a transpose in YMM squares; partial panels
+// are packed in Go. Elsewhere, with -tags purego, or with OPSCALE_GEMM=purego
+// in the environment, a pure-Go 4×4 kernel takes their place behind the same
+// packing and blocking.
 //
 // # Choosing the kernels
 //

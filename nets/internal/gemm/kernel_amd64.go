@@ -932,6 +932,570 @@ func kernelF64x512DirectTB_6x16(k int, a []float64, lda int, b []float64, ldb in
 //go:noescape
 func kernelF64x512DirectB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
 
+// kernelF64x512_2x8m is kernelF64x512 computing only the top 2 rows and the left
+// 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_2x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_2x8m is kernelF64x512Direct computing only the top 2 rows and the left
+// 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_2x8m is kernelF64x512DirectT computing only the top 2 rows and the left
+// 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_2x8m is kernelF64x512Direct_2x8m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_2x8m is kernelF64x512DirectT_2x8m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_2x16m is kernelF64x512 computing only the top 2 rows and the left
+// 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_2x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_2x16m is kernelF64x512Direct computing only the top 2 rows and the left
+// 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_2x16m is kernelF64x512DirectT computing only the top 2 rows and the left
+// 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_2x16m is kernelF64x512Direct_2x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_2x16m is kernelF64x512DirectT_2x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_2x24m is kernelF64x512 computing only the top 2 rows and the left
+// 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_2x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_2x24m is kernelF64x512Direct computing only the top 2 rows and the left
+// 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_2x24m is kernelF64x512DirectT computing only the top 2 rows and the left
+// 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_2x24m is kernelF64x512Direct_2x24m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_2x24m is kernelF64x512DirectT_2x24m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_2x32m is kernelF64x512 computing only the top 2 rows and the left
+// 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_2x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_2x32m is kernelF64x512Direct computing only the top 2 rows and the left
+// 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_2x32m is kernelF64x512DirectT computing only the top 2 rows and the left
+// 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_2x32m is kernelF64x512Direct_2x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_2x32m is kernelF64x512DirectT_2x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_4x8m is kernelF64x512 computing only the top 4 rows and the left
+// 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_4x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_4x8m is kernelF64x512Direct computing only the top 4 rows and the left
+// 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_4x8m is kernelF64x512DirectT computing only the top 4 rows and the left
+// 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_4x8m is kernelF64x512Direct_4x8m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_4x8m is kernelF64x512DirectT_4x8m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_4x16m is kernelF64x512 computing only the top 4 rows and the left
+// 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_4x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_4x16m is kernelF64x512Direct computing only the top 4 rows and the left
+// 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_4x16m is kernelF64x512DirectT computing only the top 4 rows and the left
+// 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_4x16m is kernelF64x512Direct_4x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_4x16m is kernelF64x512DirectT_4x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_4x24m is kernelF64x512 computing only the top 4 rows and the left
+// 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_4x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_4x24m is kernelF64x512Direct computing only the top 4 rows and the left
+// 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_4x24m is kernelF64x512DirectT computing only the top 4 rows and the left
+// 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_4x24m is kernelF64x512Direct_4x24m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_4x24m is kernelF64x512DirectT_4x24m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_4x32m is kernelF64x512 computing only the top 4 rows and the left
+// 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_4x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_4x32m is kernelF64x512Direct computing only the top 4 rows and the left
+// 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_4x32m is kernelF64x512DirectT computing only the top 4 rows and the left
+// 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_4x32m is kernelF64x512Direct_4x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_4x32m is kernelF64x512DirectT_4x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_6x8m is kernelF64x512 computing only the top 6 rows and the left
+// 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_6x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_6x8m is kernelF64x512Direct computing only the top 6 rows and the left
+// 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_6x8m is kernelF64x512DirectT computing only the top 6 rows and the left
+// 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_6x8m is kernelF64x512Direct_6x8m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_6x8m is kernelF64x512DirectT_6x8m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_6x16m is kernelF64x512 computing only the top 6 rows and the left
+// 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_6x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_6x16m is kernelF64x512Direct computing only the top 6 rows and the left
+// 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_6x16m is kernelF64x512DirectT computing only the top 6 rows and the left
+// 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_6x16m is kernelF64x512Direct_6x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_6x16m is kernelF64x512DirectT_6x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_6x24m is kernelF64x512 computing only the top 6 rows and the left
+// 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_6x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_6x24m is kernelF64x512Direct computing only the top 6 rows and the left
+// 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_6x24m is kernelF64x512DirectT computing only the top 6 rows and the left
+// 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_6x24m is kernelF64x512Direct_6x24m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_6x24m is kernelF64x512DirectT_6x24m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512_6x32m is kernelF64x512 computing only the top 6 rows and the left
+// 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512_6x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512Direct_6x32m is kernelF64x512Direct computing only the top 6 rows and the left
+// 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512Direct_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectT_6x32m is kernelF64x512DirectT computing only the top 6 rows and the left
+// 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF64x512DirectT_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectB_6x32m is kernelF64x512Direct_6x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
+// kernelF64x512DirectTB_6x32m is kernelF64x512DirectT_6x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF64x512DirectTB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+
 // kernelF32x512_2x16 is kernelF32x512 computing only the top 2 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
 // would overrun, written in place. Each element gets the same operations in
@@ -1235,6 +1799,570 @@ func kernelF32x512DirectTB_6x32(k int, a []float32, lda int, b []float32, ldb in
 //
 //go:noescape
 func kernelF32x512DirectB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+
+// kernelF32x512_2x16m is kernelF32x512 computing only the top 2 rows and the left
+// 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_2x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_2x16m is kernelF32x512Direct computing only the top 2 rows and the left
+// 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_2x16m is kernelF32x512DirectT computing only the top 2 rows and the left
+// 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_2x16m is kernelF32x512Direct_2x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_2x16m is kernelF32x512DirectT_2x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_2x32m is kernelF32x512 computing only the top 2 rows and the left
+// 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_2x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_2x32m is kernelF32x512Direct computing only the top 2 rows and the left
+// 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_2x32m is kernelF32x512DirectT computing only the top 2 rows and the left
+// 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_2x32m is kernelF32x512Direct_2x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_2x32m is kernelF32x512DirectT_2x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_2x48m is kernelF32x512 computing only the top 2 rows and the left
+// 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_2x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_2x48m is kernelF32x512Direct computing only the top 2 rows and the left
+// 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_2x48m is kernelF32x512DirectT computing only the top 2 rows and the left
+// 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_2x48m is kernelF32x512Direct_2x48m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_2x48m is kernelF32x512DirectT_2x48m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_2x64m is kernelF32x512 computing only the top 2 rows and the left
+// 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_2x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_2x64m is kernelF32x512Direct computing only the top 2 rows and the left
+// 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_2x64m is kernelF32x512DirectT computing only the top 2 rows and the left
+// 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_2x64m is kernelF32x512Direct_2x64m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_2x64m is kernelF32x512DirectT_2x64m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_4x16m is kernelF32x512 computing only the top 4 rows and the left
+// 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_4x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_4x16m is kernelF32x512Direct computing only the top 4 rows and the left
+// 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_4x16m is kernelF32x512DirectT computing only the top 4 rows and the left
+// 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_4x16m is kernelF32x512Direct_4x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_4x16m is kernelF32x512DirectT_4x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_4x32m is kernelF32x512 computing only the top 4 rows and the left
+// 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_4x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_4x32m is kernelF32x512Direct computing only the top 4 rows and the left
+// 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_4x32m is kernelF32x512DirectT computing only the top 4 rows and the left
+// 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_4x32m is kernelF32x512Direct_4x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_4x32m is kernelF32x512DirectT_4x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_4x48m is kernelF32x512 computing only the top 4 rows and the left
+// 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_4x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_4x48m is kernelF32x512Direct computing only the top 4 rows and the left
+// 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_4x48m is kernelF32x512DirectT computing only the top 4 rows and the left
+// 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_4x48m is kernelF32x512Direct_4x48m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_4x48m is kernelF32x512DirectT_4x48m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_4x64m is kernelF32x512 computing only the top 4 rows and the left
+// 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_4x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_4x64m is kernelF32x512Direct computing only the top 4 rows and the left
+// 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_4x64m is kernelF32x512DirectT computing only the top 4 rows and the left
+// 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_4x64m is kernelF32x512Direct_4x64m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_4x64m is kernelF32x512DirectT_4x64m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_6x16m is kernelF32x512 computing only the top 6 rows and the left
+// 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_6x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_6x16m is kernelF32x512Direct computing only the top 6 rows and the left
+// 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_6x16m is kernelF32x512DirectT computing only the top 6 rows and the left
+// 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_6x16m is kernelF32x512Direct_6x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_6x16m is kernelF32x512DirectT_6x16m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_6x32m is kernelF32x512 computing only the top 6 rows and the left
+// 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_6x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_6x32m is kernelF32x512Direct computing only the top 6 rows and the left
+// 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_6x32m is kernelF32x512DirectT computing only the top 6 rows and the left
+// 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_6x32m is kernelF32x512Direct_6x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_6x32m is kernelF32x512DirectT_6x32m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_6x48m is kernelF32x512 computing only the top 6 rows and the left
+// 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_6x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_6x48m is kernelF32x512Direct computing only the top 6 rows and the left
+// 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_6x48m is kernelF32x512DirectT computing only the top 6 rows and the left
+// 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_6x48m is kernelF32x512Direct_6x48m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_6x48m is kernelF32x512DirectT_6x48m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512_6x64m is kernelF32x512 computing only the top 6 rows and the left
+// 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512_6x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512Direct_6x64m is kernelF32x512Direct computing only the top 6 rows and the left
+// 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512Direct_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectT_6x64m is kernelF32x512DirectT computing only the top 6 rows and the left
+// 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
+// lowest set): the last vector of each row of B, C and the bias is loaded
+// under the mask, other lanes as zero, and stored under it, so that a tile
+// of any width is written in place and nothing past it is read or written.
+// Each element gets the same operations in the same order, so the results
+// are the full kernel's.
+//
+//go:noescape
+func kernelF32x512DirectT_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectB_6x64m is kernelF32x512Direct_6x64m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+
+// kernelF32x512DirectTB_6x64m is kernelF32x512DirectT_6x64m with the columns of B read in place, step p at
+// b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
+// The operations and their order are the same, and so are the results.
+//
+//go:noescape
+func kernelF32x512DirectTB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
 
 // copyRowsF64x8 copies k runs of 8 elements, ld apart in src, to dst end to end:
 //

@@ -21561,6 +21561,13672 @@ kernelF64x512DirectB_6x16_write:
 	VZEROUPPER
 	RET
 
+// func kernelF64x512_2x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_2x8m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_2x8m_tail
+
+kernelF64x512_2x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    256(DX), K1, Z2
+	VBROADCASTSD 48(CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 56(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    512(DX), K1, Z2
+	VBROADCASTSD 96(CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 104(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    768(DX), K1, Z2
+	VBROADCASTSD 144(CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 152(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_2x8m_loop
+
+kernelF64x512_2x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_2x8m_store
+
+kernelF64x512_2x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_2x8m_tailloop
+
+kernelF64x512_2x8m_store:
+	VBROADCASTSD alpha+88(FP), Z2
+	VMULPD       Z2, Z0, Z0
+	VMULPD       Z2, Z1, Z1
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_2x8m_bias
+	VBROADCASTSD beta+96(FP), Z3
+	MOVQ         BX, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z3, Z0
+	ADDQ         SI, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z3, Z1
+
+kernelF64x512_2x8m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_2x8m_write
+	VXORPD    Y4, Y4, Y4
+	VMAXPD    Z0, Z4, Z0
+	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512_2x8m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPD Z1, K1, (DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_2x8m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	MOVQ  c_base+64(FP), SI
+	MOVQ  ldc+88(FP), DI
+	SHLQ  $0x03, DI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	MOVQ       AX, R8
+	SHRQ       $0x02, R8
+	JZ         kernelF64x512Direct_2x8m_tail
+
+kernelF64x512Direct_2x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD (CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    256(DX), K1, Z2
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    512(DX), K1, Z2
+	VBROADCASTSD 16(CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 16(CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    768(DX), K1, Z2
+	VBROADCASTSD 24(CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 24(CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000400, DX
+	DECQ         R8
+	JNZ          kernelF64x512Direct_2x8m_loop
+
+kernelF64x512Direct_2x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_2x8m_store
+
+kernelF64x512Direct_2x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD (CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_2x8m_tailloop
+
+kernelF64x512Direct_2x8m_store:
+	VBROADCASTSD alpha+96(FP), Z2
+	VMULPD       Z2, Z0, Z0
+	VMULPD       Z2, Z1, Z1
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_2x8m_bias
+	VBROADCASTSD beta+104(FP), Z3
+	MOVQ         SI, R8
+	VMOVUPD.Z    (R8), K1, Z31
+	VFMADD231PD  Z31, Z3, Z0
+	ADDQ         DI, R8
+	VMOVUPD.Z    (R8), K1, Z31
+	VFMADD231PD  Z31, Z3, Z1
+
+kernelF64x512Direct_2x8m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_2x8m_write
+	VXORPD    Y4, Y4, Y4
+	VMAXPD    Z0, Z4, Z0
+	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512Direct_2x8m_write:
+	MOVQ    SI, R8
+	VMOVUPD Z0, K1, (R8)
+	ADDQ    DI, R8
+	VMOVUPD Z1, K1, (R8)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_2x8m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_2x8m_tail
+
+kernelF64x512DirectT_2x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    256(DX), K1, Z2
+	VBROADCASTSD (CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    512(DX), K1, Z2
+	VBROADCASTSD (CX)(BX*2), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX)(BX*2), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    768(DX), K1, Z2
+	VBROADCASTSD (CX)(SI*1), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX)(SI*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_2x8m_loop
+
+kernelF64x512DirectT_2x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_2x8m_store
+
+kernelF64x512DirectT_2x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_2x8m_tailloop
+
+kernelF64x512DirectT_2x8m_store:
+	VBROADCASTSD alpha+96(FP), Z2
+	VMULPD       Z2, Z0, Z0
+	VMULPD       Z2, Z1, Z1
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_2x8m_bias
+	VBROADCASTSD beta+104(FP), Z3
+	MOVQ         DI, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z3, Z0
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z3, Z1
+
+kernelF64x512DirectT_2x8m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_2x8m_write
+	VXORPD    Y4, Y4, Y4
+	VMAXPD    Z0, Z4, Z0
+	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512DirectT_2x8m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z1, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_2x8m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	MOVQ  ldb+64(FP), SI
+	SHLQ  $0x03, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  c_base+72(FP), R8
+	MOVQ  ldc+96(FP), R9
+	SHLQ  $0x03, R9
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R8, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	MOVQ       AX, R10
+	SHRQ       $0x02, R10
+	JZ         kernelF64x512DirectB_2x8m_tail
+
+kernelF64x512DirectB_2x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD (CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    (DX)(SI*1), K1, Z2
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    (DX)(SI*2), K1, Z2
+	VBROADCASTSD 16(CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 16(CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    (DX)(DI*1), K1, Z2
+	VBROADCASTSD 24(CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 24(CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         $0x00000020, CX
+	LEAQ         (DX)(SI*4), DX
+	DECQ         R10
+	JNZ          kernelF64x512DirectB_2x8m_loop
+
+kernelF64x512DirectB_2x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_2x8m_store
+
+kernelF64x512DirectB_2x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD (CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         $0x00000008, CX
+	ADDQ         SI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_2x8m_tailloop
+
+kernelF64x512DirectB_2x8m_store:
+	VBROADCASTSD alpha+104(FP), Z2
+	VMULPD       Z2, Z0, Z0
+	VMULPD       Z2, Z1, Z1
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_2x8m_bias
+	VBROADCASTSD beta+112(FP), Z3
+	MOVQ         R8, R10
+	VMOVUPD.Z    (R10), K1, Z31
+	VFMADD231PD  Z31, Z3, Z0
+	ADDQ         R9, R10
+	VMOVUPD.Z    (R10), K1, Z31
+	VFMADD231PD  Z31, Z3, Z1
+
+kernelF64x512DirectB_2x8m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_2x8m_write
+	VXORPD    Y4, Y4, Y4
+	VMAXPD    Z0, Z4, Z0
+	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512DirectB_2x8m_write:
+	MOVQ    R8, R10
+	VMOVUPD Z0, K1, (R10)
+	ADDQ    R9, R10
+	VMOVUPD Z1, K1, (R10)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_2x8m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_2x8m_tail
+
+kernelF64x512DirectTB_2x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    (DX)(DI*1), K1, Z2
+	VBROADCASTSD (CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    (DX)(DI*2), K1, Z2
+	VBROADCASTSD (CX)(BX*2), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX)(BX*2), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	VMOVUPD.Z    (DX)(R8*1), K1, Z2
+	VBROADCASTSD (CX)(SI*1), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX)(SI*1), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_2x8m_loop
+
+kernelF64x512DirectTB_2x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_2x8m_store
+
+kernelF64x512DirectTB_2x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z2
+	VBROADCASTSD (CX), Z3
+	VFMADD231PD  Z2, Z3, Z0
+	VBROADCASTSD 8(CX), Z3
+	VFMADD231PD  Z2, Z3, Z1
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_2x8m_tailloop
+
+kernelF64x512DirectTB_2x8m_store:
+	VBROADCASTSD alpha+104(FP), Z2
+	VMULPD       Z2, Z0, Z0
+	VMULPD       Z2, Z1, Z1
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_2x8m_bias
+	VBROADCASTSD beta+112(FP), Z3
+	MOVQ         R9, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z3, Z0
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z3, Z1
+
+kernelF64x512DirectTB_2x8m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_2x8m_write
+	VXORPD    Y4, Y4, Y4
+	VMAXPD    Z0, Z4, Z0
+	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512DirectTB_2x8m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z1, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_2x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_2x16m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_2x16m_tail
+
+kernelF64x512_2x16m_loop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      256(DX), Z4
+	VMOVUPD.Z    320(DX), K1, Z5
+	VBROADCASTSD 48(CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 56(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      512(DX), Z4
+	VMOVUPD.Z    576(DX), K1, Z5
+	VBROADCASTSD 96(CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 104(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      768(DX), Z4
+	VMOVUPD.Z    832(DX), K1, Z5
+	VBROADCASTSD 144(CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 152(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_2x16m_loop
+
+kernelF64x512_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_2x16m_store
+
+kernelF64x512_2x16m_tailloop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_2x16m_tailloop
+
+kernelF64x512_2x16m_store:
+	VBROADCASTSD alpha+88(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_2x16m_bias
+	VBROADCASTSD beta+96(FP), Z6
+	MOVQ         BX, DI
+	VFMADD231PD  (DI), Z6, Z0
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z6, Z1
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z6, Z2
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z6, Z3
+
+kernelF64x512_2x16m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_2x16m_write
+	VXORPD    Y5, Y5, Y5
+	VMAXPD    Z0, Z5, Z0
+	VMAXPD    Z1, Z5, Z1
+	VMAXPD    Z2, Z5, Z2
+	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512_2x16m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z2, (DI)
+	VMOVUPD Z3, K1, 64(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_2x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	MOVQ  c_base+64(FP), SI
+	MOVQ  ldc+88(FP), DI
+	SHLQ  $0x03, DI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 127(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 127(R8)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, R8
+	SHRQ       $0x02, R8
+	JZ         kernelF64x512Direct_2x16m_tail
+
+kernelF64x512Direct_2x16m_loop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD (CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      256(DX), Z4
+	VMOVUPD.Z    320(DX), K1, Z5
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      512(DX), Z4
+	VMOVUPD.Z    576(DX), K1, Z5
+	VBROADCASTSD 16(CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      768(DX), Z4
+	VMOVUPD.Z    832(DX), K1, Z5
+	VBROADCASTSD 24(CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 24(CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000400, DX
+	DECQ         R8
+	JNZ          kernelF64x512Direct_2x16m_loop
+
+kernelF64x512Direct_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_2x16m_store
+
+kernelF64x512Direct_2x16m_tailloop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD (CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_2x16m_tailloop
+
+kernelF64x512Direct_2x16m_store:
+	VBROADCASTSD alpha+96(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_2x16m_bias
+	VBROADCASTSD beta+104(FP), Z6
+	MOVQ         SI, R8
+	VFMADD231PD  (R8), Z6, Z0
+	VMOVUPD.Z    64(R8), K1, Z31
+	VFMADD231PD  Z31, Z6, Z1
+	ADDQ         DI, R8
+	VFMADD231PD  (R8), Z6, Z2
+	VMOVUPD.Z    64(R8), K1, Z31
+	VFMADD231PD  Z31, Z6, Z3
+
+kernelF64x512Direct_2x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_2x16m_write
+	VXORPD    Y5, Y5, Y5
+	VMAXPD    Z0, Z5, Z0
+	VMAXPD    Z1, Z5, Z1
+	VMAXPD    Z2, Z5, Z2
+	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512Direct_2x16m_write:
+	MOVQ    SI, R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, K1, 64(R8)
+	ADDQ    DI, R8
+	VMOVUPD Z2, (R8)
+	VMOVUPD Z3, K1, 64(R8)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_2x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_2x16m_tail
+
+kernelF64x512DirectT_2x16m_loop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      256(DX), Z4
+	VMOVUPD.Z    320(DX), K1, Z5
+	VBROADCASTSD (CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      512(DX), Z4
+	VMOVUPD.Z    576(DX), K1, Z5
+	VBROADCASTSD (CX)(BX*2), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      768(DX), Z4
+	VMOVUPD.Z    832(DX), K1, Z5
+	VBROADCASTSD (CX)(SI*1), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX)(SI*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_2x16m_loop
+
+kernelF64x512DirectT_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_2x16m_store
+
+kernelF64x512DirectT_2x16m_tailloop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_2x16m_tailloop
+
+kernelF64x512DirectT_2x16m_store:
+	VBROADCASTSD alpha+96(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_2x16m_bias
+	VBROADCASTSD beta+104(FP), Z6
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z6, Z0
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z6, Z1
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z6, Z2
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z6, Z3
+
+kernelF64x512DirectT_2x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_2x16m_write
+	VXORPD    Y5, Y5, Y5
+	VMAXPD    Z0, Z5, Z0
+	VMAXPD    Z1, Z5, Z1
+	VMAXPD    Z2, Z5, Z2
+	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512DirectT_2x16m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z2, (R9)
+	VMOVUPD Z3, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_2x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	MOVQ  ldb+64(FP), SI
+	SHLQ  $0x03, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  c_base+72(FP), R8
+	MOVQ  ldc+96(FP), R9
+	SHLQ  $0x03, R9
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R8, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 127(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 127(R10)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, R10
+	SHRQ       $0x02, R10
+	JZ         kernelF64x512DirectB_2x16m_tail
+
+kernelF64x512DirectB_2x16m_loop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD (CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      (DX)(SI*1), Z4
+	VMOVUPD.Z    64(DX)(SI*1), K1, Z5
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      (DX)(SI*2), Z4
+	VMOVUPD.Z    64(DX)(SI*2), K1, Z5
+	VBROADCASTSD 16(CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      (DX)(DI*1), Z4
+	VMOVUPD.Z    64(DX)(DI*1), K1, Z5
+	VBROADCASTSD 24(CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 24(CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         $0x00000020, CX
+	LEAQ         (DX)(SI*4), DX
+	DECQ         R10
+	JNZ          kernelF64x512DirectB_2x16m_loop
+
+kernelF64x512DirectB_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_2x16m_store
+
+kernelF64x512DirectB_2x16m_tailloop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD (CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         $0x00000008, CX
+	ADDQ         SI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_2x16m_tailloop
+
+kernelF64x512DirectB_2x16m_store:
+	VBROADCASTSD alpha+104(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_2x16m_bias
+	VBROADCASTSD beta+112(FP), Z6
+	MOVQ         R8, R10
+	VFMADD231PD  (R10), Z6, Z0
+	VMOVUPD.Z    64(R10), K1, Z31
+	VFMADD231PD  Z31, Z6, Z1
+	ADDQ         R9, R10
+	VFMADD231PD  (R10), Z6, Z2
+	VMOVUPD.Z    64(R10), K1, Z31
+	VFMADD231PD  Z31, Z6, Z3
+
+kernelF64x512DirectB_2x16m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_2x16m_write
+	VXORPD    Y5, Y5, Y5
+	VMAXPD    Z0, Z5, Z0
+	VMAXPD    Z1, Z5, Z1
+	VMAXPD    Z2, Z5, Z2
+	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512DirectB_2x16m_write:
+	MOVQ    R8, R10
+	VMOVUPD Z0, (R10)
+	VMOVUPD Z1, K1, 64(R10)
+	ADDQ    R9, R10
+	VMOVUPD Z2, (R10)
+	VMOVUPD Z3, K1, 64(R10)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_2x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_2x16m_tail
+
+kernelF64x512DirectTB_2x16m_loop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      (DX)(DI*1), Z4
+	VMOVUPD.Z    64(DX)(DI*1), K1, Z5
+	VBROADCASTSD (CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      (DX)(DI*2), Z4
+	VMOVUPD.Z    64(DX)(DI*2), K1, Z5
+	VBROADCASTSD (CX)(BX*2), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	VMOVUPD      (DX)(R8*1), Z4
+	VMOVUPD.Z    64(DX)(R8*1), K1, Z5
+	VBROADCASTSD (CX)(SI*1), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX)(SI*1), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_2x16m_loop
+
+kernelF64x512DirectTB_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_2x16m_store
+
+kernelF64x512DirectTB_2x16m_tailloop:
+	VMOVUPD      (DX), Z4
+	VMOVUPD.Z    64(DX), K1, Z5
+	VBROADCASTSD (CX), Z6
+	VFMADD231PD  Z4, Z6, Z0
+	VFMADD231PD  Z5, Z6, Z1
+	VBROADCASTSD 8(CX), Z6
+	VFMADD231PD  Z4, Z6, Z2
+	VFMADD231PD  Z5, Z6, Z3
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_2x16m_tailloop
+
+kernelF64x512DirectTB_2x16m_store:
+	VBROADCASTSD alpha+104(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_2x16m_bias
+	VBROADCASTSD beta+112(FP), Z6
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z6, Z0
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z6, Z1
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z6, Z2
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z6, Z3
+
+kernelF64x512DirectTB_2x16m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_2x16m_write
+	VXORPD    Y5, Y5, Y5
+	VMAXPD    Z0, Z5, Z0
+	VMAXPD    Z1, Z5, Z1
+	VMAXPD    Z2, Z5, Z2
+	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512DirectTB_2x16m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z2, (R11)
+	VMOVUPD Z3, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_2x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_2x24m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_2x24m_tail
+
+kernelF64x512_2x24m_loop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      256(DX), Z6
+	VMOVUPD      320(DX), Z7
+	VMOVUPD.Z    384(DX), K1, Z8
+	VBROADCASTSD 48(CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 56(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      512(DX), Z6
+	VMOVUPD      576(DX), Z7
+	VMOVUPD.Z    640(DX), K1, Z8
+	VBROADCASTSD 96(CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 104(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      768(DX), Z6
+	VMOVUPD      832(DX), Z7
+	VMOVUPD.Z    896(DX), K1, Z8
+	VBROADCASTSD 144(CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 152(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_2x24m_loop
+
+kernelF64x512_2x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_2x24m_store
+
+kernelF64x512_2x24m_tailloop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_2x24m_tailloop
+
+kernelF64x512_2x24m_store:
+	VBROADCASTSD alpha+88(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_2x24m_bias
+	VBROADCASTSD beta+96(FP), Z9
+	MOVQ         BX, DI
+	VFMADD231PD  (DI), Z9, Z0
+	VFMADD231PD  64(DI), Z9, Z1
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z9, Z2
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z9, Z3
+	VFMADD231PD  64(DI), Z9, Z4
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z9, Z5
+
+kernelF64x512_2x24m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_2x24m_write
+	VXORPD    Y7, Y7, Y7
+	VMAXPD    Z0, Z7, Z0
+	VMAXPD    Z1, Z7, Z1
+	VMAXPD    Z2, Z7, Z2
+	VMAXPD    Z3, Z7, Z3
+	VMAXPD    Z4, Z7, Z4
+	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512_2x24m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z3, (DI)
+	VMOVUPD Z4, 64(DI)
+	VMOVUPD Z5, K1, 128(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_2x24m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	MOVQ  c_base+64(FP), SI
+	MOVQ  ldc+88(FP), DI
+	SHLQ  $0x03, DI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 191(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 191(R8)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, R8
+	SHRQ       $0x02, R8
+	JZ         kernelF64x512Direct_2x24m_tail
+
+kernelF64x512Direct_2x24m_loop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD (CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      256(DX), Z6
+	VMOVUPD      320(DX), Z7
+	VMOVUPD.Z    384(DX), K1, Z8
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      512(DX), Z6
+	VMOVUPD      576(DX), Z7
+	VMOVUPD.Z    640(DX), K1, Z8
+	VBROADCASTSD 16(CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 16(CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      768(DX), Z6
+	VMOVUPD      832(DX), Z7
+	VMOVUPD.Z    896(DX), K1, Z8
+	VBROADCASTSD 24(CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000400, DX
+	DECQ         R8
+	JNZ          kernelF64x512Direct_2x24m_loop
+
+kernelF64x512Direct_2x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_2x24m_store
+
+kernelF64x512Direct_2x24m_tailloop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD (CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_2x24m_tailloop
+
+kernelF64x512Direct_2x24m_store:
+	VBROADCASTSD alpha+96(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_2x24m_bias
+	VBROADCASTSD beta+104(FP), Z9
+	MOVQ         SI, R8
+	VFMADD231PD  (R8), Z9, Z0
+	VFMADD231PD  64(R8), Z9, Z1
+	VMOVUPD.Z    128(R8), K1, Z31
+	VFMADD231PD  Z31, Z9, Z2
+	ADDQ         DI, R8
+	VFMADD231PD  (R8), Z9, Z3
+	VFMADD231PD  64(R8), Z9, Z4
+	VMOVUPD.Z    128(R8), K1, Z31
+	VFMADD231PD  Z31, Z9, Z5
+
+kernelF64x512Direct_2x24m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_2x24m_write
+	VXORPD    Y7, Y7, Y7
+	VMAXPD    Z0, Z7, Z0
+	VMAXPD    Z1, Z7, Z1
+	VMAXPD    Z2, Z7, Z2
+	VMAXPD    Z3, Z7, Z3
+	VMAXPD    Z4, Z7, Z4
+	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512Direct_2x24m_write:
+	MOVQ    SI, R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, K1, 128(R8)
+	ADDQ    DI, R8
+	VMOVUPD Z3, (R8)
+	VMOVUPD Z4, 64(R8)
+	VMOVUPD Z5, K1, 128(R8)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_2x24m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_2x24m_tail
+
+kernelF64x512DirectT_2x24m_loop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      256(DX), Z6
+	VMOVUPD      320(DX), Z7
+	VMOVUPD.Z    384(DX), K1, Z8
+	VBROADCASTSD (CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      512(DX), Z6
+	VMOVUPD      576(DX), Z7
+	VMOVUPD.Z    640(DX), K1, Z8
+	VBROADCASTSD (CX)(BX*2), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX)(BX*2), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      768(DX), Z6
+	VMOVUPD      832(DX), Z7
+	VMOVUPD.Z    896(DX), K1, Z8
+	VBROADCASTSD (CX)(SI*1), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX)(SI*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_2x24m_loop
+
+kernelF64x512DirectT_2x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_2x24m_store
+
+kernelF64x512DirectT_2x24m_tailloop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_2x24m_tailloop
+
+kernelF64x512DirectT_2x24m_store:
+	VBROADCASTSD alpha+96(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_2x24m_bias
+	VBROADCASTSD beta+104(FP), Z9
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z9, Z0
+	VFMADD231PD  64(R9), Z9, Z1
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z9, Z2
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z9, Z3
+	VFMADD231PD  64(R9), Z9, Z4
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z9, Z5
+
+kernelF64x512DirectT_2x24m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_2x24m_write
+	VXORPD    Y7, Y7, Y7
+	VMAXPD    Z0, Z7, Z0
+	VMAXPD    Z1, Z7, Z1
+	VMAXPD    Z2, Z7, Z2
+	VMAXPD    Z3, Z7, Z3
+	VMAXPD    Z4, Z7, Z4
+	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512DirectT_2x24m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z3, (R9)
+	VMOVUPD Z4, 64(R9)
+	VMOVUPD Z5, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_2x24m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	MOVQ  ldb+64(FP), SI
+	SHLQ  $0x03, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  c_base+72(FP), R8
+	MOVQ  ldc+96(FP), R9
+	SHLQ  $0x03, R9
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R8, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 191(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 191(R10)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, R10
+	SHRQ       $0x02, R10
+	JZ         kernelF64x512DirectB_2x24m_tail
+
+kernelF64x512DirectB_2x24m_loop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD (CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      (DX)(SI*1), Z6
+	VMOVUPD      64(DX)(SI*1), Z7
+	VMOVUPD.Z    128(DX)(SI*1), K1, Z8
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      (DX)(SI*2), Z6
+	VMOVUPD      64(DX)(SI*2), Z7
+	VMOVUPD.Z    128(DX)(SI*2), K1, Z8
+	VBROADCASTSD 16(CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 16(CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      (DX)(DI*1), Z6
+	VMOVUPD      64(DX)(DI*1), Z7
+	VMOVUPD.Z    128(DX)(DI*1), K1, Z8
+	VBROADCASTSD 24(CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         $0x00000020, CX
+	LEAQ         (DX)(SI*4), DX
+	DECQ         R10
+	JNZ          kernelF64x512DirectB_2x24m_loop
+
+kernelF64x512DirectB_2x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_2x24m_store
+
+kernelF64x512DirectB_2x24m_tailloop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD (CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         $0x00000008, CX
+	ADDQ         SI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_2x24m_tailloop
+
+kernelF64x512DirectB_2x24m_store:
+	VBROADCASTSD alpha+104(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_2x24m_bias
+	VBROADCASTSD beta+112(FP), Z9
+	MOVQ         R8, R10
+	VFMADD231PD  (R10), Z9, Z0
+	VFMADD231PD  64(R10), Z9, Z1
+	VMOVUPD.Z    128(R10), K1, Z31
+	VFMADD231PD  Z31, Z9, Z2
+	ADDQ         R9, R10
+	VFMADD231PD  (R10), Z9, Z3
+	VFMADD231PD  64(R10), Z9, Z4
+	VMOVUPD.Z    128(R10), K1, Z31
+	VFMADD231PD  Z31, Z9, Z5
+
+kernelF64x512DirectB_2x24m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_2x24m_write
+	VXORPD    Y7, Y7, Y7
+	VMAXPD    Z0, Z7, Z0
+	VMAXPD    Z1, Z7, Z1
+	VMAXPD    Z2, Z7, Z2
+	VMAXPD    Z3, Z7, Z3
+	VMAXPD    Z4, Z7, Z4
+	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512DirectB_2x24m_write:
+	MOVQ    R8, R10
+	VMOVUPD Z0, (R10)
+	VMOVUPD Z1, 64(R10)
+	VMOVUPD Z2, K1, 128(R10)
+	ADDQ    R9, R10
+	VMOVUPD Z3, (R10)
+	VMOVUPD Z4, 64(R10)
+	VMOVUPD Z5, K1, 128(R10)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_2x24m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_2x24m_tail
+
+kernelF64x512DirectTB_2x24m_loop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      (DX)(DI*1), Z6
+	VMOVUPD      64(DX)(DI*1), Z7
+	VMOVUPD.Z    128(DX)(DI*1), K1, Z8
+	VBROADCASTSD (CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      (DX)(DI*2), Z6
+	VMOVUPD      64(DX)(DI*2), Z7
+	VMOVUPD.Z    128(DX)(DI*2), K1, Z8
+	VBROADCASTSD (CX)(BX*2), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX)(BX*2), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	VMOVUPD      (DX)(R8*1), Z6
+	VMOVUPD      64(DX)(R8*1), Z7
+	VMOVUPD.Z    128(DX)(R8*1), K1, Z8
+	VBROADCASTSD (CX)(SI*1), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX)(SI*1), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_2x24m_loop
+
+kernelF64x512DirectTB_2x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_2x24m_store
+
+kernelF64x512DirectTB_2x24m_tailloop:
+	VMOVUPD      (DX), Z6
+	VMOVUPD      64(DX), Z7
+	VMOVUPD.Z    128(DX), K1, Z8
+	VBROADCASTSD (CX), Z9
+	VFMADD231PD  Z6, Z9, Z0
+	VFMADD231PD  Z7, Z9, Z1
+	VFMADD231PD  Z8, Z9, Z2
+	VBROADCASTSD 8(CX), Z9
+	VFMADD231PD  Z6, Z9, Z3
+	VFMADD231PD  Z7, Z9, Z4
+	VFMADD231PD  Z8, Z9, Z5
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_2x24m_tailloop
+
+kernelF64x512DirectTB_2x24m_store:
+	VBROADCASTSD alpha+104(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_2x24m_bias
+	VBROADCASTSD beta+112(FP), Z9
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z9, Z0
+	VFMADD231PD  64(R11), Z9, Z1
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z9, Z2
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z9, Z3
+	VFMADD231PD  64(R11), Z9, Z4
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z9, Z5
+
+kernelF64x512DirectTB_2x24m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_2x24m_write
+	VXORPD    Y7, Y7, Y7
+	VMAXPD    Z0, Z7, Z0
+	VMAXPD    Z1, Z7, Z1
+	VMAXPD    Z2, Z7, Z2
+	VMAXPD    Z3, Z7, Z3
+	VMAXPD    Z4, Z7, Z4
+	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512DirectTB_2x24m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z3, (R11)
+	VMOVUPD Z4, 64(R11)
+	VMOVUPD Z5, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_2x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_2x32m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_2x32m_tail
+
+kernelF64x512_2x32m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      256(DX), Z8
+	VMOVUPD      320(DX), Z9
+	VMOVUPD      384(DX), Z10
+	VMOVUPD.Z    448(DX), K1, Z11
+	VBROADCASTSD 48(CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 56(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      512(DX), Z8
+	VMOVUPD      576(DX), Z9
+	VMOVUPD      640(DX), Z10
+	VMOVUPD.Z    704(DX), K1, Z11
+	VBROADCASTSD 96(CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 104(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      768(DX), Z8
+	VMOVUPD      832(DX), Z9
+	VMOVUPD      896(DX), Z10
+	VMOVUPD.Z    960(DX), K1, Z11
+	VBROADCASTSD 144(CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 152(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_2x32m_loop
+
+kernelF64x512_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_2x32m_store
+
+kernelF64x512_2x32m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_2x32m_tailloop
+
+kernelF64x512_2x32m_store:
+	VBROADCASTSD alpha+88(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_2x32m_bias
+	VBROADCASTSD beta+96(FP), Z12
+	MOVQ         BX, DI
+	VFMADD231PD  (DI), Z12, Z0
+	VFMADD231PD  64(DI), Z12, Z1
+	VFMADD231PD  128(DI), Z12, Z2
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z12, Z3
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z12, Z4
+	VFMADD231PD  64(DI), Z12, Z5
+	VFMADD231PD  128(DI), Z12, Z6
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z12, Z7
+
+kernelF64x512_2x32m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_2x32m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512_2x32m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z4, (DI)
+	VMOVUPD Z5, 64(DI)
+	VMOVUPD Z6, 128(DI)
+	VMOVUPD Z7, K1, 192(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_2x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	MOVQ  c_base+64(FP), SI
+	MOVQ  ldc+88(FP), DI
+	SHLQ  $0x03, DI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 255(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 255(R8)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, R8
+	SHRQ       $0x02, R8
+	JZ         kernelF64x512Direct_2x32m_tail
+
+kernelF64x512Direct_2x32m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD (CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      256(DX), Z8
+	VMOVUPD      320(DX), Z9
+	VMOVUPD      384(DX), Z10
+	VMOVUPD.Z    448(DX), K1, Z11
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      512(DX), Z8
+	VMOVUPD      576(DX), Z9
+	VMOVUPD      640(DX), Z10
+	VMOVUPD.Z    704(DX), K1, Z11
+	VBROADCASTSD 16(CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      768(DX), Z8
+	VMOVUPD      832(DX), Z9
+	VMOVUPD      896(DX), Z10
+	VMOVUPD.Z    960(DX), K1, Z11
+	VBROADCASTSD 24(CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 24(CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000400, DX
+	DECQ         R8
+	JNZ          kernelF64x512Direct_2x32m_loop
+
+kernelF64x512Direct_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_2x32m_store
+
+kernelF64x512Direct_2x32m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD (CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_2x32m_tailloop
+
+kernelF64x512Direct_2x32m_store:
+	VBROADCASTSD alpha+96(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_2x32m_bias
+	VBROADCASTSD beta+104(FP), Z12
+	MOVQ         SI, R8
+	VFMADD231PD  (R8), Z12, Z0
+	VFMADD231PD  64(R8), Z12, Z1
+	VFMADD231PD  128(R8), Z12, Z2
+	VMOVUPD.Z    192(R8), K1, Z31
+	VFMADD231PD  Z31, Z12, Z3
+	ADDQ         DI, R8
+	VFMADD231PD  (R8), Z12, Z4
+	VFMADD231PD  64(R8), Z12, Z5
+	VFMADD231PD  128(R8), Z12, Z6
+	VMOVUPD.Z    192(R8), K1, Z31
+	VFMADD231PD  Z31, Z12, Z7
+
+kernelF64x512Direct_2x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_2x32m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512Direct_2x32m_write:
+	MOVQ    SI, R8
+	VMOVUPD Z0, (R8)
+	VMOVUPD Z1, 64(R8)
+	VMOVUPD Z2, 128(R8)
+	VMOVUPD Z3, K1, 192(R8)
+	ADDQ    DI, R8
+	VMOVUPD Z4, (R8)
+	VMOVUPD Z5, 64(R8)
+	VMOVUPD Z6, 128(R8)
+	VMOVUPD Z7, K1, 192(R8)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_2x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_2x32m_tail
+
+kernelF64x512DirectT_2x32m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      256(DX), Z8
+	VMOVUPD      320(DX), Z9
+	VMOVUPD      384(DX), Z10
+	VMOVUPD.Z    448(DX), K1, Z11
+	VBROADCASTSD (CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      512(DX), Z8
+	VMOVUPD      576(DX), Z9
+	VMOVUPD      640(DX), Z10
+	VMOVUPD.Z    704(DX), K1, Z11
+	VBROADCASTSD (CX)(BX*2), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      768(DX), Z8
+	VMOVUPD      832(DX), Z9
+	VMOVUPD      896(DX), Z10
+	VMOVUPD.Z    960(DX), K1, Z11
+	VBROADCASTSD (CX)(SI*1), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX)(SI*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_2x32m_loop
+
+kernelF64x512DirectT_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_2x32m_store
+
+kernelF64x512DirectT_2x32m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_2x32m_tailloop
+
+kernelF64x512DirectT_2x32m_store:
+	VBROADCASTSD alpha+96(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_2x32m_bias
+	VBROADCASTSD beta+104(FP), Z12
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z12, Z0
+	VFMADD231PD  64(R9), Z12, Z1
+	VFMADD231PD  128(R9), Z12, Z2
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z12, Z3
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z12, Z4
+	VFMADD231PD  64(R9), Z12, Z5
+	VFMADD231PD  128(R9), Z12, Z6
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z12, Z7
+
+kernelF64x512DirectT_2x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_2x32m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectT_2x32m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, 64(R9)
+	VMOVUPD Z6, 128(R9)
+	VMOVUPD Z7, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_2x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	MOVQ  ldb+64(FP), SI
+	SHLQ  $0x03, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  c_base+72(FP), R8
+	MOVQ  ldc+96(FP), R9
+	SHLQ  $0x03, R9
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R8, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 255(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 255(R10)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, R10
+	SHRQ       $0x02, R10
+	JZ         kernelF64x512DirectB_2x32m_tail
+
+kernelF64x512DirectB_2x32m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD (CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      (DX)(SI*1), Z8
+	VMOVUPD      64(DX)(SI*1), Z9
+	VMOVUPD      128(DX)(SI*1), Z10
+	VMOVUPD.Z    192(DX)(SI*1), K1, Z11
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      (DX)(SI*2), Z8
+	VMOVUPD      64(DX)(SI*2), Z9
+	VMOVUPD      128(DX)(SI*2), Z10
+	VMOVUPD.Z    192(DX)(SI*2), K1, Z11
+	VBROADCASTSD 16(CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      (DX)(DI*1), Z8
+	VMOVUPD      64(DX)(DI*1), Z9
+	VMOVUPD      128(DX)(DI*1), Z10
+	VMOVUPD.Z    192(DX)(DI*1), K1, Z11
+	VBROADCASTSD 24(CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 24(CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         $0x00000020, CX
+	LEAQ         (DX)(SI*4), DX
+	DECQ         R10
+	JNZ          kernelF64x512DirectB_2x32m_loop
+
+kernelF64x512DirectB_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_2x32m_store
+
+kernelF64x512DirectB_2x32m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD (CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         $0x00000008, CX
+	ADDQ         SI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_2x32m_tailloop
+
+kernelF64x512DirectB_2x32m_store:
+	VBROADCASTSD alpha+104(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_2x32m_bias
+	VBROADCASTSD beta+112(FP), Z12
+	MOVQ         R8, R10
+	VFMADD231PD  (R10), Z12, Z0
+	VFMADD231PD  64(R10), Z12, Z1
+	VFMADD231PD  128(R10), Z12, Z2
+	VMOVUPD.Z    192(R10), K1, Z31
+	VFMADD231PD  Z31, Z12, Z3
+	ADDQ         R9, R10
+	VFMADD231PD  (R10), Z12, Z4
+	VFMADD231PD  64(R10), Z12, Z5
+	VFMADD231PD  128(R10), Z12, Z6
+	VMOVUPD.Z    192(R10), K1, Z31
+	VFMADD231PD  Z31, Z12, Z7
+
+kernelF64x512DirectB_2x32m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_2x32m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectB_2x32m_write:
+	MOVQ    R8, R10
+	VMOVUPD Z0, (R10)
+	VMOVUPD Z1, 64(R10)
+	VMOVUPD Z2, 128(R10)
+	VMOVUPD Z3, K1, 192(R10)
+	ADDQ    R9, R10
+	VMOVUPD Z4, (R10)
+	VMOVUPD Z5, 64(R10)
+	VMOVUPD Z6, 128(R10)
+	VMOVUPD Z7, K1, 192(R10)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_2x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_2x32m_tail
+
+kernelF64x512DirectTB_2x32m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      (DX)(DI*1), Z8
+	VMOVUPD      64(DX)(DI*1), Z9
+	VMOVUPD      128(DX)(DI*1), Z10
+	VMOVUPD.Z    192(DX)(DI*1), K1, Z11
+	VBROADCASTSD (CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      (DX)(DI*2), Z8
+	VMOVUPD      64(DX)(DI*2), Z9
+	VMOVUPD      128(DX)(DI*2), Z10
+	VMOVUPD.Z    192(DX)(DI*2), K1, Z11
+	VBROADCASTSD (CX)(BX*2), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	VMOVUPD      (DX)(R8*1), Z8
+	VMOVUPD      64(DX)(R8*1), Z9
+	VMOVUPD      128(DX)(R8*1), Z10
+	VMOVUPD.Z    192(DX)(R8*1), K1, Z11
+	VBROADCASTSD (CX)(SI*1), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX)(SI*1), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_2x32m_loop
+
+kernelF64x512DirectTB_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_2x32m_store
+
+kernelF64x512DirectTB_2x32m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD      64(DX), Z9
+	VMOVUPD      128(DX), Z10
+	VMOVUPD.Z    192(DX), K1, Z11
+	VBROADCASTSD (CX), Z12
+	VFMADD231PD  Z8, Z12, Z0
+	VFMADD231PD  Z9, Z12, Z1
+	VFMADD231PD  Z10, Z12, Z2
+	VFMADD231PD  Z11, Z12, Z3
+	VBROADCASTSD 8(CX), Z12
+	VFMADD231PD  Z8, Z12, Z4
+	VFMADD231PD  Z9, Z12, Z5
+	VFMADD231PD  Z10, Z12, Z6
+	VFMADD231PD  Z11, Z12, Z7
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_2x32m_tailloop
+
+kernelF64x512DirectTB_2x32m_store:
+	VBROADCASTSD alpha+104(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_2x32m_bias
+	VBROADCASTSD beta+112(FP), Z12
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z12, Z0
+	VFMADD231PD  64(R11), Z12, Z1
+	VFMADD231PD  128(R11), Z12, Z2
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z12, Z3
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z12, Z4
+	VFMADD231PD  64(R11), Z12, Z5
+	VFMADD231PD  128(R11), Z12, Z6
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z12, Z7
+
+kernelF64x512DirectTB_2x32m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_2x32m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectTB_2x32m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, 128(R11)
+	VMOVUPD Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, (R11)
+	VMOVUPD Z5, 64(R11)
+	VMOVUPD Z6, 128(R11)
+	VMOVUPD Z7, K1, 192(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_4x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_4x8m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_4x8m_tail
+
+kernelF64x512_4x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    256(DX), K1, Z4
+	VBROADCASTSD 48(CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 56(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 64(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 72(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    512(DX), K1, Z4
+	VBROADCASTSD 96(CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 104(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 112(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 120(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    768(DX), K1, Z4
+	VBROADCASTSD 144(CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 152(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 160(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 168(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_4x8m_loop
+
+kernelF64x512_4x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_4x8m_store
+
+kernelF64x512_4x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_4x8m_tailloop
+
+kernelF64x512_4x8m_store:
+	VBROADCASTSD alpha+88(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_4x8m_bias
+	VBROADCASTSD beta+96(FP), Z5
+	MOVQ         BX, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z5, Z0
+	ADDQ         SI, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z5, Z1
+	ADDQ         SI, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z5, Z2
+	ADDQ         SI, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z5, Z3
+
+kernelF64x512_4x8m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_4x8m_write
+	VXORPD    Y6, Y6, Y6
+	VMAXPD    Z0, Z6, Z0
+	VMAXPD    Z1, Z6, Z1
+	VMAXPD    Z2, Z6, Z2
+	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512_4x8m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPD Z1, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPD Z2, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPD Z3, K1, (DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_4x8m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512Direct_4x8m_tail
+
+kernelF64x512Direct_4x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD (CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD (CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD (SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    256(DX), K1, Z4
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 8(SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    512(DX), K1, Z4
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 16(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 16(SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    768(DX), K1, Z4
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 24(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 24(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512Direct_4x8m_loop
+
+kernelF64x512Direct_4x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_4x8m_store
+
+kernelF64x512Direct_4x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD (CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD (CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD (SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_4x8m_tailloop
+
+kernelF64x512Direct_4x8m_store:
+	VBROADCASTSD alpha+96(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_4x8m_bias
+	VBROADCASTSD beta+104(FP), Z5
+	MOVQ         DI, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z5, Z0
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z5, Z1
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z5, Z2
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z5, Z3
+
+kernelF64x512Direct_4x8m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_4x8m_write
+	VXORPD    Y6, Y6, Y6
+	VMAXPD    Z0, Z6, Z0
+	VMAXPD    Z1, Z6, Z1
+	VMAXPD    Z2, Z6, Z2
+	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512Direct_4x8m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z1, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z2, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z3, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_4x8m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_4x8m_tail
+
+kernelF64x512DirectT_4x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    256(DX), K1, Z4
+	VBROADCASTSD (CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    512(DX), K1, Z4
+	VBROADCASTSD (CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    768(DX), K1, Z4
+	VBROADCASTSD (CX)(SI*1), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX)(SI*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX)(SI*1), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX)(SI*1), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_4x8m_loop
+
+kernelF64x512DirectT_4x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_4x8m_store
+
+kernelF64x512DirectT_4x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_4x8m_tailloop
+
+kernelF64x512DirectT_4x8m_store:
+	VBROADCASTSD alpha+96(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_4x8m_bias
+	VBROADCASTSD beta+104(FP), Z5
+	MOVQ         DI, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z5, Z0
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z5, Z1
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z5, Z2
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z5, Z3
+
+kernelF64x512DirectT_4x8m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_4x8m_write
+	VXORPD    Y6, Y6, Y6
+	VMAXPD    Z0, Z6, Z0
+	VMAXPD    Z1, Z6, Z1
+	VMAXPD    Z2, Z6, Z2
+	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512DirectT_4x8m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z1, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z2, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z3, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_4x8m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectB_4x8m_tail
+
+kernelF64x512DirectB_4x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD (CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD (CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD (SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    (DX)(DI*1), K1, Z4
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 8(SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    (DX)(DI*2), K1, Z4
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 16(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 16(SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    (DX)(R8*1), K1, Z4
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 24(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 24(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectB_4x8m_loop
+
+kernelF64x512DirectB_4x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_4x8m_store
+
+kernelF64x512DirectB_4x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD (CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD (CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD (SI), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_4x8m_tailloop
+
+kernelF64x512DirectB_4x8m_store:
+	VBROADCASTSD alpha+104(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_4x8m_bias
+	VBROADCASTSD beta+112(FP), Z5
+	MOVQ         R9, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z5, Z0
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z5, Z1
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z5, Z2
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z5, Z3
+
+kernelF64x512DirectB_4x8m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_4x8m_write
+	VXORPD    Y6, Y6, Y6
+	VMAXPD    Z0, Z6, Z0
+	VMAXPD    Z1, Z6, Z1
+	VMAXPD    Z2, Z6, Z2
+	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512DirectB_4x8m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z1, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z2, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z3, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_4x8m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_4x8m_tail
+
+kernelF64x512DirectTB_4x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    (DX)(DI*1), K1, Z4
+	VBROADCASTSD (CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    (DX)(DI*2), K1, Z4
+	VBROADCASTSD (CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX)(BX*2), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	VMOVUPD.Z    (DX)(R8*1), K1, Z4
+	VBROADCASTSD (CX)(SI*1), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX)(SI*1), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX)(SI*1), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX)(SI*1), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_4x8m_loop
+
+kernelF64x512DirectTB_4x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_4x8m_store
+
+kernelF64x512DirectTB_4x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z4
+	VBROADCASTSD (CX), Z5
+	VFMADD231PD  Z4, Z5, Z0
+	VBROADCASTSD 8(CX), Z5
+	VFMADD231PD  Z4, Z5, Z1
+	VBROADCASTSD 16(CX), Z5
+	VFMADD231PD  Z4, Z5, Z2
+	VBROADCASTSD 24(CX), Z5
+	VFMADD231PD  Z4, Z5, Z3
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_4x8m_tailloop
+
+kernelF64x512DirectTB_4x8m_store:
+	VBROADCASTSD alpha+104(FP), Z4
+	VMULPD       Z4, Z0, Z0
+	VMULPD       Z4, Z1, Z1
+	VMULPD       Z4, Z2, Z2
+	VMULPD       Z4, Z3, Z3
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_4x8m_bias
+	VBROADCASTSD beta+112(FP), Z5
+	MOVQ         R9, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z5, Z0
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z5, Z1
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z5, Z2
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z5, Z3
+
+kernelF64x512DirectTB_4x8m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_4x8m_write
+	VXORPD    Y6, Y6, Y6
+	VMAXPD    Z0, Z6, Z0
+	VMAXPD    Z1, Z6, Z1
+	VMAXPD    Z2, Z6, Z2
+	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512DirectTB_4x8m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z1, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z2, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z3, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_4x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_4x16m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_4x16m_tail
+
+kernelF64x512_4x16m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      256(DX), Z8
+	VMOVUPD.Z    320(DX), K1, Z9
+	VBROADCASTSD 48(CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 56(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 64(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 72(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      512(DX), Z8
+	VMOVUPD.Z    576(DX), K1, Z9
+	VBROADCASTSD 96(CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 104(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 112(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 120(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      768(DX), Z8
+	VMOVUPD.Z    832(DX), K1, Z9
+	VBROADCASTSD 144(CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 152(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 160(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 168(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_4x16m_loop
+
+kernelF64x512_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_4x16m_store
+
+kernelF64x512_4x16m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_4x16m_tailloop
+
+kernelF64x512_4x16m_store:
+	VBROADCASTSD alpha+88(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_4x16m_bias
+	VBROADCASTSD beta+96(FP), Z10
+	MOVQ         BX, DI
+	VFMADD231PD  (DI), Z10, Z0
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z10, Z1
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z10, Z2
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z10, Z3
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z10, Z4
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z10, Z5
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z10, Z6
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z10, Z7
+
+kernelF64x512_4x16m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_4x16m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512_4x16m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z2, (DI)
+	VMOVUPD Z3, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z4, (DI)
+	VMOVUPD Z5, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z6, (DI)
+	VMOVUPD Z7, K1, 64(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_4x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512Direct_4x16m_tail
+
+kernelF64x512Direct_4x16m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD (CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD (CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD (SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      256(DX), Z8
+	VMOVUPD.Z    320(DX), K1, Z9
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 8(SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      512(DX), Z8
+	VMOVUPD.Z    576(DX), K1, Z9
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 16(SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      768(DX), Z8
+	VMOVUPD.Z    832(DX), K1, Z9
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 24(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 24(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512Direct_4x16m_loop
+
+kernelF64x512Direct_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_4x16m_store
+
+kernelF64x512Direct_4x16m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD (CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD (CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD (SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_4x16m_tailloop
+
+kernelF64x512Direct_4x16m_store:
+	VBROADCASTSD alpha+96(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_4x16m_bias
+	VBROADCASTSD beta+104(FP), Z10
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z10, Z0
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z10, Z1
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z10, Z2
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z10, Z3
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z10, Z4
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z10, Z5
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z10, Z6
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z10, Z7
+
+kernelF64x512Direct_4x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_4x16m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512Direct_4x16m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z2, (R9)
+	VMOVUPD Z3, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z6, (R9)
+	VMOVUPD Z7, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_4x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_4x16m_tail
+
+kernelF64x512DirectT_4x16m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      256(DX), Z8
+	VMOVUPD.Z    320(DX), K1, Z9
+	VBROADCASTSD (CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      512(DX), Z8
+	VMOVUPD.Z    576(DX), K1, Z9
+	VBROADCASTSD (CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      768(DX), Z8
+	VMOVUPD.Z    832(DX), K1, Z9
+	VBROADCASTSD (CX)(SI*1), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX)(SI*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX)(SI*1), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX)(SI*1), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_4x16m_loop
+
+kernelF64x512DirectT_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_4x16m_store
+
+kernelF64x512DirectT_4x16m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_4x16m_tailloop
+
+kernelF64x512DirectT_4x16m_store:
+	VBROADCASTSD alpha+96(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_4x16m_bias
+	VBROADCASTSD beta+104(FP), Z10
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z10, Z0
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z10, Z1
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z10, Z2
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z10, Z3
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z10, Z4
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z10, Z5
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z10, Z6
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z10, Z7
+
+kernelF64x512DirectT_4x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_4x16m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectT_4x16m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z2, (R9)
+	VMOVUPD Z3, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z6, (R9)
+	VMOVUPD Z7, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_4x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectB_4x16m_tail
+
+kernelF64x512DirectB_4x16m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD (CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD (CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD (SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      (DX)(DI*1), Z8
+	VMOVUPD.Z    64(DX)(DI*1), K1, Z9
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 8(SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      (DX)(DI*2), Z8
+	VMOVUPD.Z    64(DX)(DI*2), K1, Z9
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 16(SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      (DX)(R8*1), Z8
+	VMOVUPD.Z    64(DX)(R8*1), K1, Z9
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 24(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 24(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectB_4x16m_loop
+
+kernelF64x512DirectB_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_4x16m_store
+
+kernelF64x512DirectB_4x16m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD (CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD (CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD (SI), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_4x16m_tailloop
+
+kernelF64x512DirectB_4x16m_store:
+	VBROADCASTSD alpha+104(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_4x16m_bias
+	VBROADCASTSD beta+112(FP), Z10
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z10, Z0
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z10, Z1
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z10, Z2
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z10, Z3
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z10, Z4
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z10, Z5
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z10, Z6
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z10, Z7
+
+kernelF64x512DirectB_4x16m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_4x16m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectB_4x16m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z2, (R11)
+	VMOVUPD Z3, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, (R11)
+	VMOVUPD Z5, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z6, (R11)
+	VMOVUPD Z7, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_4x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_4x16m_tail
+
+kernelF64x512DirectTB_4x16m_loop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      (DX)(DI*1), Z8
+	VMOVUPD.Z    64(DX)(DI*1), K1, Z9
+	VBROADCASTSD (CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX)(BX*1), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      (DX)(DI*2), Z8
+	VMOVUPD.Z    64(DX)(DI*2), K1, Z9
+	VBROADCASTSD (CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX)(BX*2), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	VMOVUPD      (DX)(R8*1), Z8
+	VMOVUPD.Z    64(DX)(R8*1), K1, Z9
+	VBROADCASTSD (CX)(SI*1), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX)(SI*1), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX)(SI*1), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX)(SI*1), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_4x16m_loop
+
+kernelF64x512DirectTB_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_4x16m_store
+
+kernelF64x512DirectTB_4x16m_tailloop:
+	VMOVUPD      (DX), Z8
+	VMOVUPD.Z    64(DX), K1, Z9
+	VBROADCASTSD (CX), Z10
+	VFMADD231PD  Z8, Z10, Z0
+	VFMADD231PD  Z9, Z10, Z1
+	VBROADCASTSD 8(CX), Z10
+	VFMADD231PD  Z8, Z10, Z2
+	VFMADD231PD  Z9, Z10, Z3
+	VBROADCASTSD 16(CX), Z10
+	VFMADD231PD  Z8, Z10, Z4
+	VFMADD231PD  Z9, Z10, Z5
+	VBROADCASTSD 24(CX), Z10
+	VFMADD231PD  Z8, Z10, Z6
+	VFMADD231PD  Z9, Z10, Z7
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_4x16m_tailloop
+
+kernelF64x512DirectTB_4x16m_store:
+	VBROADCASTSD alpha+104(FP), Z8
+	VMULPD       Z8, Z0, Z0
+	VMULPD       Z8, Z1, Z1
+	VMULPD       Z8, Z2, Z2
+	VMULPD       Z8, Z3, Z3
+	VMULPD       Z8, Z4, Z4
+	VMULPD       Z8, Z5, Z5
+	VMULPD       Z8, Z6, Z6
+	VMULPD       Z8, Z7, Z7
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_4x16m_bias
+	VBROADCASTSD beta+112(FP), Z10
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z10, Z0
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z10, Z1
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z10, Z2
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z10, Z3
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z10, Z4
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z10, Z5
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z10, Z6
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z10, Z7
+
+kernelF64x512DirectTB_4x16m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_4x16m_write
+	VXORPD    Y9, Y9, Y9
+	VMAXPD    Z0, Z9, Z0
+	VMAXPD    Z1, Z9, Z1
+	VMAXPD    Z2, Z9, Z2
+	VMAXPD    Z3, Z9, Z3
+	VMAXPD    Z4, Z9, Z4
+	VMAXPD    Z5, Z9, Z5
+	VMAXPD    Z6, Z9, Z6
+	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectTB_4x16m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z2, (R11)
+	VMOVUPD Z3, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, (R11)
+	VMOVUPD Z5, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z6, (R11)
+	VMOVUPD Z7, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_4x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_4x24m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_4x24m_tail
+
+kernelF64x512_4x24m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      256(DX), Z12
+	VMOVUPD      320(DX), Z13
+	VMOVUPD.Z    384(DX), K1, Z14
+	VBROADCASTSD 48(CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 56(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 64(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 72(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      512(DX), Z12
+	VMOVUPD      576(DX), Z13
+	VMOVUPD.Z    640(DX), K1, Z14
+	VBROADCASTSD 96(CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 104(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 112(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 120(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      768(DX), Z12
+	VMOVUPD      832(DX), Z13
+	VMOVUPD.Z    896(DX), K1, Z14
+	VBROADCASTSD 144(CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 152(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 160(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 168(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_4x24m_loop
+
+kernelF64x512_4x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_4x24m_store
+
+kernelF64x512_4x24m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_4x24m_tailloop
+
+kernelF64x512_4x24m_store:
+	VBROADCASTSD alpha+88(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_4x24m_bias
+	VBROADCASTSD beta+96(FP), Z15
+	MOVQ         BX, DI
+	VFMADD231PD  (DI), Z15, Z0
+	VFMADD231PD  64(DI), Z15, Z1
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z15, Z2
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z15, Z3
+	VFMADD231PD  64(DI), Z15, Z4
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z15, Z5
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z15, Z6
+	VFMADD231PD  64(DI), Z15, Z7
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z15, Z8
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z15, Z9
+	VFMADD231PD  64(DI), Z15, Z10
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z15, Z11
+
+kernelF64x512_4x24m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_4x24m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512_4x24m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z3, (DI)
+	VMOVUPD Z4, 64(DI)
+	VMOVUPD Z5, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z6, (DI)
+	VMOVUPD Z7, 64(DI)
+	VMOVUPD Z8, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z9, (DI)
+	VMOVUPD Z10, 64(DI)
+	VMOVUPD Z11, K1, 128(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_4x24m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512Direct_4x24m_tail
+
+kernelF64x512Direct_4x24m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD (CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD (CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD (SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      256(DX), Z12
+	VMOVUPD      320(DX), Z13
+	VMOVUPD.Z    384(DX), K1, Z14
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 8(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 8(SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      512(DX), Z12
+	VMOVUPD      576(DX), Z13
+	VMOVUPD.Z    640(DX), K1, Z14
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 16(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 16(SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      768(DX), Z12
+	VMOVUPD      832(DX), Z13
+	VMOVUPD.Z    896(DX), K1, Z14
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 24(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512Direct_4x24m_loop
+
+kernelF64x512Direct_4x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_4x24m_store
+
+kernelF64x512Direct_4x24m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD (CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD (CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD (SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_4x24m_tailloop
+
+kernelF64x512Direct_4x24m_store:
+	VBROADCASTSD alpha+96(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_4x24m_bias
+	VBROADCASTSD beta+104(FP), Z15
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z15, Z0
+	VFMADD231PD  64(R9), Z15, Z1
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z15, Z2
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z15, Z3
+	VFMADD231PD  64(R9), Z15, Z4
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z15, Z5
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z15, Z6
+	VFMADD231PD  64(R9), Z15, Z7
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z15, Z8
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z15, Z9
+	VFMADD231PD  64(R9), Z15, Z10
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z15, Z11
+
+kernelF64x512Direct_4x24m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_4x24m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512Direct_4x24m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z3, (R9)
+	VMOVUPD Z4, 64(R9)
+	VMOVUPD Z5, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z6, (R9)
+	VMOVUPD Z7, 64(R9)
+	VMOVUPD Z8, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z9, (R9)
+	VMOVUPD Z10, 64(R9)
+	VMOVUPD Z11, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_4x24m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_4x24m_tail
+
+kernelF64x512DirectT_4x24m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      256(DX), Z12
+	VMOVUPD      320(DX), Z13
+	VMOVUPD.Z    384(DX), K1, Z14
+	VBROADCASTSD (CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      512(DX), Z12
+	VMOVUPD      576(DX), Z13
+	VMOVUPD.Z    640(DX), K1, Z14
+	VBROADCASTSD (CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      768(DX), Z12
+	VMOVUPD      832(DX), Z13
+	VMOVUPD.Z    896(DX), K1, Z14
+	VBROADCASTSD (CX)(SI*1), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX)(SI*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX)(SI*1), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX)(SI*1), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_4x24m_loop
+
+kernelF64x512DirectT_4x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_4x24m_store
+
+kernelF64x512DirectT_4x24m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_4x24m_tailloop
+
+kernelF64x512DirectT_4x24m_store:
+	VBROADCASTSD alpha+96(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_4x24m_bias
+	VBROADCASTSD beta+104(FP), Z15
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z15, Z0
+	VFMADD231PD  64(R9), Z15, Z1
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z15, Z2
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z15, Z3
+	VFMADD231PD  64(R9), Z15, Z4
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z15, Z5
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z15, Z6
+	VFMADD231PD  64(R9), Z15, Z7
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z15, Z8
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z15, Z9
+	VFMADD231PD  64(R9), Z15, Z10
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z15, Z11
+
+kernelF64x512DirectT_4x24m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_4x24m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectT_4x24m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z3, (R9)
+	VMOVUPD Z4, 64(R9)
+	VMOVUPD Z5, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z6, (R9)
+	VMOVUPD Z7, 64(R9)
+	VMOVUPD Z8, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z9, (R9)
+	VMOVUPD Z10, 64(R9)
+	VMOVUPD Z11, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_4x24m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectB_4x24m_tail
+
+kernelF64x512DirectB_4x24m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD (CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD (CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD (SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      (DX)(DI*1), Z12
+	VMOVUPD      64(DX)(DI*1), Z13
+	VMOVUPD.Z    128(DX)(DI*1), K1, Z14
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 8(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 8(SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      (DX)(DI*2), Z12
+	VMOVUPD      64(DX)(DI*2), Z13
+	VMOVUPD.Z    128(DX)(DI*2), K1, Z14
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 16(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 16(SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      (DX)(R8*1), Z12
+	VMOVUPD      64(DX)(R8*1), Z13
+	VMOVUPD.Z    128(DX)(R8*1), K1, Z14
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 24(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectB_4x24m_loop
+
+kernelF64x512DirectB_4x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_4x24m_store
+
+kernelF64x512DirectB_4x24m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD (CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD (CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD (SI), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_4x24m_tailloop
+
+kernelF64x512DirectB_4x24m_store:
+	VBROADCASTSD alpha+104(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_4x24m_bias
+	VBROADCASTSD beta+112(FP), Z15
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z15, Z0
+	VFMADD231PD  64(R11), Z15, Z1
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z15, Z2
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z15, Z3
+	VFMADD231PD  64(R11), Z15, Z4
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z15, Z5
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z15, Z6
+	VFMADD231PD  64(R11), Z15, Z7
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z15, Z8
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z15, Z9
+	VFMADD231PD  64(R11), Z15, Z10
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z15, Z11
+
+kernelF64x512DirectB_4x24m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_4x24m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectB_4x24m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z3, (R11)
+	VMOVUPD Z4, 64(R11)
+	VMOVUPD Z5, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z6, (R11)
+	VMOVUPD Z7, 64(R11)
+	VMOVUPD Z8, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z9, (R11)
+	VMOVUPD Z10, 64(R11)
+	VMOVUPD Z11, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_4x24m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_4x24m_tail
+
+kernelF64x512DirectTB_4x24m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      (DX)(DI*1), Z12
+	VMOVUPD      64(DX)(DI*1), Z13
+	VMOVUPD.Z    128(DX)(DI*1), K1, Z14
+	VBROADCASTSD (CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX)(BX*1), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      (DX)(DI*2), Z12
+	VMOVUPD      64(DX)(DI*2), Z13
+	VMOVUPD.Z    128(DX)(DI*2), K1, Z14
+	VBROADCASTSD (CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX)(BX*2), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	VMOVUPD      (DX)(R8*1), Z12
+	VMOVUPD      64(DX)(R8*1), Z13
+	VMOVUPD.Z    128(DX)(R8*1), K1, Z14
+	VBROADCASTSD (CX)(SI*1), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX)(SI*1), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX)(SI*1), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX)(SI*1), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_4x24m_loop
+
+kernelF64x512DirectTB_4x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_4x24m_store
+
+kernelF64x512DirectTB_4x24m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD      64(DX), Z13
+	VMOVUPD.Z    128(DX), K1, Z14
+	VBROADCASTSD (CX), Z15
+	VFMADD231PD  Z12, Z15, Z0
+	VFMADD231PD  Z13, Z15, Z1
+	VFMADD231PD  Z14, Z15, Z2
+	VBROADCASTSD 8(CX), Z15
+	VFMADD231PD  Z12, Z15, Z3
+	VFMADD231PD  Z13, Z15, Z4
+	VFMADD231PD  Z14, Z15, Z5
+	VBROADCASTSD 16(CX), Z15
+	VFMADD231PD  Z12, Z15, Z6
+	VFMADD231PD  Z13, Z15, Z7
+	VFMADD231PD  Z14, Z15, Z8
+	VBROADCASTSD 24(CX), Z15
+	VFMADD231PD  Z12, Z15, Z9
+	VFMADD231PD  Z13, Z15, Z10
+	VFMADD231PD  Z14, Z15, Z11
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_4x24m_tailloop
+
+kernelF64x512DirectTB_4x24m_store:
+	VBROADCASTSD alpha+104(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_4x24m_bias
+	VBROADCASTSD beta+112(FP), Z15
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z15, Z0
+	VFMADD231PD  64(R11), Z15, Z1
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z15, Z2
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z15, Z3
+	VFMADD231PD  64(R11), Z15, Z4
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z15, Z5
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z15, Z6
+	VFMADD231PD  64(R11), Z15, Z7
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z15, Z8
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z15, Z9
+	VFMADD231PD  64(R11), Z15, Z10
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z15, Z11
+
+kernelF64x512DirectTB_4x24m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_4x24m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectTB_4x24m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z3, (R11)
+	VMOVUPD Z4, 64(R11)
+	VMOVUPD Z5, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z6, (R11)
+	VMOVUPD Z7, 64(R11)
+	VMOVUPD Z8, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z9, (R11)
+	VMOVUPD Z10, 64(R11)
+	VMOVUPD Z11, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_4x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_4x32m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_4x32m_tail
+
+kernelF64x512_4x32m_loop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      256(DX), Z16
+	VMOVUPD      320(DX), Z17
+	VMOVUPD      384(DX), Z18
+	VMOVUPD.Z    448(DX), K1, Z19
+	VBROADCASTSD 48(CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 56(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 64(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 72(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      512(DX), Z16
+	VMOVUPD      576(DX), Z17
+	VMOVUPD      640(DX), Z18
+	VMOVUPD.Z    704(DX), K1, Z19
+	VBROADCASTSD 96(CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 104(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 112(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 120(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      768(DX), Z16
+	VMOVUPD      832(DX), Z17
+	VMOVUPD      896(DX), Z18
+	VMOVUPD.Z    960(DX), K1, Z19
+	VBROADCASTSD 144(CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 152(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 160(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 168(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_4x32m_loop
+
+kernelF64x512_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_4x32m_store
+
+kernelF64x512_4x32m_tailloop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_4x32m_tailloop
+
+kernelF64x512_4x32m_store:
+	VBROADCASTSD alpha+88(FP), Z16
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z16, Z1, Z1
+	VMULPD       Z16, Z2, Z2
+	VMULPD       Z16, Z3, Z3
+	VMULPD       Z16, Z4, Z4
+	VMULPD       Z16, Z5, Z5
+	VMULPD       Z16, Z6, Z6
+	VMULPD       Z16, Z7, Z7
+	VMULPD       Z16, Z8, Z8
+	VMULPD       Z16, Z9, Z9
+	VMULPD       Z16, Z10, Z10
+	VMULPD       Z16, Z11, Z11
+	VMULPD       Z16, Z12, Z12
+	VMULPD       Z16, Z13, Z13
+	VMULPD       Z16, Z14, Z14
+	VMULPD       Z16, Z15, Z15
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_4x32m_bias
+	VBROADCASTSD beta+96(FP), Z20
+	MOVQ         BX, DI
+	VFMADD231PD  (DI), Z20, Z0
+	VFMADD231PD  64(DI), Z20, Z1
+	VFMADD231PD  128(DI), Z20, Z2
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z20, Z3
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z20, Z4
+	VFMADD231PD  64(DI), Z20, Z5
+	VFMADD231PD  128(DI), Z20, Z6
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z20, Z7
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z20, Z8
+	VFMADD231PD  64(DI), Z20, Z9
+	VFMADD231PD  128(DI), Z20, Z10
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z20, Z11
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z20, Z12
+	VFMADD231PD  64(DI), Z20, Z13
+	VFMADD231PD  128(DI), Z20, Z14
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z20, Z15
+
+kernelF64x512_4x32m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_4x32m_write
+	VXORPD    Y17, Y17, Y17
+	VMAXPD    Z0, Z17, Z0
+	VMAXPD    Z1, Z17, Z1
+	VMAXPD    Z2, Z17, Z2
+	VMAXPD    Z3, Z17, Z3
+	VMAXPD    Z4, Z17, Z4
+	VMAXPD    Z5, Z17, Z5
+	VMAXPD    Z6, Z17, Z6
+	VMAXPD    Z7, Z17, Z7
+	VMAXPD    Z8, Z17, Z8
+	VMAXPD    Z9, Z17, Z9
+	VMAXPD    Z10, Z17, Z10
+	VMAXPD    Z11, Z17, Z11
+	VMAXPD    Z12, Z17, Z12
+	VMAXPD    Z13, Z17, Z13
+	VMAXPD    Z14, Z17, Z14
+	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512_4x32m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z4, (DI)
+	VMOVUPD Z5, 64(DI)
+	VMOVUPD Z6, 128(DI)
+	VMOVUPD Z7, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z8, (DI)
+	VMOVUPD Z9, 64(DI)
+	VMOVUPD Z10, 128(DI)
+	VMOVUPD Z11, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z12, (DI)
+	VMOVUPD Z13, 64(DI)
+	VMOVUPD Z14, 128(DI)
+	VMOVUPD Z15, K1, 192(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_4x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512Direct_4x32m_tail
+
+kernelF64x512Direct_4x32m_loop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD (CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD (CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD (SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      256(DX), Z16
+	VMOVUPD      320(DX), Z17
+	VMOVUPD      384(DX), Z18
+	VMOVUPD.Z    448(DX), K1, Z19
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 8(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 8(SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      512(DX), Z16
+	VMOVUPD      576(DX), Z17
+	VMOVUPD      640(DX), Z18
+	VMOVUPD.Z    704(DX), K1, Z19
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 16(SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      768(DX), Z16
+	VMOVUPD      832(DX), Z17
+	VMOVUPD      896(DX), Z18
+	VMOVUPD.Z    960(DX), K1, Z19
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 24(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 24(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512Direct_4x32m_loop
+
+kernelF64x512Direct_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_4x32m_store
+
+kernelF64x512Direct_4x32m_tailloop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD (CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD (CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD (SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_4x32m_tailloop
+
+kernelF64x512Direct_4x32m_store:
+	VBROADCASTSD alpha+96(FP), Z16
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z16, Z1, Z1
+	VMULPD       Z16, Z2, Z2
+	VMULPD       Z16, Z3, Z3
+	VMULPD       Z16, Z4, Z4
+	VMULPD       Z16, Z5, Z5
+	VMULPD       Z16, Z6, Z6
+	VMULPD       Z16, Z7, Z7
+	VMULPD       Z16, Z8, Z8
+	VMULPD       Z16, Z9, Z9
+	VMULPD       Z16, Z10, Z10
+	VMULPD       Z16, Z11, Z11
+	VMULPD       Z16, Z12, Z12
+	VMULPD       Z16, Z13, Z13
+	VMULPD       Z16, Z14, Z14
+	VMULPD       Z16, Z15, Z15
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_4x32m_bias
+	VBROADCASTSD beta+104(FP), Z20
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z20, Z0
+	VFMADD231PD  64(R9), Z20, Z1
+	VFMADD231PD  128(R9), Z20, Z2
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z20, Z3
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z20, Z4
+	VFMADD231PD  64(R9), Z20, Z5
+	VFMADD231PD  128(R9), Z20, Z6
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z20, Z7
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z20, Z8
+	VFMADD231PD  64(R9), Z20, Z9
+	VFMADD231PD  128(R9), Z20, Z10
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z20, Z11
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z20, Z12
+	VFMADD231PD  64(R9), Z20, Z13
+	VFMADD231PD  128(R9), Z20, Z14
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z20, Z15
+
+kernelF64x512Direct_4x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_4x32m_write
+	VXORPD    Y17, Y17, Y17
+	VMAXPD    Z0, Z17, Z0
+	VMAXPD    Z1, Z17, Z1
+	VMAXPD    Z2, Z17, Z2
+	VMAXPD    Z3, Z17, Z3
+	VMAXPD    Z4, Z17, Z4
+	VMAXPD    Z5, Z17, Z5
+	VMAXPD    Z6, Z17, Z6
+	VMAXPD    Z7, Z17, Z7
+	VMAXPD    Z8, Z17, Z8
+	VMAXPD    Z9, Z17, Z9
+	VMAXPD    Z10, Z17, Z10
+	VMAXPD    Z11, Z17, Z11
+	VMAXPD    Z12, Z17, Z12
+	VMAXPD    Z13, Z17, Z13
+	VMAXPD    Z14, Z17, Z14
+	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512Direct_4x32m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, 64(R9)
+	VMOVUPD Z6, 128(R9)
+	VMOVUPD Z7, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z8, (R9)
+	VMOVUPD Z9, 64(R9)
+	VMOVUPD Z10, 128(R9)
+	VMOVUPD Z11, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z12, (R9)
+	VMOVUPD Z13, 64(R9)
+	VMOVUPD Z14, 128(R9)
+	VMOVUPD Z15, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_4x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_4x32m_tail
+
+kernelF64x512DirectT_4x32m_loop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      256(DX), Z16
+	VMOVUPD      320(DX), Z17
+	VMOVUPD      384(DX), Z18
+	VMOVUPD.Z    448(DX), K1, Z19
+	VBROADCASTSD (CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      512(DX), Z16
+	VMOVUPD      576(DX), Z17
+	VMOVUPD      640(DX), Z18
+	VMOVUPD.Z    704(DX), K1, Z19
+	VBROADCASTSD (CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      768(DX), Z16
+	VMOVUPD      832(DX), Z17
+	VMOVUPD      896(DX), Z18
+	VMOVUPD.Z    960(DX), K1, Z19
+	VBROADCASTSD (CX)(SI*1), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX)(SI*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX)(SI*1), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX)(SI*1), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_4x32m_loop
+
+kernelF64x512DirectT_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_4x32m_store
+
+kernelF64x512DirectT_4x32m_tailloop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_4x32m_tailloop
+
+kernelF64x512DirectT_4x32m_store:
+	VBROADCASTSD alpha+96(FP), Z16
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z16, Z1, Z1
+	VMULPD       Z16, Z2, Z2
+	VMULPD       Z16, Z3, Z3
+	VMULPD       Z16, Z4, Z4
+	VMULPD       Z16, Z5, Z5
+	VMULPD       Z16, Z6, Z6
+	VMULPD       Z16, Z7, Z7
+	VMULPD       Z16, Z8, Z8
+	VMULPD       Z16, Z9, Z9
+	VMULPD       Z16, Z10, Z10
+	VMULPD       Z16, Z11, Z11
+	VMULPD       Z16, Z12, Z12
+	VMULPD       Z16, Z13, Z13
+	VMULPD       Z16, Z14, Z14
+	VMULPD       Z16, Z15, Z15
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_4x32m_bias
+	VBROADCASTSD beta+104(FP), Z20
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z20, Z0
+	VFMADD231PD  64(R9), Z20, Z1
+	VFMADD231PD  128(R9), Z20, Z2
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z20, Z3
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z20, Z4
+	VFMADD231PD  64(R9), Z20, Z5
+	VFMADD231PD  128(R9), Z20, Z6
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z20, Z7
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z20, Z8
+	VFMADD231PD  64(R9), Z20, Z9
+	VFMADD231PD  128(R9), Z20, Z10
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z20, Z11
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z20, Z12
+	VFMADD231PD  64(R9), Z20, Z13
+	VFMADD231PD  128(R9), Z20, Z14
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z20, Z15
+
+kernelF64x512DirectT_4x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_4x32m_write
+	VXORPD    Y17, Y17, Y17
+	VMAXPD    Z0, Z17, Z0
+	VMAXPD    Z1, Z17, Z1
+	VMAXPD    Z2, Z17, Z2
+	VMAXPD    Z3, Z17, Z3
+	VMAXPD    Z4, Z17, Z4
+	VMAXPD    Z5, Z17, Z5
+	VMAXPD    Z6, Z17, Z6
+	VMAXPD    Z7, Z17, Z7
+	VMAXPD    Z8, Z17, Z8
+	VMAXPD    Z9, Z17, Z9
+	VMAXPD    Z10, Z17, Z10
+	VMAXPD    Z11, Z17, Z11
+	VMAXPD    Z12, Z17, Z12
+	VMAXPD    Z13, Z17, Z13
+	VMAXPD    Z14, Z17, Z14
+	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512DirectT_4x32m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, 64(R9)
+	VMOVUPD Z6, 128(R9)
+	VMOVUPD Z7, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z8, (R9)
+	VMOVUPD Z9, 64(R9)
+	VMOVUPD Z10, 128(R9)
+	VMOVUPD Z11, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z12, (R9)
+	VMOVUPD Z13, 64(R9)
+	VMOVUPD Z14, 128(R9)
+	VMOVUPD Z15, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_4x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectB_4x32m_tail
+
+kernelF64x512DirectB_4x32m_loop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD (CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD (CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD (SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      (DX)(DI*1), Z16
+	VMOVUPD      64(DX)(DI*1), Z17
+	VMOVUPD      128(DX)(DI*1), Z18
+	VMOVUPD.Z    192(DX)(DI*1), K1, Z19
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 8(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 8(SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      (DX)(DI*2), Z16
+	VMOVUPD      64(DX)(DI*2), Z17
+	VMOVUPD      128(DX)(DI*2), Z18
+	VMOVUPD.Z    192(DX)(DI*2), K1, Z19
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 16(SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      (DX)(R8*1), Z16
+	VMOVUPD      64(DX)(R8*1), Z17
+	VMOVUPD      128(DX)(R8*1), Z18
+	VMOVUPD.Z    192(DX)(R8*1), K1, Z19
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 24(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 24(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectB_4x32m_loop
+
+kernelF64x512DirectB_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_4x32m_store
+
+kernelF64x512DirectB_4x32m_tailloop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD (CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD (CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD (SI), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_4x32m_tailloop
+
+kernelF64x512DirectB_4x32m_store:
+	VBROADCASTSD alpha+104(FP), Z16
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z16, Z1, Z1
+	VMULPD       Z16, Z2, Z2
+	VMULPD       Z16, Z3, Z3
+	VMULPD       Z16, Z4, Z4
+	VMULPD       Z16, Z5, Z5
+	VMULPD       Z16, Z6, Z6
+	VMULPD       Z16, Z7, Z7
+	VMULPD       Z16, Z8, Z8
+	VMULPD       Z16, Z9, Z9
+	VMULPD       Z16, Z10, Z10
+	VMULPD       Z16, Z11, Z11
+	VMULPD       Z16, Z12, Z12
+	VMULPD       Z16, Z13, Z13
+	VMULPD       Z16, Z14, Z14
+	VMULPD       Z16, Z15, Z15
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_4x32m_bias
+	VBROADCASTSD beta+112(FP), Z20
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z20, Z0
+	VFMADD231PD  64(R11), Z20, Z1
+	VFMADD231PD  128(R11), Z20, Z2
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z20, Z3
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z20, Z4
+	VFMADD231PD  64(R11), Z20, Z5
+	VFMADD231PD  128(R11), Z20, Z6
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z20, Z7
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z20, Z8
+	VFMADD231PD  64(R11), Z20, Z9
+	VFMADD231PD  128(R11), Z20, Z10
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z20, Z11
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z20, Z12
+	VFMADD231PD  64(R11), Z20, Z13
+	VFMADD231PD  128(R11), Z20, Z14
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z20, Z15
+
+kernelF64x512DirectB_4x32m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_4x32m_write
+	VXORPD    Y17, Y17, Y17
+	VMAXPD    Z0, Z17, Z0
+	VMAXPD    Z1, Z17, Z1
+	VMAXPD    Z2, Z17, Z2
+	VMAXPD    Z3, Z17, Z3
+	VMAXPD    Z4, Z17, Z4
+	VMAXPD    Z5, Z17, Z5
+	VMAXPD    Z6, Z17, Z6
+	VMAXPD    Z7, Z17, Z7
+	VMAXPD    Z8, Z17, Z8
+	VMAXPD    Z9, Z17, Z9
+	VMAXPD    Z10, Z17, Z10
+	VMAXPD    Z11, Z17, Z11
+	VMAXPD    Z12, Z17, Z12
+	VMAXPD    Z13, Z17, Z13
+	VMAXPD    Z14, Z17, Z14
+	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512DirectB_4x32m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, 128(R11)
+	VMOVUPD Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, (R11)
+	VMOVUPD Z5, 64(R11)
+	VMOVUPD Z6, 128(R11)
+	VMOVUPD Z7, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z8, (R11)
+	VMOVUPD Z9, 64(R11)
+	VMOVUPD Z10, 128(R11)
+	VMOVUPD Z11, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z12, (R11)
+	VMOVUPD Z13, 64(R11)
+	VMOVUPD Z14, 128(R11)
+	VMOVUPD Z15, K1, 192(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_4x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_4x32m_tail
+
+kernelF64x512DirectTB_4x32m_loop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      (DX)(DI*1), Z16
+	VMOVUPD      64(DX)(DI*1), Z17
+	VMOVUPD      128(DX)(DI*1), Z18
+	VMOVUPD.Z    192(DX)(DI*1), K1, Z19
+	VBROADCASTSD (CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX)(BX*1), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      (DX)(DI*2), Z16
+	VMOVUPD      64(DX)(DI*2), Z17
+	VMOVUPD      128(DX)(DI*2), Z18
+	VMOVUPD.Z    192(DX)(DI*2), K1, Z19
+	VBROADCASTSD (CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX)(BX*2), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	VMOVUPD      (DX)(R8*1), Z16
+	VMOVUPD      64(DX)(R8*1), Z17
+	VMOVUPD      128(DX)(R8*1), Z18
+	VMOVUPD.Z    192(DX)(R8*1), K1, Z19
+	VBROADCASTSD (CX)(SI*1), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX)(SI*1), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX)(SI*1), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX)(SI*1), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_4x32m_loop
+
+kernelF64x512DirectTB_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_4x32m_store
+
+kernelF64x512DirectTB_4x32m_tailloop:
+	VMOVUPD      (DX), Z16
+	VMOVUPD      64(DX), Z17
+	VMOVUPD      128(DX), Z18
+	VMOVUPD.Z    192(DX), K1, Z19
+	VBROADCASTSD (CX), Z20
+	VFMADD231PD  Z16, Z20, Z0
+	VFMADD231PD  Z17, Z20, Z1
+	VFMADD231PD  Z18, Z20, Z2
+	VFMADD231PD  Z19, Z20, Z3
+	VBROADCASTSD 8(CX), Z20
+	VFMADD231PD  Z16, Z20, Z4
+	VFMADD231PD  Z17, Z20, Z5
+	VFMADD231PD  Z18, Z20, Z6
+	VFMADD231PD  Z19, Z20, Z7
+	VBROADCASTSD 16(CX), Z20
+	VFMADD231PD  Z16, Z20, Z8
+	VFMADD231PD  Z17, Z20, Z9
+	VFMADD231PD  Z18, Z20, Z10
+	VFMADD231PD  Z19, Z20, Z11
+	VBROADCASTSD 24(CX), Z20
+	VFMADD231PD  Z16, Z20, Z12
+	VFMADD231PD  Z17, Z20, Z13
+	VFMADD231PD  Z18, Z20, Z14
+	VFMADD231PD  Z19, Z20, Z15
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_4x32m_tailloop
+
+kernelF64x512DirectTB_4x32m_store:
+	VBROADCASTSD alpha+104(FP), Z16
+	VMULPD       Z16, Z0, Z0
+	VMULPD       Z16, Z1, Z1
+	VMULPD       Z16, Z2, Z2
+	VMULPD       Z16, Z3, Z3
+	VMULPD       Z16, Z4, Z4
+	VMULPD       Z16, Z5, Z5
+	VMULPD       Z16, Z6, Z6
+	VMULPD       Z16, Z7, Z7
+	VMULPD       Z16, Z8, Z8
+	VMULPD       Z16, Z9, Z9
+	VMULPD       Z16, Z10, Z10
+	VMULPD       Z16, Z11, Z11
+	VMULPD       Z16, Z12, Z12
+	VMULPD       Z16, Z13, Z13
+	VMULPD       Z16, Z14, Z14
+	VMULPD       Z16, Z15, Z15
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_4x32m_bias
+	VBROADCASTSD beta+112(FP), Z20
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z20, Z0
+	VFMADD231PD  64(R11), Z20, Z1
+	VFMADD231PD  128(R11), Z20, Z2
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z20, Z3
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z20, Z4
+	VFMADD231PD  64(R11), Z20, Z5
+	VFMADD231PD  128(R11), Z20, Z6
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z20, Z7
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z20, Z8
+	VFMADD231PD  64(R11), Z20, Z9
+	VFMADD231PD  128(R11), Z20, Z10
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z20, Z11
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z20, Z12
+	VFMADD231PD  64(R11), Z20, Z13
+	VFMADD231PD  128(R11), Z20, Z14
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z20, Z15
+
+kernelF64x512DirectTB_4x32m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_4x32m_write
+	VXORPD    Y17, Y17, Y17
+	VMAXPD    Z0, Z17, Z0
+	VMAXPD    Z1, Z17, Z1
+	VMAXPD    Z2, Z17, Z2
+	VMAXPD    Z3, Z17, Z3
+	VMAXPD    Z4, Z17, Z4
+	VMAXPD    Z5, Z17, Z5
+	VMAXPD    Z6, Z17, Z6
+	VMAXPD    Z7, Z17, Z7
+	VMAXPD    Z8, Z17, Z8
+	VMAXPD    Z9, Z17, Z9
+	VMAXPD    Z10, Z17, Z10
+	VMAXPD    Z11, Z17, Z11
+	VMAXPD    Z12, Z17, Z12
+	VMAXPD    Z13, Z17, Z13
+	VMAXPD    Z14, Z17, Z14
+	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512DirectTB_4x32m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, 128(R11)
+	VMOVUPD Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, (R11)
+	VMOVUPD Z5, 64(R11)
+	VMOVUPD Z6, 128(R11)
+	VMOVUPD Z7, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z8, (R11)
+	VMOVUPD Z9, 64(R11)
+	VMOVUPD Z10, 128(R11)
+	VMOVUPD Z11, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z12, (R11)
+	VMOVUPD Z13, 64(R11)
+	VMOVUPD Z14, 128(R11)
+	VMOVUPD Z15, K1, 192(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_6x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_6x8m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_6x8m_tail
+
+kernelF64x512_6x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    256(DX), K1, Z6
+	VBROADCASTSD 48(CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 56(CX), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 64(CX), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 72(CX), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 80(CX), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 88(CX), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    512(DX), K1, Z6
+	VBROADCASTSD 96(CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 104(CX), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 112(CX), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 120(CX), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 128(CX), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 136(CX), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    768(DX), K1, Z6
+	VBROADCASTSD 144(CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 152(CX), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 160(CX), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 168(CX), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 176(CX), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 184(CX), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_6x8m_loop
+
+kernelF64x512_6x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_6x8m_store
+
+kernelF64x512_6x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_6x8m_tailloop
+
+kernelF64x512_6x8m_store:
+	VBROADCASTSD alpha+88(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_6x8m_bias
+	VBROADCASTSD beta+96(FP), Z7
+	MOVQ         BX, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z7, Z0
+	ADDQ         SI, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z7, Z1
+	ADDQ         SI, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z7, Z2
+	ADDQ         SI, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z7, Z3
+	ADDQ         SI, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z7, Z4
+	ADDQ         SI, DI
+	VMOVUPD.Z    (DI), K1, Z31
+	VFMADD231PD  Z31, Z7, Z5
+
+kernelF64x512_6x8m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z4, Z4
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_6x8m_write
+	VXORPD    Y8, Y8, Y8
+	VMAXPD    Z0, Z8, Z0
+	VMAXPD    Z1, Z8, Z1
+	VMAXPD    Z2, Z8, Z2
+	VMAXPD    Z3, Z8, Z3
+	VMAXPD    Z4, Z8, Z4
+	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512_6x8m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPD Z1, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPD Z2, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPD Z3, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPD Z4, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPD Z5, K1, (DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_6x8m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512Direct_6x8m_tail
+
+kernelF64x512Direct_6x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD (CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD (CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD (SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD (SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD (SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    256(DX), K1, Z6
+	VBROADCASTSD 8(CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 8(SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 8(SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 8(SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    512(DX), K1, Z6
+	VBROADCASTSD 16(CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 16(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 16(SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 16(SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 16(SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    768(DX), K1, Z6
+	VBROADCASTSD 24(CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 24(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 24(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 24(SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 24(SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512Direct_6x8m_loop
+
+kernelF64x512Direct_6x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_6x8m_store
+
+kernelF64x512Direct_6x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD (CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD (CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD (SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD (SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD (SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_6x8m_tailloop
+
+kernelF64x512Direct_6x8m_store:
+	VBROADCASTSD alpha+96(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_6x8m_bias
+	VBROADCASTSD beta+104(FP), Z7
+	MOVQ         DI, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z0
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z1
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z2
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z3
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z4
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z5
+
+kernelF64x512Direct_6x8m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z4, Z4
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_6x8m_write
+	VXORPD    Y8, Y8, Y8
+	VMAXPD    Z0, Z8, Z0
+	VMAXPD    Z1, Z8, Z1
+	VMAXPD    Z2, Z8, Z2
+	VMAXPD    Z3, Z8, Z3
+	VMAXPD    Z4, Z8, Z4
+	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512Direct_6x8m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z1, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z2, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z3, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z5, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_6x8m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_6x8m_tail
+
+kernelF64x512DirectT_6x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    256(DX), K1, Z6
+	VBROADCASTSD (CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    512(DX), K1, Z6
+	VBROADCASTSD (CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    768(DX), K1, Z6
+	VBROADCASTSD (CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_6x8m_loop
+
+kernelF64x512DirectT_6x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_6x8m_store
+
+kernelF64x512DirectT_6x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_6x8m_tailloop
+
+kernelF64x512DirectT_6x8m_store:
+	VBROADCASTSD alpha+96(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_6x8m_bias
+	VBROADCASTSD beta+104(FP), Z7
+	MOVQ         DI, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z0
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z1
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z2
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z3
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z4
+	ADDQ         R8, R9
+	VMOVUPD.Z    (R9), K1, Z31
+	VFMADD231PD  Z31, Z7, Z5
+
+kernelF64x512DirectT_6x8m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z4, Z4
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_6x8m_write
+	VXORPD    Y8, Y8, Y8
+	VMAXPD    Z0, Z8, Z0
+	VMAXPD    Z1, Z8, Z1
+	VMAXPD    Z2, Z8, Z2
+	VMAXPD    Z3, Z8, Z3
+	VMAXPD    Z4, Z8, Z4
+	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512DirectT_6x8m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z1, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z2, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z3, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPD Z5, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_6x8m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectB_6x8m_tail
+
+kernelF64x512DirectB_6x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD (CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD (CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD (SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD (SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD (SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    (DX)(DI*1), K1, Z6
+	VBROADCASTSD 8(CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 8(SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 8(SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 8(SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    (DX)(DI*2), K1, Z6
+	VBROADCASTSD 16(CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 16(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 16(SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 16(SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 16(SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    (DX)(R8*1), K1, Z6
+	VBROADCASTSD 24(CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 24(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 24(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 24(SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 24(SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectB_6x8m_loop
+
+kernelF64x512DirectB_6x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_6x8m_store
+
+kernelF64x512DirectB_6x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD (CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD (CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD (SI), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD (SI)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD (SI)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_6x8m_tailloop
+
+kernelF64x512DirectB_6x8m_store:
+	VBROADCASTSD alpha+104(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_6x8m_bias
+	VBROADCASTSD beta+112(FP), Z7
+	MOVQ         R9, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z0
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z1
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z2
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z3
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z4
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z5
+
+kernelF64x512DirectB_6x8m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z4, Z4
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_6x8m_write
+	VXORPD    Y8, Y8, Y8
+	VMAXPD    Z0, Z8, Z0
+	VMAXPD    Z1, Z8, Z1
+	VMAXPD    Z2, Z8, Z2
+	VMAXPD    Z3, Z8, Z3
+	VMAXPD    Z4, Z8, Z4
+	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512DirectB_6x8m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z1, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z2, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z3, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z5, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_6x8m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_6x8m_tail
+
+kernelF64x512DirectTB_6x8m_loop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    (DX)(DI*1), K1, Z6
+	VBROADCASTSD (CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX)(BX*1), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    (DX)(DI*2), K1, Z6
+	VBROADCASTSD (CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX)(BX*2), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	VMOVUPD.Z    (DX)(R8*1), K1, Z6
+	VBROADCASTSD (CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX)(SI*1), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_6x8m_loop
+
+kernelF64x512DirectTB_6x8m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_6x8m_store
+
+kernelF64x512DirectTB_6x8m_tailloop:
+	VMOVUPD.Z    (DX), K1, Z6
+	VBROADCASTSD (CX), Z7
+	VFMADD231PD  Z6, Z7, Z0
+	VBROADCASTSD 8(CX), Z7
+	VFMADD231PD  Z6, Z7, Z1
+	VBROADCASTSD 16(CX), Z7
+	VFMADD231PD  Z6, Z7, Z2
+	VBROADCASTSD 24(CX), Z7
+	VFMADD231PD  Z6, Z7, Z3
+	VBROADCASTSD 32(CX), Z7
+	VFMADD231PD  Z6, Z7, Z4
+	VBROADCASTSD 40(CX), Z7
+	VFMADD231PD  Z6, Z7, Z5
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_6x8m_tailloop
+
+kernelF64x512DirectTB_6x8m_store:
+	VBROADCASTSD alpha+104(FP), Z6
+	VMULPD       Z6, Z0, Z0
+	VMULPD       Z6, Z1, Z1
+	VMULPD       Z6, Z2, Z2
+	VMULPD       Z6, Z3, Z3
+	VMULPD       Z6, Z4, Z4
+	VMULPD       Z6, Z5, Z5
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_6x8m_bias
+	VBROADCASTSD beta+112(FP), Z7
+	MOVQ         R9, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z0
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z1
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z2
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z3
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z4
+	ADDQ         R10, R11
+	VMOVUPD.Z    (R11), K1, Z31
+	VFMADD231PD  Z31, Z7, Z5
+
+kernelF64x512DirectTB_6x8m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x8m_write
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z0, Z0
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z4, Z4
+	VMOVUPD.Z (AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_6x8m_write
+	VXORPD    Y8, Y8, Y8
+	VMAXPD    Z0, Z8, Z0
+	VMAXPD    Z1, Z8, Z1
+	VMAXPD    Z2, Z8, Z2
+	VMAXPD    Z3, Z8, Z3
+	VMAXPD    Z4, Z8, Z4
+	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512DirectTB_6x8m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z1, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z2, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z3, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPD Z5, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_6x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_6x16m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_6x16m_tail
+
+kernelF64x512_6x16m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      256(DX), Z12
+	VMOVUPD.Z    320(DX), K1, Z13
+	VBROADCASTSD 48(CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 56(CX), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 64(CX), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 72(CX), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 80(CX), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 88(CX), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      512(DX), Z12
+	VMOVUPD.Z    576(DX), K1, Z13
+	VBROADCASTSD 96(CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 104(CX), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 112(CX), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 120(CX), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 128(CX), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 136(CX), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      768(DX), Z12
+	VMOVUPD.Z    832(DX), K1, Z13
+	VBROADCASTSD 144(CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 152(CX), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 160(CX), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 168(CX), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 176(CX), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 184(CX), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_6x16m_loop
+
+kernelF64x512_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_6x16m_store
+
+kernelF64x512_6x16m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_6x16m_tailloop
+
+kernelF64x512_6x16m_store:
+	VBROADCASTSD alpha+88(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_6x16m_bias
+	VBROADCASTSD beta+96(FP), Z14
+	MOVQ         BX, DI
+	VFMADD231PD  (DI), Z14, Z0
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z14, Z1
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z14, Z2
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z14, Z3
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z14, Z4
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z14, Z5
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z14, Z6
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z14, Z7
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z14, Z8
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z14, Z9
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z14, Z10
+	VMOVUPD.Z    64(DI), K1, Z31
+	VFMADD231PD  Z31, Z14, Z11
+
+kernelF64x512_6x16m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z9, Z9
+	VADDPD    (AX), Z10, Z10
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_6x16m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512_6x16m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z2, (DI)
+	VMOVUPD Z3, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z4, (DI)
+	VMOVUPD Z5, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z6, (DI)
+	VMOVUPD Z7, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z8, (DI)
+	VMOVUPD Z9, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z10, (DI)
+	VMOVUPD Z11, K1, 64(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_6x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512Direct_6x16m_tail
+
+kernelF64x512Direct_6x16m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD (CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD (CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD (SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD (SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD (SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      256(DX), Z12
+	VMOVUPD.Z    320(DX), K1, Z13
+	VBROADCASTSD 8(CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 8(SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 8(SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 8(SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      512(DX), Z12
+	VMOVUPD.Z    576(DX), K1, Z13
+	VBROADCASTSD 16(CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 16(SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 16(SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 16(SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      768(DX), Z12
+	VMOVUPD.Z    832(DX), K1, Z13
+	VBROADCASTSD 24(CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 24(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 24(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 24(SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 24(SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512Direct_6x16m_loop
+
+kernelF64x512Direct_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_6x16m_store
+
+kernelF64x512Direct_6x16m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD (CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD (CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD (SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD (SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD (SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_6x16m_tailloop
+
+kernelF64x512Direct_6x16m_store:
+	VBROADCASTSD alpha+96(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_6x16m_bias
+	VBROADCASTSD beta+104(FP), Z14
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z14, Z0
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z1
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z2
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z3
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z4
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z5
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z6
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z7
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z8
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z9
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z10
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z11
+
+kernelF64x512Direct_6x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z9, Z9
+	VADDPD    (AX), Z10, Z10
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_6x16m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512Direct_6x16m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z2, (R9)
+	VMOVUPD Z3, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z6, (R9)
+	VMOVUPD Z7, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z8, (R9)
+	VMOVUPD Z9, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z10, (R9)
+	VMOVUPD Z11, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_6x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_6x16m_tail
+
+kernelF64x512DirectT_6x16m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      256(DX), Z12
+	VMOVUPD.Z    320(DX), K1, Z13
+	VBROADCASTSD (CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      512(DX), Z12
+	VMOVUPD.Z    576(DX), K1, Z13
+	VBROADCASTSD (CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      768(DX), Z12
+	VMOVUPD.Z    832(DX), K1, Z13
+	VBROADCASTSD (CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_6x16m_loop
+
+kernelF64x512DirectT_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_6x16m_store
+
+kernelF64x512DirectT_6x16m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_6x16m_tailloop
+
+kernelF64x512DirectT_6x16m_store:
+	VBROADCASTSD alpha+96(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_6x16m_bias
+	VBROADCASTSD beta+104(FP), Z14
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z14, Z0
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z1
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z2
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z3
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z4
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z5
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z6
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z7
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z8
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z9
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z14, Z10
+	VMOVUPD.Z    64(R9), K1, Z31
+	VFMADD231PD  Z31, Z14, Z11
+
+kernelF64x512DirectT_6x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z9, Z9
+	VADDPD    (AX), Z10, Z10
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_6x16m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectT_6x16m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z2, (R9)
+	VMOVUPD Z3, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z6, (R9)
+	VMOVUPD Z7, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z8, (R9)
+	VMOVUPD Z9, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z10, (R9)
+	VMOVUPD Z11, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_6x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectB_6x16m_tail
+
+kernelF64x512DirectB_6x16m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD (CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD (CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD (SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD (SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD (SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      (DX)(DI*1), Z12
+	VMOVUPD.Z    64(DX)(DI*1), K1, Z13
+	VBROADCASTSD 8(CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 8(SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 8(SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 8(SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      (DX)(DI*2), Z12
+	VMOVUPD.Z    64(DX)(DI*2), K1, Z13
+	VBROADCASTSD 16(CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 16(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 16(SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 16(SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 16(SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      (DX)(R8*1), Z12
+	VMOVUPD.Z    64(DX)(R8*1), K1, Z13
+	VBROADCASTSD 24(CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 24(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 24(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 24(SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 24(SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectB_6x16m_loop
+
+kernelF64x512DirectB_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_6x16m_store
+
+kernelF64x512DirectB_6x16m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD (CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD (CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD (SI), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD (SI)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD (SI)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_6x16m_tailloop
+
+kernelF64x512DirectB_6x16m_store:
+	VBROADCASTSD alpha+104(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_6x16m_bias
+	VBROADCASTSD beta+112(FP), Z14
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z14, Z0
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z1
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z2
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z3
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z4
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z5
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z6
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z7
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z8
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z9
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z10
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z11
+
+kernelF64x512DirectB_6x16m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z9, Z9
+	VADDPD    (AX), Z10, Z10
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_6x16m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectB_6x16m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z2, (R11)
+	VMOVUPD Z3, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, (R11)
+	VMOVUPD Z5, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z6, (R11)
+	VMOVUPD Z7, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z8, (R11)
+	VMOVUPD Z9, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z10, (R11)
+	VMOVUPD Z11, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_6x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_6x16m_tail
+
+kernelF64x512DirectTB_6x16m_loop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      (DX)(DI*1), Z12
+	VMOVUPD.Z    64(DX)(DI*1), K1, Z13
+	VBROADCASTSD (CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX)(BX*1), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      (DX)(DI*2), Z12
+	VMOVUPD.Z    64(DX)(DI*2), K1, Z13
+	VBROADCASTSD (CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX)(BX*2), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	VMOVUPD      (DX)(R8*1), Z12
+	VMOVUPD.Z    64(DX)(R8*1), K1, Z13
+	VBROADCASTSD (CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX)(SI*1), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_6x16m_loop
+
+kernelF64x512DirectTB_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_6x16m_store
+
+kernelF64x512DirectTB_6x16m_tailloop:
+	VMOVUPD      (DX), Z12
+	VMOVUPD.Z    64(DX), K1, Z13
+	VBROADCASTSD (CX), Z14
+	VFMADD231PD  Z12, Z14, Z0
+	VFMADD231PD  Z13, Z14, Z1
+	VBROADCASTSD 8(CX), Z14
+	VFMADD231PD  Z12, Z14, Z2
+	VFMADD231PD  Z13, Z14, Z3
+	VBROADCASTSD 16(CX), Z14
+	VFMADD231PD  Z12, Z14, Z4
+	VFMADD231PD  Z13, Z14, Z5
+	VBROADCASTSD 24(CX), Z14
+	VFMADD231PD  Z12, Z14, Z6
+	VFMADD231PD  Z13, Z14, Z7
+	VBROADCASTSD 32(CX), Z14
+	VFMADD231PD  Z12, Z14, Z8
+	VFMADD231PD  Z13, Z14, Z9
+	VBROADCASTSD 40(CX), Z14
+	VFMADD231PD  Z12, Z14, Z10
+	VFMADD231PD  Z13, Z14, Z11
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_6x16m_tailloop
+
+kernelF64x512DirectTB_6x16m_store:
+	VBROADCASTSD alpha+104(FP), Z12
+	VMULPD       Z12, Z0, Z0
+	VMULPD       Z12, Z1, Z1
+	VMULPD       Z12, Z2, Z2
+	VMULPD       Z12, Z3, Z3
+	VMULPD       Z12, Z4, Z4
+	VMULPD       Z12, Z5, Z5
+	VMULPD       Z12, Z6, Z6
+	VMULPD       Z12, Z7, Z7
+	VMULPD       Z12, Z8, Z8
+	VMULPD       Z12, Z9, Z9
+	VMULPD       Z12, Z10, Z10
+	VMULPD       Z12, Z11, Z11
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_6x16m_bias
+	VBROADCASTSD beta+112(FP), Z14
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z14, Z0
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z1
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z2
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z3
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z4
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z5
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z6
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z7
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z8
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z9
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z14, Z10
+	VMOVUPD.Z    64(R11), K1, Z31
+	VFMADD231PD  Z31, Z14, Z11
+
+kernelF64x512DirectTB_6x16m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x16m_write
+	VADDPD    (AX), Z0, Z0
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z1, Z1
+	VADDPD    (AX), Z2, Z2
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z9, Z9
+	VADDPD    (AX), Z10, Z10
+	VMOVUPD.Z 64(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_6x16m_write
+	VXORPD    Y13, Y13, Y13
+	VMAXPD    Z0, Z13, Z0
+	VMAXPD    Z1, Z13, Z1
+	VMAXPD    Z2, Z13, Z2
+	VMAXPD    Z3, Z13, Z3
+	VMAXPD    Z4, Z13, Z4
+	VMAXPD    Z5, Z13, Z5
+	VMAXPD    Z6, Z13, Z6
+	VMAXPD    Z7, Z13, Z7
+	VMAXPD    Z8, Z13, Z8
+	VMAXPD    Z9, Z13, Z9
+	VMAXPD    Z10, Z13, Z10
+	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectTB_6x16m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z2, (R11)
+	VMOVUPD Z3, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, (R11)
+	VMOVUPD Z5, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z6, (R11)
+	VMOVUPD Z7, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z8, (R11)
+	VMOVUPD Z9, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z10, (R11)
+	VMOVUPD Z11, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_6x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_6x24m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_6x24m_tail
+
+kernelF64x512_6x24m_loop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      256(DX), Z18
+	VMOVUPD      320(DX), Z19
+	VMOVUPD.Z    384(DX), K1, Z20
+	VBROADCASTSD 48(CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 56(CX), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 64(CX), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 72(CX), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 80(CX), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 88(CX), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      512(DX), Z18
+	VMOVUPD      576(DX), Z19
+	VMOVUPD.Z    640(DX), K1, Z20
+	VBROADCASTSD 96(CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 104(CX), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 112(CX), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 120(CX), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 128(CX), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 136(CX), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      768(DX), Z18
+	VMOVUPD      832(DX), Z19
+	VMOVUPD.Z    896(DX), K1, Z20
+	VBROADCASTSD 144(CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 152(CX), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 160(CX), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 168(CX), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 176(CX), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 184(CX), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_6x24m_loop
+
+kernelF64x512_6x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_6x24m_store
+
+kernelF64x512_6x24m_tailloop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_6x24m_tailloop
+
+kernelF64x512_6x24m_store:
+	VBROADCASTSD alpha+88(FP), Z18
+	VMULPD       Z18, Z0, Z0
+	VMULPD       Z18, Z1, Z1
+	VMULPD       Z18, Z2, Z2
+	VMULPD       Z18, Z3, Z3
+	VMULPD       Z18, Z4, Z4
+	VMULPD       Z18, Z5, Z5
+	VMULPD       Z18, Z6, Z6
+	VMULPD       Z18, Z7, Z7
+	VMULPD       Z18, Z8, Z8
+	VMULPD       Z18, Z9, Z9
+	VMULPD       Z18, Z10, Z10
+	VMULPD       Z18, Z11, Z11
+	VMULPD       Z18, Z12, Z12
+	VMULPD       Z18, Z13, Z13
+	VMULPD       Z18, Z14, Z14
+	VMULPD       Z18, Z15, Z15
+	VMULPD       Z18, Z16, Z16
+	VMULPD       Z18, Z17, Z17
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_6x24m_bias
+	VBROADCASTSD beta+96(FP), Z21
+	MOVQ         BX, DI
+	VFMADD231PD  (DI), Z21, Z0
+	VFMADD231PD  64(DI), Z21, Z1
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z21, Z2
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z21, Z3
+	VFMADD231PD  64(DI), Z21, Z4
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z21, Z5
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z21, Z6
+	VFMADD231PD  64(DI), Z21, Z7
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z21, Z8
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z21, Z9
+	VFMADD231PD  64(DI), Z21, Z10
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z21, Z11
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z21, Z12
+	VFMADD231PD  64(DI), Z21, Z13
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z21, Z14
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z21, Z15
+	VFMADD231PD  64(DI), Z21, Z16
+	VMOVUPD.Z    128(DI), K1, Z31
+	VFMADD231PD  Z31, Z21, Z17
+
+kernelF64x512_6x24m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z14, Z14
+	VADDPD    (AX), Z15, Z15
+	VADDPD    64(AX), Z16, Z16
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z17, Z17
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_6x24m_write
+	VXORPD    Y19, Y19, Y19
+	VMAXPD    Z0, Z19, Z0
+	VMAXPD    Z1, Z19, Z1
+	VMAXPD    Z2, Z19, Z2
+	VMAXPD    Z3, Z19, Z3
+	VMAXPD    Z4, Z19, Z4
+	VMAXPD    Z5, Z19, Z5
+	VMAXPD    Z6, Z19, Z6
+	VMAXPD    Z7, Z19, Z7
+	VMAXPD    Z8, Z19, Z8
+	VMAXPD    Z9, Z19, Z9
+	VMAXPD    Z10, Z19, Z10
+	VMAXPD    Z11, Z19, Z11
+	VMAXPD    Z12, Z19, Z12
+	VMAXPD    Z13, Z19, Z13
+	VMAXPD    Z14, Z19, Z14
+	VMAXPD    Z15, Z19, Z15
+	VMAXPD    Z16, Z19, Z16
+	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512_6x24m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z3, (DI)
+	VMOVUPD Z4, 64(DI)
+	VMOVUPD Z5, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z6, (DI)
+	VMOVUPD Z7, 64(DI)
+	VMOVUPD Z8, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z9, (DI)
+	VMOVUPD Z10, 64(DI)
+	VMOVUPD Z11, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z12, (DI)
+	VMOVUPD Z13, 64(DI)
+	VMOVUPD Z14, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z15, (DI)
+	VMOVUPD Z16, 64(DI)
+	VMOVUPD Z17, K1, 128(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_6x24m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512Direct_6x24m_tail
+
+kernelF64x512Direct_6x24m_loop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD (CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD (CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD (SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD (SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD (SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      256(DX), Z18
+	VMOVUPD      320(DX), Z19
+	VMOVUPD.Z    384(DX), K1, Z20
+	VBROADCASTSD 8(CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 8(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 8(SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 8(SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 8(SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      512(DX), Z18
+	VMOVUPD      576(DX), Z19
+	VMOVUPD.Z    640(DX), K1, Z20
+	VBROADCASTSD 16(CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 16(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 16(SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 16(SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 16(SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      768(DX), Z18
+	VMOVUPD      832(DX), Z19
+	VMOVUPD.Z    896(DX), K1, Z20
+	VBROADCASTSD 24(CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 24(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 24(SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 24(SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512Direct_6x24m_loop
+
+kernelF64x512Direct_6x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_6x24m_store
+
+kernelF64x512Direct_6x24m_tailloop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD (CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD (CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD (SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD (SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD (SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_6x24m_tailloop
+
+kernelF64x512Direct_6x24m_store:
+	VBROADCASTSD alpha+96(FP), Z18
+	VMULPD       Z18, Z0, Z0
+	VMULPD       Z18, Z1, Z1
+	VMULPD       Z18, Z2, Z2
+	VMULPD       Z18, Z3, Z3
+	VMULPD       Z18, Z4, Z4
+	VMULPD       Z18, Z5, Z5
+	VMULPD       Z18, Z6, Z6
+	VMULPD       Z18, Z7, Z7
+	VMULPD       Z18, Z8, Z8
+	VMULPD       Z18, Z9, Z9
+	VMULPD       Z18, Z10, Z10
+	VMULPD       Z18, Z11, Z11
+	VMULPD       Z18, Z12, Z12
+	VMULPD       Z18, Z13, Z13
+	VMULPD       Z18, Z14, Z14
+	VMULPD       Z18, Z15, Z15
+	VMULPD       Z18, Z16, Z16
+	VMULPD       Z18, Z17, Z17
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_6x24m_bias
+	VBROADCASTSD beta+104(FP), Z21
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z21, Z0
+	VFMADD231PD  64(R9), Z21, Z1
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z2
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z3
+	VFMADD231PD  64(R9), Z21, Z4
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z5
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z6
+	VFMADD231PD  64(R9), Z21, Z7
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z8
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z9
+	VFMADD231PD  64(R9), Z21, Z10
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z11
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z12
+	VFMADD231PD  64(R9), Z21, Z13
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z14
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z15
+	VFMADD231PD  64(R9), Z21, Z16
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z17
+
+kernelF64x512Direct_6x24m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z14, Z14
+	VADDPD    (AX), Z15, Z15
+	VADDPD    64(AX), Z16, Z16
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z17, Z17
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_6x24m_write
+	VXORPD    Y19, Y19, Y19
+	VMAXPD    Z0, Z19, Z0
+	VMAXPD    Z1, Z19, Z1
+	VMAXPD    Z2, Z19, Z2
+	VMAXPD    Z3, Z19, Z3
+	VMAXPD    Z4, Z19, Z4
+	VMAXPD    Z5, Z19, Z5
+	VMAXPD    Z6, Z19, Z6
+	VMAXPD    Z7, Z19, Z7
+	VMAXPD    Z8, Z19, Z8
+	VMAXPD    Z9, Z19, Z9
+	VMAXPD    Z10, Z19, Z10
+	VMAXPD    Z11, Z19, Z11
+	VMAXPD    Z12, Z19, Z12
+	VMAXPD    Z13, Z19, Z13
+	VMAXPD    Z14, Z19, Z14
+	VMAXPD    Z15, Z19, Z15
+	VMAXPD    Z16, Z19, Z16
+	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512Direct_6x24m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z3, (R9)
+	VMOVUPD Z4, 64(R9)
+	VMOVUPD Z5, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z6, (R9)
+	VMOVUPD Z7, 64(R9)
+	VMOVUPD Z8, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z9, (R9)
+	VMOVUPD Z10, 64(R9)
+	VMOVUPD Z11, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z12, (R9)
+	VMOVUPD Z13, 64(R9)
+	VMOVUPD Z14, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z15, (R9)
+	VMOVUPD Z16, 64(R9)
+	VMOVUPD Z17, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_6x24m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_6x24m_tail
+
+kernelF64x512DirectT_6x24m_loop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      256(DX), Z18
+	VMOVUPD      320(DX), Z19
+	VMOVUPD.Z    384(DX), K1, Z20
+	VBROADCASTSD (CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      512(DX), Z18
+	VMOVUPD      576(DX), Z19
+	VMOVUPD.Z    640(DX), K1, Z20
+	VBROADCASTSD (CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      768(DX), Z18
+	VMOVUPD      832(DX), Z19
+	VMOVUPD.Z    896(DX), K1, Z20
+	VBROADCASTSD (CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_6x24m_loop
+
+kernelF64x512DirectT_6x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_6x24m_store
+
+kernelF64x512DirectT_6x24m_tailloop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_6x24m_tailloop
+
+kernelF64x512DirectT_6x24m_store:
+	VBROADCASTSD alpha+96(FP), Z18
+	VMULPD       Z18, Z0, Z0
+	VMULPD       Z18, Z1, Z1
+	VMULPD       Z18, Z2, Z2
+	VMULPD       Z18, Z3, Z3
+	VMULPD       Z18, Z4, Z4
+	VMULPD       Z18, Z5, Z5
+	VMULPD       Z18, Z6, Z6
+	VMULPD       Z18, Z7, Z7
+	VMULPD       Z18, Z8, Z8
+	VMULPD       Z18, Z9, Z9
+	VMULPD       Z18, Z10, Z10
+	VMULPD       Z18, Z11, Z11
+	VMULPD       Z18, Z12, Z12
+	VMULPD       Z18, Z13, Z13
+	VMULPD       Z18, Z14, Z14
+	VMULPD       Z18, Z15, Z15
+	VMULPD       Z18, Z16, Z16
+	VMULPD       Z18, Z17, Z17
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_6x24m_bias
+	VBROADCASTSD beta+104(FP), Z21
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z21, Z0
+	VFMADD231PD  64(R9), Z21, Z1
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z2
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z3
+	VFMADD231PD  64(R9), Z21, Z4
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z5
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z6
+	VFMADD231PD  64(R9), Z21, Z7
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z8
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z9
+	VFMADD231PD  64(R9), Z21, Z10
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z11
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z12
+	VFMADD231PD  64(R9), Z21, Z13
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z14
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z21, Z15
+	VFMADD231PD  64(R9), Z21, Z16
+	VMOVUPD.Z    128(R9), K1, Z31
+	VFMADD231PD  Z31, Z21, Z17
+
+kernelF64x512DirectT_6x24m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z14, Z14
+	VADDPD    (AX), Z15, Z15
+	VADDPD    64(AX), Z16, Z16
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z17, Z17
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_6x24m_write
+	VXORPD    Y19, Y19, Y19
+	VMAXPD    Z0, Z19, Z0
+	VMAXPD    Z1, Z19, Z1
+	VMAXPD    Z2, Z19, Z2
+	VMAXPD    Z3, Z19, Z3
+	VMAXPD    Z4, Z19, Z4
+	VMAXPD    Z5, Z19, Z5
+	VMAXPD    Z6, Z19, Z6
+	VMAXPD    Z7, Z19, Z7
+	VMAXPD    Z8, Z19, Z8
+	VMAXPD    Z9, Z19, Z9
+	VMAXPD    Z10, Z19, Z10
+	VMAXPD    Z11, Z19, Z11
+	VMAXPD    Z12, Z19, Z12
+	VMAXPD    Z13, Z19, Z13
+	VMAXPD    Z14, Z19, Z14
+	VMAXPD    Z15, Z19, Z15
+	VMAXPD    Z16, Z19, Z16
+	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512DirectT_6x24m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z3, (R9)
+	VMOVUPD Z4, 64(R9)
+	VMOVUPD Z5, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z6, (R9)
+	VMOVUPD Z7, 64(R9)
+	VMOVUPD Z8, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z9, (R9)
+	VMOVUPD Z10, 64(R9)
+	VMOVUPD Z11, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z12, (R9)
+	VMOVUPD Z13, 64(R9)
+	VMOVUPD Z14, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z15, (R9)
+	VMOVUPD Z16, 64(R9)
+	VMOVUPD Z17, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_6x24m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectB_6x24m_tail
+
+kernelF64x512DirectB_6x24m_loop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD (CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD (CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD (SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD (SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD (SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      (DX)(DI*1), Z18
+	VMOVUPD      64(DX)(DI*1), Z19
+	VMOVUPD.Z    128(DX)(DI*1), K1, Z20
+	VBROADCASTSD 8(CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 8(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 8(SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 8(SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 8(SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      (DX)(DI*2), Z18
+	VMOVUPD      64(DX)(DI*2), Z19
+	VMOVUPD.Z    128(DX)(DI*2), K1, Z20
+	VBROADCASTSD 16(CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 16(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 16(SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 16(SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 16(SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      (DX)(R8*1), Z18
+	VMOVUPD      64(DX)(R8*1), Z19
+	VMOVUPD.Z    128(DX)(R8*1), K1, Z20
+	VBROADCASTSD 24(CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 24(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 24(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 24(SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 24(SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectB_6x24m_loop
+
+kernelF64x512DirectB_6x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_6x24m_store
+
+kernelF64x512DirectB_6x24m_tailloop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD (CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD (CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD (SI), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD (SI)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD (SI)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_6x24m_tailloop
+
+kernelF64x512DirectB_6x24m_store:
+	VBROADCASTSD alpha+104(FP), Z18
+	VMULPD       Z18, Z0, Z0
+	VMULPD       Z18, Z1, Z1
+	VMULPD       Z18, Z2, Z2
+	VMULPD       Z18, Z3, Z3
+	VMULPD       Z18, Z4, Z4
+	VMULPD       Z18, Z5, Z5
+	VMULPD       Z18, Z6, Z6
+	VMULPD       Z18, Z7, Z7
+	VMULPD       Z18, Z8, Z8
+	VMULPD       Z18, Z9, Z9
+	VMULPD       Z18, Z10, Z10
+	VMULPD       Z18, Z11, Z11
+	VMULPD       Z18, Z12, Z12
+	VMULPD       Z18, Z13, Z13
+	VMULPD       Z18, Z14, Z14
+	VMULPD       Z18, Z15, Z15
+	VMULPD       Z18, Z16, Z16
+	VMULPD       Z18, Z17, Z17
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_6x24m_bias
+	VBROADCASTSD beta+112(FP), Z21
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z21, Z0
+	VFMADD231PD  64(R11), Z21, Z1
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z2
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z3
+	VFMADD231PD  64(R11), Z21, Z4
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z5
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z6
+	VFMADD231PD  64(R11), Z21, Z7
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z8
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z9
+	VFMADD231PD  64(R11), Z21, Z10
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z11
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z12
+	VFMADD231PD  64(R11), Z21, Z13
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z14
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z15
+	VFMADD231PD  64(R11), Z21, Z16
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z17
+
+kernelF64x512DirectB_6x24m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z14, Z14
+	VADDPD    (AX), Z15, Z15
+	VADDPD    64(AX), Z16, Z16
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z17, Z17
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_6x24m_write
+	VXORPD    Y19, Y19, Y19
+	VMAXPD    Z0, Z19, Z0
+	VMAXPD    Z1, Z19, Z1
+	VMAXPD    Z2, Z19, Z2
+	VMAXPD    Z3, Z19, Z3
+	VMAXPD    Z4, Z19, Z4
+	VMAXPD    Z5, Z19, Z5
+	VMAXPD    Z6, Z19, Z6
+	VMAXPD    Z7, Z19, Z7
+	VMAXPD    Z8, Z19, Z8
+	VMAXPD    Z9, Z19, Z9
+	VMAXPD    Z10, Z19, Z10
+	VMAXPD    Z11, Z19, Z11
+	VMAXPD    Z12, Z19, Z12
+	VMAXPD    Z13, Z19, Z13
+	VMAXPD    Z14, Z19, Z14
+	VMAXPD    Z15, Z19, Z15
+	VMAXPD    Z16, Z19, Z16
+	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512DirectB_6x24m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z3, (R11)
+	VMOVUPD Z4, 64(R11)
+	VMOVUPD Z5, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z6, (R11)
+	VMOVUPD Z7, 64(R11)
+	VMOVUPD Z8, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z9, (R11)
+	VMOVUPD Z10, 64(R11)
+	VMOVUPD Z11, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z12, (R11)
+	VMOVUPD Z13, 64(R11)
+	VMOVUPD Z14, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z15, (R11)
+	VMOVUPD Z16, 64(R11)
+	VMOVUPD Z17, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_6x24m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_6x24m_tail
+
+kernelF64x512DirectTB_6x24m_loop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      (DX)(DI*1), Z18
+	VMOVUPD      64(DX)(DI*1), Z19
+	VMOVUPD.Z    128(DX)(DI*1), K1, Z20
+	VBROADCASTSD (CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX)(BX*1), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      (DX)(DI*2), Z18
+	VMOVUPD      64(DX)(DI*2), Z19
+	VMOVUPD.Z    128(DX)(DI*2), K1, Z20
+	VBROADCASTSD (CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX)(BX*2), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	VMOVUPD      (DX)(R8*1), Z18
+	VMOVUPD      64(DX)(R8*1), Z19
+	VMOVUPD.Z    128(DX)(R8*1), K1, Z20
+	VBROADCASTSD (CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX)(SI*1), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_6x24m_loop
+
+kernelF64x512DirectTB_6x24m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_6x24m_store
+
+kernelF64x512DirectTB_6x24m_tailloop:
+	VMOVUPD      (DX), Z18
+	VMOVUPD      64(DX), Z19
+	VMOVUPD.Z    128(DX), K1, Z20
+	VBROADCASTSD (CX), Z21
+	VFMADD231PD  Z18, Z21, Z0
+	VFMADD231PD  Z19, Z21, Z1
+	VFMADD231PD  Z20, Z21, Z2
+	VBROADCASTSD 8(CX), Z21
+	VFMADD231PD  Z18, Z21, Z3
+	VFMADD231PD  Z19, Z21, Z4
+	VFMADD231PD  Z20, Z21, Z5
+	VBROADCASTSD 16(CX), Z21
+	VFMADD231PD  Z18, Z21, Z6
+	VFMADD231PD  Z19, Z21, Z7
+	VFMADD231PD  Z20, Z21, Z8
+	VBROADCASTSD 24(CX), Z21
+	VFMADD231PD  Z18, Z21, Z9
+	VFMADD231PD  Z19, Z21, Z10
+	VFMADD231PD  Z20, Z21, Z11
+	VBROADCASTSD 32(CX), Z21
+	VFMADD231PD  Z18, Z21, Z12
+	VFMADD231PD  Z19, Z21, Z13
+	VFMADD231PD  Z20, Z21, Z14
+	VBROADCASTSD 40(CX), Z21
+	VFMADD231PD  Z18, Z21, Z15
+	VFMADD231PD  Z19, Z21, Z16
+	VFMADD231PD  Z20, Z21, Z17
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_6x24m_tailloop
+
+kernelF64x512DirectTB_6x24m_store:
+	VBROADCASTSD alpha+104(FP), Z18
+	VMULPD       Z18, Z0, Z0
+	VMULPD       Z18, Z1, Z1
+	VMULPD       Z18, Z2, Z2
+	VMULPD       Z18, Z3, Z3
+	VMULPD       Z18, Z4, Z4
+	VMULPD       Z18, Z5, Z5
+	VMULPD       Z18, Z6, Z6
+	VMULPD       Z18, Z7, Z7
+	VMULPD       Z18, Z8, Z8
+	VMULPD       Z18, Z9, Z9
+	VMULPD       Z18, Z10, Z10
+	VMULPD       Z18, Z11, Z11
+	VMULPD       Z18, Z12, Z12
+	VMULPD       Z18, Z13, Z13
+	VMULPD       Z18, Z14, Z14
+	VMULPD       Z18, Z15, Z15
+	VMULPD       Z18, Z16, Z16
+	VMULPD       Z18, Z17, Z17
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_6x24m_bias
+	VBROADCASTSD beta+112(FP), Z21
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z21, Z0
+	VFMADD231PD  64(R11), Z21, Z1
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z2
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z3
+	VFMADD231PD  64(R11), Z21, Z4
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z5
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z6
+	VFMADD231PD  64(R11), Z21, Z7
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z8
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z9
+	VFMADD231PD  64(R11), Z21, Z10
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z11
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z12
+	VFMADD231PD  64(R11), Z21, Z13
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z14
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z21, Z15
+	VFMADD231PD  64(R11), Z21, Z16
+	VMOVUPD.Z    128(R11), K1, Z31
+	VFMADD231PD  Z31, Z21, Z17
+
+kernelF64x512DirectTB_6x24m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x24m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z2, Z2
+	VADDPD    (AX), Z3, Z3
+	VADDPD    64(AX), Z4, Z4
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z5, Z5
+	VADDPD    (AX), Z6, Z6
+	VADDPD    64(AX), Z7, Z7
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z8, Z8
+	VADDPD    (AX), Z9, Z9
+	VADDPD    64(AX), Z10, Z10
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z14, Z14
+	VADDPD    (AX), Z15, Z15
+	VADDPD    64(AX), Z16, Z16
+	VMOVUPD.Z 128(AX), K1, Z31
+	VADDPD    Z31, Z17, Z17
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_6x24m_write
+	VXORPD    Y19, Y19, Y19
+	VMAXPD    Z0, Z19, Z0
+	VMAXPD    Z1, Z19, Z1
+	VMAXPD    Z2, Z19, Z2
+	VMAXPD    Z3, Z19, Z3
+	VMAXPD    Z4, Z19, Z4
+	VMAXPD    Z5, Z19, Z5
+	VMAXPD    Z6, Z19, Z6
+	VMAXPD    Z7, Z19, Z7
+	VMAXPD    Z8, Z19, Z8
+	VMAXPD    Z9, Z19, Z9
+	VMAXPD    Z10, Z19, Z10
+	VMAXPD    Z11, Z19, Z11
+	VMAXPD    Z12, Z19, Z12
+	VMAXPD    Z13, Z19, Z13
+	VMAXPD    Z14, Z19, Z14
+	VMAXPD    Z15, Z19, Z15
+	VMAXPD    Z16, Z19, Z16
+	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512DirectTB_6x24m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z3, (R11)
+	VMOVUPD Z4, 64(R11)
+	VMOVUPD Z5, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z6, (R11)
+	VMOVUPD Z7, 64(R11)
+	VMOVUPD Z8, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z9, (R11)
+	VMOVUPD Z10, 64(R11)
+	VMOVUPD Z11, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z12, (R11)
+	VMOVUPD Z13, 64(R11)
+	VMOVUPD Z14, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z15, (R11)
+	VMOVUPD Z16, 64(R11)
+	VMOVUPD Z17, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512_6x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512_6x32m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x03, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	VXORPD     Y18, Y18, Y18
+	VXORPD     Y19, Y19, Y19
+	VXORPD     Y20, Y20, Y20
+	VXORPD     Y21, Y21, Y21
+	VXORPD     Y22, Y22, Y22
+	VXORPD     Y23, Y23, Y23
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF64x512_6x32m_tail
+
+kernelF64x512_6x32m_loop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      256(DX), Z24
+	VMOVUPD      320(DX), Z25
+	VMOVUPD      384(DX), Z26
+	VMOVUPD.Z    448(DX), K1, Z27
+	VBROADCASTSD 48(CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 56(CX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 64(CX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 72(CX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 80(CX), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 88(CX), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      512(DX), Z24
+	VMOVUPD      576(DX), Z25
+	VMOVUPD      640(DX), Z26
+	VMOVUPD.Z    704(DX), K1, Z27
+	VBROADCASTSD 96(CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 104(CX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 112(CX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 120(CX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 128(CX), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 136(CX), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      768(DX), Z24
+	VMOVUPD      832(DX), Z25
+	VMOVUPD      896(DX), Z26
+	VMOVUPD.Z    960(DX), K1, Z27
+	VBROADCASTSD 144(CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 152(CX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 160(CX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 168(CX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 176(CX), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 184(CX), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	ADDQ         $0x000000c0, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF64x512_6x32m_loop
+
+kernelF64x512_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512_6x32m_store
+
+kernelF64x512_6x32m_tailloop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	ADDQ         $0x00000030, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512_6x32m_tailloop
+
+kernelF64x512_6x32m_store:
+	VBROADCASTSD alpha+88(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	VMULPD       Z24, Z16, Z16
+	VMULPD       Z24, Z17, Z17
+	VMULPD       Z24, Z18, Z18
+	VMULPD       Z24, Z19, Z19
+	VMULPD       Z24, Z20, Z20
+	VMULPD       Z24, Z21, Z21
+	VMULPD       Z24, Z22, Z22
+	VMULPD       Z24, Z23, Z23
+	MOVQ         beta+96(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512_6x32m_bias
+	VBROADCASTSD beta+96(FP), Z28
+	MOVQ         BX, DI
+	VFMADD231PD  (DI), Z28, Z0
+	VFMADD231PD  64(DI), Z28, Z1
+	VFMADD231PD  128(DI), Z28, Z2
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z28, Z3
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z28, Z4
+	VFMADD231PD  64(DI), Z28, Z5
+	VFMADD231PD  128(DI), Z28, Z6
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z28, Z7
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z28, Z8
+	VFMADD231PD  64(DI), Z28, Z9
+	VFMADD231PD  128(DI), Z28, Z10
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z28, Z11
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z28, Z12
+	VFMADD231PD  64(DI), Z28, Z13
+	VFMADD231PD  128(DI), Z28, Z14
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z28, Z15
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z28, Z16
+	VFMADD231PD  64(DI), Z28, Z17
+	VFMADD231PD  128(DI), Z28, Z18
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z28, Z19
+	ADDQ         SI, DI
+	VFMADD231PD  (DI), Z28, Z20
+	VFMADD231PD  64(DI), Z28, Z21
+	VFMADD231PD  128(DI), Z28, Z22
+	VMOVUPD.Z    192(DI), K1, Z31
+	VFMADD231PD  Z31, Z28, Z23
+
+kernelF64x512_6x32m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	VADDPD    (AX), Z16, Z16
+	VADDPD    64(AX), Z17, Z17
+	VADDPD    128(AX), Z18, Z18
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z19, Z19
+	VADDPD    (AX), Z20, Z20
+	VADDPD    64(AX), Z21, Z21
+	VADDPD    128(AX), Z22, Z22
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z23, Z23
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512_6x32m_write
+	VXORPD    Y25, Y25, Y25
+	VMAXPD    Z0, Z25, Z0
+	VMAXPD    Z1, Z25, Z1
+	VMAXPD    Z2, Z25, Z2
+	VMAXPD    Z3, Z25, Z3
+	VMAXPD    Z4, Z25, Z4
+	VMAXPD    Z5, Z25, Z5
+	VMAXPD    Z6, Z25, Z6
+	VMAXPD    Z7, Z25, Z7
+	VMAXPD    Z8, Z25, Z8
+	VMAXPD    Z9, Z25, Z9
+	VMAXPD    Z10, Z25, Z10
+	VMAXPD    Z11, Z25, Z11
+	VMAXPD    Z12, Z25, Z12
+	VMAXPD    Z13, Z25, Z13
+	VMAXPD    Z14, Z25, Z14
+	VMAXPD    Z15, Z25, Z15
+	VMAXPD    Z16, Z25, Z16
+	VMAXPD    Z17, Z25, Z17
+	VMAXPD    Z18, Z25, Z18
+	VMAXPD    Z19, Z25, Z19
+	VMAXPD    Z20, Z25, Z20
+	VMAXPD    Z21, Z25, Z21
+	VMAXPD    Z22, Z25, Z22
+	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512_6x32m_write:
+	MOVQ    BX, DI
+	VMOVUPD Z0, (DI)
+	VMOVUPD Z1, 64(DI)
+	VMOVUPD Z2, 128(DI)
+	VMOVUPD Z3, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z4, (DI)
+	VMOVUPD Z5, 64(DI)
+	VMOVUPD Z6, 128(DI)
+	VMOVUPD Z7, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z8, (DI)
+	VMOVUPD Z9, 64(DI)
+	VMOVUPD Z10, 128(DI)
+	VMOVUPD Z11, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z12, (DI)
+	VMOVUPD Z13, 64(DI)
+	VMOVUPD Z14, 128(DI)
+	VMOVUPD Z15, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z16, (DI)
+	VMOVUPD Z17, 64(DI)
+	VMOVUPD Z18, 128(DI)
+	VMOVUPD Z19, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPD Z20, (DI)
+	VMOVUPD Z21, 64(DI)
+	VMOVUPD Z22, 128(DI)
+	VMOVUPD Z23, K1, 192(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512Direct_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512Direct_6x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	VXORPD     Y18, Y18, Y18
+	VXORPD     Y19, Y19, Y19
+	VXORPD     Y20, Y20, Y20
+	VXORPD     Y21, Y21, Y21
+	VXORPD     Y22, Y22, Y22
+	VXORPD     Y23, Y23, Y23
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512Direct_6x32m_tail
+
+kernelF64x512Direct_6x32m_loop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD (CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD (SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD (SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      256(DX), Z24
+	VMOVUPD      320(DX), Z25
+	VMOVUPD      384(DX), Z26
+	VMOVUPD.Z    448(DX), K1, Z27
+	VBROADCASTSD 8(CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 8(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 8(SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 8(SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 8(SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      512(DX), Z24
+	VMOVUPD      576(DX), Z25
+	VMOVUPD      640(DX), Z26
+	VMOVUPD.Z    704(DX), K1, Z27
+	VBROADCASTSD 16(CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 16(SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 16(SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 16(SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      768(DX), Z24
+	VMOVUPD      832(DX), Z25
+	VMOVUPD      896(DX), Z26
+	VMOVUPD.Z    960(DX), K1, Z27
+	VBROADCASTSD 24(CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 24(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 24(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 24(SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 24(SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512Direct_6x32m_loop
+
+kernelF64x512Direct_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512Direct_6x32m_store
+
+kernelF64x512Direct_6x32m_tailloop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD (CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD (SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD (SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512Direct_6x32m_tailloop
+
+kernelF64x512Direct_6x32m_store:
+	VBROADCASTSD alpha+96(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	VMULPD       Z24, Z16, Z16
+	VMULPD       Z24, Z17, Z17
+	VMULPD       Z24, Z18, Z18
+	VMULPD       Z24, Z19, Z19
+	VMULPD       Z24, Z20, Z20
+	VMULPD       Z24, Z21, Z21
+	VMULPD       Z24, Z22, Z22
+	VMULPD       Z24, Z23, Z23
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512Direct_6x32m_bias
+	VBROADCASTSD beta+104(FP), Z28
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z28, Z0
+	VFMADD231PD  64(R9), Z28, Z1
+	VFMADD231PD  128(R9), Z28, Z2
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z3
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z4
+	VFMADD231PD  64(R9), Z28, Z5
+	VFMADD231PD  128(R9), Z28, Z6
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z7
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z8
+	VFMADD231PD  64(R9), Z28, Z9
+	VFMADD231PD  128(R9), Z28, Z10
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z11
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z12
+	VFMADD231PD  64(R9), Z28, Z13
+	VFMADD231PD  128(R9), Z28, Z14
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z15
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z16
+	VFMADD231PD  64(R9), Z28, Z17
+	VFMADD231PD  128(R9), Z28, Z18
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z19
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z20
+	VFMADD231PD  64(R9), Z28, Z21
+	VFMADD231PD  128(R9), Z28, Z22
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z23
+
+kernelF64x512Direct_6x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	VADDPD    (AX), Z16, Z16
+	VADDPD    64(AX), Z17, Z17
+	VADDPD    128(AX), Z18, Z18
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z19, Z19
+	VADDPD    (AX), Z20, Z20
+	VADDPD    64(AX), Z21, Z21
+	VADDPD    128(AX), Z22, Z22
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z23, Z23
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512Direct_6x32m_write
+	VXORPD    Y25, Y25, Y25
+	VMAXPD    Z0, Z25, Z0
+	VMAXPD    Z1, Z25, Z1
+	VMAXPD    Z2, Z25, Z2
+	VMAXPD    Z3, Z25, Z3
+	VMAXPD    Z4, Z25, Z4
+	VMAXPD    Z5, Z25, Z5
+	VMAXPD    Z6, Z25, Z6
+	VMAXPD    Z7, Z25, Z7
+	VMAXPD    Z8, Z25, Z8
+	VMAXPD    Z9, Z25, Z9
+	VMAXPD    Z10, Z25, Z10
+	VMAXPD    Z11, Z25, Z11
+	VMAXPD    Z12, Z25, Z12
+	VMAXPD    Z13, Z25, Z13
+	VMAXPD    Z14, Z25, Z14
+	VMAXPD    Z15, Z25, Z15
+	VMAXPD    Z16, Z25, Z16
+	VMAXPD    Z17, Z25, Z17
+	VMAXPD    Z18, Z25, Z18
+	VMAXPD    Z19, Z25, Z19
+	VMAXPD    Z20, Z25, Z20
+	VMAXPD    Z21, Z25, Z21
+	VMAXPD    Z22, Z25, Z22
+	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512Direct_6x32m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, 64(R9)
+	VMOVUPD Z6, 128(R9)
+	VMOVUPD Z7, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z8, (R9)
+	VMOVUPD Z9, 64(R9)
+	VMOVUPD Z10, 128(R9)
+	VMOVUPD Z11, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z12, (R9)
+	VMOVUPD Z13, 64(R9)
+	VMOVUPD Z14, 128(R9)
+	VMOVUPD Z15, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z16, (R9)
+	VMOVUPD Z17, 64(R9)
+	VMOVUPD Z18, 128(R9)
+	VMOVUPD Z19, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z20, (R9)
+	VMOVUPD Z21, 64(R9)
+	VMOVUPD Z22, 128(R9)
+	VMOVUPD Z23, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectT_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectT_6x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x03, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	VXORPD     Y18, Y18, Y18
+	VXORPD     Y19, Y19, Y19
+	VXORPD     Y20, Y20, Y20
+	VXORPD     Y21, Y21, Y21
+	VXORPD     Y22, Y22, Y22
+	VXORPD     Y23, Y23, Y23
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF64x512DirectT_6x32m_tail
+
+kernelF64x512DirectT_6x32m_loop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      256(DX), Z24
+	VMOVUPD      320(DX), Z25
+	VMOVUPD      384(DX), Z26
+	VMOVUPD.Z    448(DX), K1, Z27
+	VBROADCASTSD (CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      512(DX), Z24
+	VMOVUPD      576(DX), Z25
+	VMOVUPD      640(DX), Z26
+	VMOVUPD.Z    704(DX), K1, Z27
+	VBROADCASTSD (CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      768(DX), Z24
+	VMOVUPD      832(DX), Z25
+	VMOVUPD      896(DX), Z26
+	VMOVUPD.Z    960(DX), K1, Z27
+	VBROADCASTSD (CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF64x512DirectT_6x32m_loop
+
+kernelF64x512DirectT_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectT_6x32m_store
+
+kernelF64x512DirectT_6x32m_tailloop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectT_6x32m_tailloop
+
+kernelF64x512DirectT_6x32m_store:
+	VBROADCASTSD alpha+96(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	VMULPD       Z24, Z16, Z16
+	VMULPD       Z24, Z17, Z17
+	VMULPD       Z24, Z18, Z18
+	VMULPD       Z24, Z19, Z19
+	VMULPD       Z24, Z20, Z20
+	VMULPD       Z24, Z21, Z21
+	VMULPD       Z24, Z22, Z22
+	VMULPD       Z24, Z23, Z23
+	MOVQ         beta+104(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectT_6x32m_bias
+	VBROADCASTSD beta+104(FP), Z28
+	MOVQ         DI, R9
+	VFMADD231PD  (R9), Z28, Z0
+	VFMADD231PD  64(R9), Z28, Z1
+	VFMADD231PD  128(R9), Z28, Z2
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z3
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z4
+	VFMADD231PD  64(R9), Z28, Z5
+	VFMADD231PD  128(R9), Z28, Z6
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z7
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z8
+	VFMADD231PD  64(R9), Z28, Z9
+	VFMADD231PD  128(R9), Z28, Z10
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z11
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z12
+	VFMADD231PD  64(R9), Z28, Z13
+	VFMADD231PD  128(R9), Z28, Z14
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z15
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z16
+	VFMADD231PD  64(R9), Z28, Z17
+	VFMADD231PD  128(R9), Z28, Z18
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z19
+	ADDQ         R8, R9
+	VFMADD231PD  (R9), Z28, Z20
+	VFMADD231PD  64(R9), Z28, Z21
+	VFMADD231PD  128(R9), Z28, Z22
+	VMOVUPD.Z    192(R9), K1, Z31
+	VFMADD231PD  Z31, Z28, Z23
+
+kernelF64x512DirectT_6x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	VADDPD    (AX), Z16, Z16
+	VADDPD    64(AX), Z17, Z17
+	VADDPD    128(AX), Z18, Z18
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z19, Z19
+	VADDPD    (AX), Z20, Z20
+	VADDPD    64(AX), Z21, Z21
+	VADDPD    128(AX), Z22, Z22
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z23, Z23
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectT_6x32m_write
+	VXORPD    Y25, Y25, Y25
+	VMAXPD    Z0, Z25, Z0
+	VMAXPD    Z1, Z25, Z1
+	VMAXPD    Z2, Z25, Z2
+	VMAXPD    Z3, Z25, Z3
+	VMAXPD    Z4, Z25, Z4
+	VMAXPD    Z5, Z25, Z5
+	VMAXPD    Z6, Z25, Z6
+	VMAXPD    Z7, Z25, Z7
+	VMAXPD    Z8, Z25, Z8
+	VMAXPD    Z9, Z25, Z9
+	VMAXPD    Z10, Z25, Z10
+	VMAXPD    Z11, Z25, Z11
+	VMAXPD    Z12, Z25, Z12
+	VMAXPD    Z13, Z25, Z13
+	VMAXPD    Z14, Z25, Z14
+	VMAXPD    Z15, Z25, Z15
+	VMAXPD    Z16, Z25, Z16
+	VMAXPD    Z17, Z25, Z17
+	VMAXPD    Z18, Z25, Z18
+	VMAXPD    Z19, Z25, Z19
+	VMAXPD    Z20, Z25, Z20
+	VMAXPD    Z21, Z25, Z21
+	VMAXPD    Z22, Z25, Z22
+	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512DirectT_6x32m_write:
+	MOVQ    DI, R9
+	VMOVUPD Z0, (R9)
+	VMOVUPD Z1, 64(R9)
+	VMOVUPD Z2, 128(R9)
+	VMOVUPD Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z4, (R9)
+	VMOVUPD Z5, 64(R9)
+	VMOVUPD Z6, 128(R9)
+	VMOVUPD Z7, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z8, (R9)
+	VMOVUPD Z9, 64(R9)
+	VMOVUPD Z10, 128(R9)
+	VMOVUPD Z11, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z12, (R9)
+	VMOVUPD Z13, 64(R9)
+	VMOVUPD Z14, 128(R9)
+	VMOVUPD Z15, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z16, (R9)
+	VMOVUPD Z17, 64(R9)
+	VMOVUPD Z18, 128(R9)
+	VMOVUPD Z19, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPD Z20, (R9)
+	VMOVUPD Z21, 64(R9)
+	VMOVUPD Z22, 128(R9)
+	VMOVUPD Z23, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectB_6x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	VXORPD     Y18, Y18, Y18
+	VXORPD     Y19, Y19, Y19
+	VXORPD     Y20, Y20, Y20
+	VXORPD     Y21, Y21, Y21
+	VXORPD     Y22, Y22, Y22
+	VXORPD     Y23, Y23, Y23
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectB_6x32m_tail
+
+kernelF64x512DirectB_6x32m_loop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD (CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD (SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD (SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      (DX)(DI*1), Z24
+	VMOVUPD      64(DX)(DI*1), Z25
+	VMOVUPD      128(DX)(DI*1), Z26
+	VMOVUPD.Z    192(DX)(DI*1), K1, Z27
+	VBROADCASTSD 8(CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 8(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 8(SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 8(SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 8(SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      (DX)(DI*2), Z24
+	VMOVUPD      64(DX)(DI*2), Z25
+	VMOVUPD      128(DX)(DI*2), Z26
+	VMOVUPD.Z    192(DX)(DI*2), K1, Z27
+	VBROADCASTSD 16(CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 16(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 16(SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 16(SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 16(SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      (DX)(R8*1), Z24
+	VMOVUPD      64(DX)(R8*1), Z25
+	VMOVUPD      128(DX)(R8*1), Z26
+	VMOVUPD.Z    192(DX)(R8*1), K1, Z27
+	VBROADCASTSD 24(CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 24(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 24(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 24(SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 24(SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectB_6x32m_loop
+
+kernelF64x512DirectB_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectB_6x32m_store
+
+kernelF64x512DirectB_6x32m_tailloop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD (CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD (CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD (SI), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD (SI)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD (SI)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	ADDQ         $0x00000008, CX
+	ADDQ         $0x00000008, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectB_6x32m_tailloop
+
+kernelF64x512DirectB_6x32m_store:
+	VBROADCASTSD alpha+104(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	VMULPD       Z24, Z16, Z16
+	VMULPD       Z24, Z17, Z17
+	VMULPD       Z24, Z18, Z18
+	VMULPD       Z24, Z19, Z19
+	VMULPD       Z24, Z20, Z20
+	VMULPD       Z24, Z21, Z21
+	VMULPD       Z24, Z22, Z22
+	VMULPD       Z24, Z23, Z23
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectB_6x32m_bias
+	VBROADCASTSD beta+112(FP), Z28
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z28, Z0
+	VFMADD231PD  64(R11), Z28, Z1
+	VFMADD231PD  128(R11), Z28, Z2
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z3
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z4
+	VFMADD231PD  64(R11), Z28, Z5
+	VFMADD231PD  128(R11), Z28, Z6
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z7
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z8
+	VFMADD231PD  64(R11), Z28, Z9
+	VFMADD231PD  128(R11), Z28, Z10
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z11
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z12
+	VFMADD231PD  64(R11), Z28, Z13
+	VFMADD231PD  128(R11), Z28, Z14
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z15
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z16
+	VFMADD231PD  64(R11), Z28, Z17
+	VFMADD231PD  128(R11), Z28, Z18
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z19
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z20
+	VFMADD231PD  64(R11), Z28, Z21
+	VFMADD231PD  128(R11), Z28, Z22
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z23
+
+kernelF64x512DirectB_6x32m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	VADDPD    (AX), Z16, Z16
+	VADDPD    64(AX), Z17, Z17
+	VADDPD    128(AX), Z18, Z18
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z19, Z19
+	VADDPD    (AX), Z20, Z20
+	VADDPD    64(AX), Z21, Z21
+	VADDPD    128(AX), Z22, Z22
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z23, Z23
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectB_6x32m_write
+	VXORPD    Y25, Y25, Y25
+	VMAXPD    Z0, Z25, Z0
+	VMAXPD    Z1, Z25, Z1
+	VMAXPD    Z2, Z25, Z2
+	VMAXPD    Z3, Z25, Z3
+	VMAXPD    Z4, Z25, Z4
+	VMAXPD    Z5, Z25, Z5
+	VMAXPD    Z6, Z25, Z6
+	VMAXPD    Z7, Z25, Z7
+	VMAXPD    Z8, Z25, Z8
+	VMAXPD    Z9, Z25, Z9
+	VMAXPD    Z10, Z25, Z10
+	VMAXPD    Z11, Z25, Z11
+	VMAXPD    Z12, Z25, Z12
+	VMAXPD    Z13, Z25, Z13
+	VMAXPD    Z14, Z25, Z14
+	VMAXPD    Z15, Z25, Z15
+	VMAXPD    Z16, Z25, Z16
+	VMAXPD    Z17, Z25, Z17
+	VMAXPD    Z18, Z25, Z18
+	VMAXPD    Z19, Z25, Z19
+	VMAXPD    Z20, Z25, Z20
+	VMAXPD    Z21, Z25, Z21
+	VMAXPD    Z22, Z25, Z22
+	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512DirectB_6x32m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, 128(R11)
+	VMOVUPD Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, (R11)
+	VMOVUPD Z5, 64(R11)
+	VMOVUPD Z6, 128(R11)
+	VMOVUPD Z7, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z8, (R11)
+	VMOVUPD Z9, 64(R11)
+	VMOVUPD Z10, 128(R11)
+	VMOVUPD Z11, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z12, (R11)
+	VMOVUPD Z13, 64(R11)
+	VMOVUPD Z14, 128(R11)
+	VMOVUPD Z15, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z16, (R11)
+	VMOVUPD Z17, 64(R11)
+	VMOVUPD Z18, 128(R11)
+	VMOVUPD Z19, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z20, (R11)
+	VMOVUPD Z21, 64(R11)
+	VMOVUPD Z22, 128(R11)
+	VMOVUPD Z23, K1, 192(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF64x512DirectTB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF64x512DirectTB_6x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x03, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x03, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x03, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	VXORPD     Y12, Y12, Y12
+	VXORPD     Y13, Y13, Y13
+	VXORPD     Y14, Y14, Y14
+	VXORPD     Y15, Y15, Y15
+	VXORPD     Y16, Y16, Y16
+	VXORPD     Y17, Y17, Y17
+	VXORPD     Y18, Y18, Y18
+	VXORPD     Y19, Y19, Y19
+	VXORPD     Y20, Y20, Y20
+	VXORPD     Y21, Y21, Y21
+	VXORPD     Y22, Y22, Y22
+	VXORPD     Y23, Y23, Y23
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF64x512DirectTB_6x32m_tail
+
+kernelF64x512DirectTB_6x32m_loop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      (DX)(DI*1), Z24
+	VMOVUPD      64(DX)(DI*1), Z25
+	VMOVUPD      128(DX)(DI*1), Z26
+	VMOVUPD.Z    192(DX)(DI*1), K1, Z27
+	VBROADCASTSD (CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX)(BX*1), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      (DX)(DI*2), Z24
+	VMOVUPD      64(DX)(DI*2), Z25
+	VMOVUPD      128(DX)(DI*2), Z26
+	VMOVUPD.Z    192(DX)(DI*2), K1, Z27
+	VBROADCASTSD (CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX)(BX*2), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	VMOVUPD      (DX)(R8*1), Z24
+	VMOVUPD      64(DX)(R8*1), Z25
+	VMOVUPD      128(DX)(R8*1), Z26
+	VMOVUPD.Z    192(DX)(R8*1), K1, Z27
+	VBROADCASTSD (CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX)(SI*1), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF64x512DirectTB_6x32m_loop
+
+kernelF64x512DirectTB_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF64x512DirectTB_6x32m_store
+
+kernelF64x512DirectTB_6x32m_tailloop:
+	VMOVUPD      (DX), Z24
+	VMOVUPD      64(DX), Z25
+	VMOVUPD      128(DX), Z26
+	VMOVUPD.Z    192(DX), K1, Z27
+	VBROADCASTSD (CX), Z28
+	VFMADD231PD  Z24, Z28, Z0
+	VFMADD231PD  Z25, Z28, Z1
+	VFMADD231PD  Z26, Z28, Z2
+	VFMADD231PD  Z27, Z28, Z3
+	VBROADCASTSD 8(CX), Z28
+	VFMADD231PD  Z24, Z28, Z4
+	VFMADD231PD  Z25, Z28, Z5
+	VFMADD231PD  Z26, Z28, Z6
+	VFMADD231PD  Z27, Z28, Z7
+	VBROADCASTSD 16(CX), Z28
+	VFMADD231PD  Z24, Z28, Z8
+	VFMADD231PD  Z25, Z28, Z9
+	VFMADD231PD  Z26, Z28, Z10
+	VFMADD231PD  Z27, Z28, Z11
+	VBROADCASTSD 24(CX), Z28
+	VFMADD231PD  Z24, Z28, Z12
+	VFMADD231PD  Z25, Z28, Z13
+	VFMADD231PD  Z26, Z28, Z14
+	VFMADD231PD  Z27, Z28, Z15
+	VBROADCASTSD 32(CX), Z28
+	VFMADD231PD  Z24, Z28, Z16
+	VFMADD231PD  Z25, Z28, Z17
+	VFMADD231PD  Z26, Z28, Z18
+	VFMADD231PD  Z27, Z28, Z19
+	VBROADCASTSD 40(CX), Z28
+	VFMADD231PD  Z24, Z28, Z20
+	VFMADD231PD  Z25, Z28, Z21
+	VFMADD231PD  Z26, Z28, Z22
+	VFMADD231PD  Z27, Z28, Z23
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF64x512DirectTB_6x32m_tailloop
+
+kernelF64x512DirectTB_6x32m_store:
+	VBROADCASTSD alpha+104(FP), Z24
+	VMULPD       Z24, Z0, Z0
+	VMULPD       Z24, Z1, Z1
+	VMULPD       Z24, Z2, Z2
+	VMULPD       Z24, Z3, Z3
+	VMULPD       Z24, Z4, Z4
+	VMULPD       Z24, Z5, Z5
+	VMULPD       Z24, Z6, Z6
+	VMULPD       Z24, Z7, Z7
+	VMULPD       Z24, Z8, Z8
+	VMULPD       Z24, Z9, Z9
+	VMULPD       Z24, Z10, Z10
+	VMULPD       Z24, Z11, Z11
+	VMULPD       Z24, Z12, Z12
+	VMULPD       Z24, Z13, Z13
+	VMULPD       Z24, Z14, Z14
+	VMULPD       Z24, Z15, Z15
+	VMULPD       Z24, Z16, Z16
+	VMULPD       Z24, Z17, Z17
+	VMULPD       Z24, Z18, Z18
+	VMULPD       Z24, Z19, Z19
+	VMULPD       Z24, Z20, Z20
+	VMULPD       Z24, Z21, Z21
+	VMULPD       Z24, Z22, Z22
+	VMULPD       Z24, Z23, Z23
+	MOVQ         beta+112(FP), AX
+	SHLQ         $0x01, AX
+	JZ           kernelF64x512DirectTB_6x32m_bias
+	VBROADCASTSD beta+112(FP), Z28
+	MOVQ         R9, R11
+	VFMADD231PD  (R11), Z28, Z0
+	VFMADD231PD  64(R11), Z28, Z1
+	VFMADD231PD  128(R11), Z28, Z2
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z3
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z4
+	VFMADD231PD  64(R11), Z28, Z5
+	VFMADD231PD  128(R11), Z28, Z6
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z7
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z8
+	VFMADD231PD  64(R11), Z28, Z9
+	VFMADD231PD  128(R11), Z28, Z10
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z11
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z12
+	VFMADD231PD  64(R11), Z28, Z13
+	VFMADD231PD  128(R11), Z28, Z14
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z15
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z16
+	VFMADD231PD  64(R11), Z28, Z17
+	VFMADD231PD  128(R11), Z28, Z18
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z19
+	ADDQ         R10, R11
+	VFMADD231PD  (R11), Z28, Z20
+	VFMADD231PD  64(R11), Z28, Z21
+	VFMADD231PD  128(R11), Z28, Z22
+	VMOVUPD.Z    192(R11), K1, Z31
+	VFMADD231PD  Z31, Z28, Z23
+
+kernelF64x512DirectTB_6x32m_bias:
+	MOVQ      bias+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x32m_write
+	VADDPD    (AX), Z0, Z0
+	VADDPD    64(AX), Z1, Z1
+	VADDPD    128(AX), Z2, Z2
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z3, Z3
+	VADDPD    (AX), Z4, Z4
+	VADDPD    64(AX), Z5, Z5
+	VADDPD    128(AX), Z6, Z6
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z7, Z7
+	VADDPD    (AX), Z8, Z8
+	VADDPD    64(AX), Z9, Z9
+	VADDPD    128(AX), Z10, Z10
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z11, Z11
+	VADDPD    (AX), Z12, Z12
+	VADDPD    64(AX), Z13, Z13
+	VADDPD    128(AX), Z14, Z14
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z15, Z15
+	VADDPD    (AX), Z16, Z16
+	VADDPD    64(AX), Z17, Z17
+	VADDPD    128(AX), Z18, Z18
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z19, Z19
+	VADDPD    (AX), Z20, Z20
+	VADDPD    64(AX), Z21, Z21
+	VADDPD    128(AX), Z22, Z22
+	VMOVUPD.Z 192(AX), K1, Z31
+	VADDPD    Z31, Z23, Z23
+	MOVBLZX   relu+128(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF64x512DirectTB_6x32m_write
+	VXORPD    Y25, Y25, Y25
+	VMAXPD    Z0, Z25, Z0
+	VMAXPD    Z1, Z25, Z1
+	VMAXPD    Z2, Z25, Z2
+	VMAXPD    Z3, Z25, Z3
+	VMAXPD    Z4, Z25, Z4
+	VMAXPD    Z5, Z25, Z5
+	VMAXPD    Z6, Z25, Z6
+	VMAXPD    Z7, Z25, Z7
+	VMAXPD    Z8, Z25, Z8
+	VMAXPD    Z9, Z25, Z9
+	VMAXPD    Z10, Z25, Z10
+	VMAXPD    Z11, Z25, Z11
+	VMAXPD    Z12, Z25, Z12
+	VMAXPD    Z13, Z25, Z13
+	VMAXPD    Z14, Z25, Z14
+	VMAXPD    Z15, Z25, Z15
+	VMAXPD    Z16, Z25, Z16
+	VMAXPD    Z17, Z25, Z17
+	VMAXPD    Z18, Z25, Z18
+	VMAXPD    Z19, Z25, Z19
+	VMAXPD    Z20, Z25, Z20
+	VMAXPD    Z21, Z25, Z21
+	VMAXPD    Z22, Z25, Z22
+	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512DirectTB_6x32m_write:
+	MOVQ    R9, R11
+	VMOVUPD Z0, (R11)
+	VMOVUPD Z1, 64(R11)
+	VMOVUPD Z2, 128(R11)
+	VMOVUPD Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z4, (R11)
+	VMOVUPD Z5, 64(R11)
+	VMOVUPD Z6, 128(R11)
+	VMOVUPD Z7, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z8, (R11)
+	VMOVUPD Z9, 64(R11)
+	VMOVUPD Z10, 128(R11)
+	VMOVUPD Z11, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z12, (R11)
+	VMOVUPD Z13, 64(R11)
+	VMOVUPD Z14, 128(R11)
+	VMOVUPD Z15, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z16, (R11)
+	VMOVUPD Z17, 64(R11)
+	VMOVUPD Z18, 128(R11)
+	VMOVUPD Z19, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPD Z20, (R11)
+	VMOVUPD Z21, 64(R11)
+	VMOVUPD Z22, 128(R11)
+	VMOVUPD Z23, K1, 192(R11)
+	VZEROUPPER
+	RET
+
 // func kernelF32x512_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
 // Requires: AVX, AVX512F, MMX+
 TEXT ·kernelF32x512_2x16(SB), NOSPLIT, $0-105
@@ -28991,6 +42657,13672 @@ kernelF32x512DirectB_6x32_write:
 	ADDQ    R10, R11
 	VMOVUPS Z10, (R11)
 	VMOVUPS Z11, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_2x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_2x16m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_2x16m_tail
+
+kernelF32x512_2x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    256(DX), K1, Z2
+	VBROADCASTSS 24(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 28(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    512(DX), K1, Z2
+	VBROADCASTSS 48(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 52(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    768(DX), K1, Z2
+	VBROADCASTSS 72(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 76(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_2x16m_loop
+
+kernelF32x512_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_2x16m_store
+
+kernelF32x512_2x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_2x16m_tailloop
+
+kernelF32x512_2x16m_store:
+	VBROADCASTSS alpha+88(FP), Z2
+	VMULPS       Z2, Z0, Z0
+	VMULPS       Z2, Z1, Z1
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_2x16m_bias
+	VBROADCASTSS beta+92(FP), Z3
+	MOVQ         BX, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z3, Z0
+	ADDQ         SI, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z3, Z1
+
+kernelF32x512_2x16m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_2x16m_write
+	VXORPS    Y4, Y4, Y4
+	VMAXPS    Z0, Z4, Z0
+	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512_2x16m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPS Z1, K1, (DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_2x16m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  c_base+64(FP), SI
+	MOVQ  ldc+88(FP), DI
+	SHLQ  $0x02, DI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 63(R8)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	MOVQ       AX, R8
+	SHRQ       $0x02, R8
+	JZ         kernelF32x512Direct_2x16m_tail
+
+kernelF32x512Direct_2x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS (CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    256(DX), K1, Z2
+	VBROADCASTSS 4(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    512(DX), K1, Z2
+	VBROADCASTSS 8(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 8(CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    768(DX), K1, Z2
+	VBROADCASTSS 12(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 12(CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000400, DX
+	DECQ         R8
+	JNZ          kernelF32x512Direct_2x16m_loop
+
+kernelF32x512Direct_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_2x16m_store
+
+kernelF32x512Direct_2x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS (CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_2x16m_tailloop
+
+kernelF32x512Direct_2x16m_store:
+	VBROADCASTSS alpha+96(FP), Z2
+	VMULPS       Z2, Z0, Z0
+	VMULPS       Z2, Z1, Z1
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_2x16m_bias
+	VBROADCASTSS beta+100(FP), Z3
+	MOVQ         SI, R8
+	VMOVUPS.Z    (R8), K1, Z31
+	VFMADD231PS  Z31, Z3, Z0
+	ADDQ         DI, R8
+	VMOVUPS.Z    (R8), K1, Z31
+	VFMADD231PS  Z31, Z3, Z1
+
+kernelF32x512Direct_2x16m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_2x16m_write
+	VXORPS    Y4, Y4, Y4
+	VMAXPS    Z0, Z4, Z0
+	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512Direct_2x16m_write:
+	MOVQ    SI, R8
+	VMOVUPS Z0, K1, (R8)
+	ADDQ    DI, R8
+	VMOVUPS Z1, K1, (R8)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_2x16m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_2x16m_tail
+
+kernelF32x512DirectT_2x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    256(DX), K1, Z2
+	VBROADCASTSS (CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    512(DX), K1, Z2
+	VBROADCASTSS (CX)(BX*2), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX)(BX*2), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    768(DX), K1, Z2
+	VBROADCASTSS (CX)(SI*1), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX)(SI*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_2x16m_loop
+
+kernelF32x512DirectT_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_2x16m_store
+
+kernelF32x512DirectT_2x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_2x16m_tailloop
+
+kernelF32x512DirectT_2x16m_store:
+	VBROADCASTSS alpha+96(FP), Z2
+	VMULPS       Z2, Z0, Z0
+	VMULPS       Z2, Z1, Z1
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_2x16m_bias
+	VBROADCASTSS beta+100(FP), Z3
+	MOVQ         DI, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z3, Z0
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z3, Z1
+
+kernelF32x512DirectT_2x16m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_2x16m_write
+	VXORPS    Y4, Y4, Y4
+	VMAXPS    Z0, Z4, Z0
+	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512DirectT_2x16m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z1, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_2x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  ldb+64(FP), SI
+	SHLQ  $0x02, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  c_base+72(FP), R8
+	MOVQ  ldc+96(FP), R9
+	SHLQ  $0x02, R9
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R8, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 63(R10)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	MOVQ       AX, R10
+	SHRQ       $0x02, R10
+	JZ         kernelF32x512DirectB_2x16m_tail
+
+kernelF32x512DirectB_2x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS (CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    (DX)(SI*1), K1, Z2
+	VBROADCASTSS 4(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    (DX)(SI*2), K1, Z2
+	VBROADCASTSS 8(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 8(CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    (DX)(DI*1), K1, Z2
+	VBROADCASTSS 12(CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 12(CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         $0x00000010, CX
+	LEAQ         (DX)(SI*4), DX
+	DECQ         R10
+	JNZ          kernelF32x512DirectB_2x16m_loop
+
+kernelF32x512DirectB_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_2x16m_store
+
+kernelF32x512DirectB_2x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS (CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         $0x00000004, CX
+	ADDQ         SI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_2x16m_tailloop
+
+kernelF32x512DirectB_2x16m_store:
+	VBROADCASTSS alpha+104(FP), Z2
+	VMULPS       Z2, Z0, Z0
+	VMULPS       Z2, Z1, Z1
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_2x16m_bias
+	VBROADCASTSS beta+108(FP), Z3
+	MOVQ         R8, R10
+	VMOVUPS.Z    (R10), K1, Z31
+	VFMADD231PS  Z31, Z3, Z0
+	ADDQ         R9, R10
+	VMOVUPS.Z    (R10), K1, Z31
+	VFMADD231PS  Z31, Z3, Z1
+
+kernelF32x512DirectB_2x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_2x16m_write
+	VXORPS    Y4, Y4, Y4
+	VMAXPS    Z0, Z4, Z0
+	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512DirectB_2x16m_write:
+	MOVQ    R8, R10
+	VMOVUPS Z0, K1, (R10)
+	ADDQ    R9, R10
+	VMOVUPS Z1, K1, (R10)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_2x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_2x16m_tail
+
+kernelF32x512DirectTB_2x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    (DX)(DI*1), K1, Z2
+	VBROADCASTSS (CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    (DX)(DI*2), K1, Z2
+	VBROADCASTSS (CX)(BX*2), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX)(BX*2), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	VMOVUPS.Z    (DX)(R8*1), K1, Z2
+	VBROADCASTSS (CX)(SI*1), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX)(SI*1), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_2x16m_loop
+
+kernelF32x512DirectTB_2x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_2x16m_store
+
+kernelF32x512DirectTB_2x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z2
+	VBROADCASTSS (CX), Z3
+	VFMADD231PS  Z2, Z3, Z0
+	VBROADCASTSS 4(CX), Z3
+	VFMADD231PS  Z2, Z3, Z1
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_2x16m_tailloop
+
+kernelF32x512DirectTB_2x16m_store:
+	VBROADCASTSS alpha+104(FP), Z2
+	VMULPS       Z2, Z0, Z0
+	VMULPS       Z2, Z1, Z1
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_2x16m_bias
+	VBROADCASTSS beta+108(FP), Z3
+	MOVQ         R9, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z3, Z0
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z3, Z1
+
+kernelF32x512DirectTB_2x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_2x16m_write
+	VXORPS    Y4, Y4, Y4
+	VMAXPS    Z0, Z4, Z0
+	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512DirectTB_2x16m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z1, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_2x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_2x32m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_2x32m_tail
+
+kernelF32x512_2x32m_loop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      256(DX), Z4
+	VMOVUPS.Z    320(DX), K1, Z5
+	VBROADCASTSS 24(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 28(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      512(DX), Z4
+	VMOVUPS.Z    576(DX), K1, Z5
+	VBROADCASTSS 48(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 52(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      768(DX), Z4
+	VMOVUPS.Z    832(DX), K1, Z5
+	VBROADCASTSS 72(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 76(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_2x32m_loop
+
+kernelF32x512_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_2x32m_store
+
+kernelF32x512_2x32m_tailloop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_2x32m_tailloop
+
+kernelF32x512_2x32m_store:
+	VBROADCASTSS alpha+88(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_2x32m_bias
+	VBROADCASTSS beta+92(FP), Z6
+	MOVQ         BX, DI
+	VFMADD231PS  (DI), Z6, Z0
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z6, Z1
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z6, Z2
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z6, Z3
+
+kernelF32x512_2x32m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_2x32m_write
+	VXORPS    Y5, Y5, Y5
+	VMAXPS    Z0, Z5, Z0
+	VMAXPS    Z1, Z5, Z1
+	VMAXPS    Z2, Z5, Z2
+	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512_2x32m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, K1, 64(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_2x32m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  c_base+64(FP), SI
+	MOVQ  ldc+88(FP), DI
+	SHLQ  $0x02, DI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 127(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 127(R8)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, R8
+	SHRQ       $0x02, R8
+	JZ         kernelF32x512Direct_2x32m_tail
+
+kernelF32x512Direct_2x32m_loop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      256(DX), Z4
+	VMOVUPS.Z    320(DX), K1, Z5
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      512(DX), Z4
+	VMOVUPS.Z    576(DX), K1, Z5
+	VBROADCASTSS 8(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      768(DX), Z4
+	VMOVUPS.Z    832(DX), K1, Z5
+	VBROADCASTSS 12(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 12(CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000400, DX
+	DECQ         R8
+	JNZ          kernelF32x512Direct_2x32m_loop
+
+kernelF32x512Direct_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_2x32m_store
+
+kernelF32x512Direct_2x32m_tailloop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_2x32m_tailloop
+
+kernelF32x512Direct_2x32m_store:
+	VBROADCASTSS alpha+96(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_2x32m_bias
+	VBROADCASTSS beta+100(FP), Z6
+	MOVQ         SI, R8
+	VFMADD231PS  (R8), Z6, Z0
+	VMOVUPS.Z    64(R8), K1, Z31
+	VFMADD231PS  Z31, Z6, Z1
+	ADDQ         DI, R8
+	VFMADD231PS  (R8), Z6, Z2
+	VMOVUPS.Z    64(R8), K1, Z31
+	VFMADD231PS  Z31, Z6, Z3
+
+kernelF32x512Direct_2x32m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_2x32m_write
+	VXORPS    Y5, Y5, Y5
+	VMAXPS    Z0, Z5, Z0
+	VMAXPS    Z1, Z5, Z1
+	VMAXPS    Z2, Z5, Z2
+	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512Direct_2x32m_write:
+	MOVQ    SI, R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, K1, 64(R8)
+	ADDQ    DI, R8
+	VMOVUPS Z2, (R8)
+	VMOVUPS Z3, K1, 64(R8)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_2x32m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_2x32m_tail
+
+kernelF32x512DirectT_2x32m_loop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      256(DX), Z4
+	VMOVUPS.Z    320(DX), K1, Z5
+	VBROADCASTSS (CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      512(DX), Z4
+	VMOVUPS.Z    576(DX), K1, Z5
+	VBROADCASTSS (CX)(BX*2), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      768(DX), Z4
+	VMOVUPS.Z    832(DX), K1, Z5
+	VBROADCASTSS (CX)(SI*1), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(SI*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_2x32m_loop
+
+kernelF32x512DirectT_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_2x32m_store
+
+kernelF32x512DirectT_2x32m_tailloop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_2x32m_tailloop
+
+kernelF32x512DirectT_2x32m_store:
+	VBROADCASTSS alpha+96(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_2x32m_bias
+	VBROADCASTSS beta+100(FP), Z6
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z6, Z0
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z6, Z1
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z6, Z2
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z6, Z3
+
+kernelF32x512DirectT_2x32m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_2x32m_write
+	VXORPS    Y5, Y5, Y5
+	VMAXPS    Z0, Z5, Z0
+	VMAXPS    Z1, Z5, Z1
+	VMAXPS    Z2, Z5, Z2
+	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512DirectT_2x32m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z2, (R9)
+	VMOVUPS Z3, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_2x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  ldb+64(FP), SI
+	SHLQ  $0x02, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  c_base+72(FP), R8
+	MOVQ  ldc+96(FP), R9
+	SHLQ  $0x02, R9
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R8, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 127(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 127(R10)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, R10
+	SHRQ       $0x02, R10
+	JZ         kernelF32x512DirectB_2x32m_tail
+
+kernelF32x512DirectB_2x32m_loop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      (DX)(SI*1), Z4
+	VMOVUPS.Z    64(DX)(SI*1), K1, Z5
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      (DX)(SI*2), Z4
+	VMOVUPS.Z    64(DX)(SI*2), K1, Z5
+	VBROADCASTSS 8(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      (DX)(DI*1), Z4
+	VMOVUPS.Z    64(DX)(DI*1), K1, Z5
+	VBROADCASTSS 12(CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 12(CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         $0x00000010, CX
+	LEAQ         (DX)(SI*4), DX
+	DECQ         R10
+	JNZ          kernelF32x512DirectB_2x32m_loop
+
+kernelF32x512DirectB_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_2x32m_store
+
+kernelF32x512DirectB_2x32m_tailloop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         $0x00000004, CX
+	ADDQ         SI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_2x32m_tailloop
+
+kernelF32x512DirectB_2x32m_store:
+	VBROADCASTSS alpha+104(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_2x32m_bias
+	VBROADCASTSS beta+108(FP), Z6
+	MOVQ         R8, R10
+	VFMADD231PS  (R10), Z6, Z0
+	VMOVUPS.Z    64(R10), K1, Z31
+	VFMADD231PS  Z31, Z6, Z1
+	ADDQ         R9, R10
+	VFMADD231PS  (R10), Z6, Z2
+	VMOVUPS.Z    64(R10), K1, Z31
+	VFMADD231PS  Z31, Z6, Z3
+
+kernelF32x512DirectB_2x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_2x32m_write
+	VXORPS    Y5, Y5, Y5
+	VMAXPS    Z0, Z5, Z0
+	VMAXPS    Z1, Z5, Z1
+	VMAXPS    Z2, Z5, Z2
+	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512DirectB_2x32m_write:
+	MOVQ    R8, R10
+	VMOVUPS Z0, (R10)
+	VMOVUPS Z1, K1, 64(R10)
+	ADDQ    R9, R10
+	VMOVUPS Z2, (R10)
+	VMOVUPS Z3, K1, 64(R10)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_2x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_2x32m_tail
+
+kernelF32x512DirectTB_2x32m_loop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      (DX)(DI*1), Z4
+	VMOVUPS.Z    64(DX)(DI*1), K1, Z5
+	VBROADCASTSS (CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      (DX)(DI*2), Z4
+	VMOVUPS.Z    64(DX)(DI*2), K1, Z5
+	VBROADCASTSS (CX)(BX*2), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	VMOVUPS      (DX)(R8*1), Z4
+	VMOVUPS.Z    64(DX)(R8*1), K1, Z5
+	VBROADCASTSS (CX)(SI*1), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX)(SI*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_2x32m_loop
+
+kernelF32x512DirectTB_2x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_2x32m_store
+
+kernelF32x512DirectTB_2x32m_tailloop:
+	VMOVUPS      (DX), Z4
+	VMOVUPS.Z    64(DX), K1, Z5
+	VBROADCASTSS (CX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS 4(CX), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_2x32m_tailloop
+
+kernelF32x512DirectTB_2x32m_store:
+	VBROADCASTSS alpha+104(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_2x32m_bias
+	VBROADCASTSS beta+108(FP), Z6
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z6, Z0
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z6, Z1
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z6, Z2
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z6, Z3
+
+kernelF32x512DirectTB_2x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_2x32m_write
+	VXORPS    Y5, Y5, Y5
+	VMAXPS    Z0, Z5, Z0
+	VMAXPS    Z1, Z5, Z1
+	VMAXPS    Z2, Z5, Z2
+	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512DirectTB_2x32m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z2, (R11)
+	VMOVUPS Z3, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_2x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_2x48m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_2x48m_tail
+
+kernelF32x512_2x48m_loop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      256(DX), Z6
+	VMOVUPS      320(DX), Z7
+	VMOVUPS.Z    384(DX), K1, Z8
+	VBROADCASTSS 24(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 28(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      512(DX), Z6
+	VMOVUPS      576(DX), Z7
+	VMOVUPS.Z    640(DX), K1, Z8
+	VBROADCASTSS 48(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 52(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      768(DX), Z6
+	VMOVUPS      832(DX), Z7
+	VMOVUPS.Z    896(DX), K1, Z8
+	VBROADCASTSS 72(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 76(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_2x48m_loop
+
+kernelF32x512_2x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_2x48m_store
+
+kernelF32x512_2x48m_tailloop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_2x48m_tailloop
+
+kernelF32x512_2x48m_store:
+	VBROADCASTSS alpha+88(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_2x48m_bias
+	VBROADCASTSS beta+92(FP), Z9
+	MOVQ         BX, DI
+	VFMADD231PS  (DI), Z9, Z0
+	VFMADD231PS  64(DI), Z9, Z1
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z9, Z2
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z9, Z3
+	VFMADD231PS  64(DI), Z9, Z4
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z9, Z5
+
+kernelF32x512_2x48m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_2x48m_write
+	VXORPS    Y7, Y7, Y7
+	VMAXPS    Z0, Z7, Z0
+	VMAXPS    Z1, Z7, Z1
+	VMAXPS    Z2, Z7, Z2
+	VMAXPS    Z3, Z7, Z3
+	VMAXPS    Z4, Z7, Z4
+	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512_2x48m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z3, (DI)
+	VMOVUPS Z4, 64(DI)
+	VMOVUPS Z5, K1, 128(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_2x48m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  c_base+64(FP), SI
+	MOVQ  ldc+88(FP), DI
+	SHLQ  $0x02, DI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 191(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 191(R8)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, R8
+	SHRQ       $0x02, R8
+	JZ         kernelF32x512Direct_2x48m_tail
+
+kernelF32x512Direct_2x48m_loop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS (CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      256(DX), Z6
+	VMOVUPS      320(DX), Z7
+	VMOVUPS.Z    384(DX), K1, Z8
+	VBROADCASTSS 4(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      512(DX), Z6
+	VMOVUPS      576(DX), Z7
+	VMOVUPS.Z    640(DX), K1, Z8
+	VBROADCASTSS 8(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 8(CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      768(DX), Z6
+	VMOVUPS      832(DX), Z7
+	VMOVUPS.Z    896(DX), K1, Z8
+	VBROADCASTSS 12(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000400, DX
+	DECQ         R8
+	JNZ          kernelF32x512Direct_2x48m_loop
+
+kernelF32x512Direct_2x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_2x48m_store
+
+kernelF32x512Direct_2x48m_tailloop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS (CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_2x48m_tailloop
+
+kernelF32x512Direct_2x48m_store:
+	VBROADCASTSS alpha+96(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_2x48m_bias
+	VBROADCASTSS beta+100(FP), Z9
+	MOVQ         SI, R8
+	VFMADD231PS  (R8), Z9, Z0
+	VFMADD231PS  64(R8), Z9, Z1
+	VMOVUPS.Z    128(R8), K1, Z31
+	VFMADD231PS  Z31, Z9, Z2
+	ADDQ         DI, R8
+	VFMADD231PS  (R8), Z9, Z3
+	VFMADD231PS  64(R8), Z9, Z4
+	VMOVUPS.Z    128(R8), K1, Z31
+	VFMADD231PS  Z31, Z9, Z5
+
+kernelF32x512Direct_2x48m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_2x48m_write
+	VXORPS    Y7, Y7, Y7
+	VMAXPS    Z0, Z7, Z0
+	VMAXPS    Z1, Z7, Z1
+	VMAXPS    Z2, Z7, Z2
+	VMAXPS    Z3, Z7, Z3
+	VMAXPS    Z4, Z7, Z4
+	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512Direct_2x48m_write:
+	MOVQ    SI, R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, K1, 128(R8)
+	ADDQ    DI, R8
+	VMOVUPS Z3, (R8)
+	VMOVUPS Z4, 64(R8)
+	VMOVUPS Z5, K1, 128(R8)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_2x48m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_2x48m_tail
+
+kernelF32x512DirectT_2x48m_loop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      256(DX), Z6
+	VMOVUPS      320(DX), Z7
+	VMOVUPS.Z    384(DX), K1, Z8
+	VBROADCASTSS (CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      512(DX), Z6
+	VMOVUPS      576(DX), Z7
+	VMOVUPS.Z    640(DX), K1, Z8
+	VBROADCASTSS (CX)(BX*2), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX)(BX*2), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      768(DX), Z6
+	VMOVUPS      832(DX), Z7
+	VMOVUPS.Z    896(DX), K1, Z8
+	VBROADCASTSS (CX)(SI*1), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX)(SI*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_2x48m_loop
+
+kernelF32x512DirectT_2x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_2x48m_store
+
+kernelF32x512DirectT_2x48m_tailloop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_2x48m_tailloop
+
+kernelF32x512DirectT_2x48m_store:
+	VBROADCASTSS alpha+96(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_2x48m_bias
+	VBROADCASTSS beta+100(FP), Z9
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z9, Z0
+	VFMADD231PS  64(R9), Z9, Z1
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z9, Z2
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z9, Z3
+	VFMADD231PS  64(R9), Z9, Z4
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z9, Z5
+
+kernelF32x512DirectT_2x48m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_2x48m_write
+	VXORPS    Y7, Y7, Y7
+	VMAXPS    Z0, Z7, Z0
+	VMAXPS    Z1, Z7, Z1
+	VMAXPS    Z2, Z7, Z2
+	VMAXPS    Z3, Z7, Z3
+	VMAXPS    Z4, Z7, Z4
+	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512DirectT_2x48m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z3, (R9)
+	VMOVUPS Z4, 64(R9)
+	VMOVUPS Z5, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_2x48m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  ldb+64(FP), SI
+	SHLQ  $0x02, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  c_base+72(FP), R8
+	MOVQ  ldc+96(FP), R9
+	SHLQ  $0x02, R9
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R8, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 191(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 191(R10)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, R10
+	SHRQ       $0x02, R10
+	JZ         kernelF32x512DirectB_2x48m_tail
+
+kernelF32x512DirectB_2x48m_loop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS (CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      (DX)(SI*1), Z6
+	VMOVUPS      64(DX)(SI*1), Z7
+	VMOVUPS.Z    128(DX)(SI*1), K1, Z8
+	VBROADCASTSS 4(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      (DX)(SI*2), Z6
+	VMOVUPS      64(DX)(SI*2), Z7
+	VMOVUPS.Z    128(DX)(SI*2), K1, Z8
+	VBROADCASTSS 8(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 8(CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      (DX)(DI*1), Z6
+	VMOVUPS      64(DX)(DI*1), Z7
+	VMOVUPS.Z    128(DX)(DI*1), K1, Z8
+	VBROADCASTSS 12(CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         $0x00000010, CX
+	LEAQ         (DX)(SI*4), DX
+	DECQ         R10
+	JNZ          kernelF32x512DirectB_2x48m_loop
+
+kernelF32x512DirectB_2x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_2x48m_store
+
+kernelF32x512DirectB_2x48m_tailloop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS (CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         $0x00000004, CX
+	ADDQ         SI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_2x48m_tailloop
+
+kernelF32x512DirectB_2x48m_store:
+	VBROADCASTSS alpha+104(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_2x48m_bias
+	VBROADCASTSS beta+108(FP), Z9
+	MOVQ         R8, R10
+	VFMADD231PS  (R10), Z9, Z0
+	VFMADD231PS  64(R10), Z9, Z1
+	VMOVUPS.Z    128(R10), K1, Z31
+	VFMADD231PS  Z31, Z9, Z2
+	ADDQ         R9, R10
+	VFMADD231PS  (R10), Z9, Z3
+	VFMADD231PS  64(R10), Z9, Z4
+	VMOVUPS.Z    128(R10), K1, Z31
+	VFMADD231PS  Z31, Z9, Z5
+
+kernelF32x512DirectB_2x48m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_2x48m_write
+	VXORPS    Y7, Y7, Y7
+	VMAXPS    Z0, Z7, Z0
+	VMAXPS    Z1, Z7, Z1
+	VMAXPS    Z2, Z7, Z2
+	VMAXPS    Z3, Z7, Z3
+	VMAXPS    Z4, Z7, Z4
+	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512DirectB_2x48m_write:
+	MOVQ    R8, R10
+	VMOVUPS Z0, (R10)
+	VMOVUPS Z1, 64(R10)
+	VMOVUPS Z2, K1, 128(R10)
+	ADDQ    R9, R10
+	VMOVUPS Z3, (R10)
+	VMOVUPS Z4, 64(R10)
+	VMOVUPS Z5, K1, 128(R10)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_2x48m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_2x48m_tail
+
+kernelF32x512DirectTB_2x48m_loop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      (DX)(DI*1), Z6
+	VMOVUPS      64(DX)(DI*1), Z7
+	VMOVUPS.Z    128(DX)(DI*1), K1, Z8
+	VBROADCASTSS (CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      (DX)(DI*2), Z6
+	VMOVUPS      64(DX)(DI*2), Z7
+	VMOVUPS.Z    128(DX)(DI*2), K1, Z8
+	VBROADCASTSS (CX)(BX*2), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX)(BX*2), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	VMOVUPS      (DX)(R8*1), Z6
+	VMOVUPS      64(DX)(R8*1), Z7
+	VMOVUPS.Z    128(DX)(R8*1), K1, Z8
+	VBROADCASTSS (CX)(SI*1), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX)(SI*1), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_2x48m_loop
+
+kernelF32x512DirectTB_2x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_2x48m_store
+
+kernelF32x512DirectTB_2x48m_tailloop:
+	VMOVUPS      (DX), Z6
+	VMOVUPS      64(DX), Z7
+	VMOVUPS.Z    128(DX), K1, Z8
+	VBROADCASTSS (CX), Z9
+	VFMADD231PS  Z6, Z9, Z0
+	VFMADD231PS  Z7, Z9, Z1
+	VFMADD231PS  Z8, Z9, Z2
+	VBROADCASTSS 4(CX), Z9
+	VFMADD231PS  Z6, Z9, Z3
+	VFMADD231PS  Z7, Z9, Z4
+	VFMADD231PS  Z8, Z9, Z5
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_2x48m_tailloop
+
+kernelF32x512DirectTB_2x48m_store:
+	VBROADCASTSS alpha+104(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_2x48m_bias
+	VBROADCASTSS beta+108(FP), Z9
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z9, Z0
+	VFMADD231PS  64(R11), Z9, Z1
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z9, Z2
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z9, Z3
+	VFMADD231PS  64(R11), Z9, Z4
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z9, Z5
+
+kernelF32x512DirectTB_2x48m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_2x48m_write
+	VXORPS    Y7, Y7, Y7
+	VMAXPS    Z0, Z7, Z0
+	VMAXPS    Z1, Z7, Z1
+	VMAXPS    Z2, Z7, Z2
+	VMAXPS    Z3, Z7, Z3
+	VMAXPS    Z4, Z7, Z4
+	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512DirectTB_2x48m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z3, (R11)
+	VMOVUPS Z4, 64(R11)
+	VMOVUPS Z5, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_2x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_2x64m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_2x64m_tail
+
+kernelF32x512_2x64m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      256(DX), Z8
+	VMOVUPS      320(DX), Z9
+	VMOVUPS      384(DX), Z10
+	VMOVUPS.Z    448(DX), K1, Z11
+	VBROADCASTSS 24(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 28(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      512(DX), Z8
+	VMOVUPS      576(DX), Z9
+	VMOVUPS      640(DX), Z10
+	VMOVUPS.Z    704(DX), K1, Z11
+	VBROADCASTSS 48(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 52(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      768(DX), Z8
+	VMOVUPS      832(DX), Z9
+	VMOVUPS      896(DX), Z10
+	VMOVUPS.Z    960(DX), K1, Z11
+	VBROADCASTSS 72(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 76(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_2x64m_loop
+
+kernelF32x512_2x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_2x64m_store
+
+kernelF32x512_2x64m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_2x64m_tailloop
+
+kernelF32x512_2x64m_store:
+	VBROADCASTSS alpha+88(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_2x64m_bias
+	VBROADCASTSS beta+92(FP), Z12
+	MOVQ         BX, DI
+	VFMADD231PS  (DI), Z12, Z0
+	VFMADD231PS  64(DI), Z12, Z1
+	VFMADD231PS  128(DI), Z12, Z2
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z12, Z3
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z12, Z4
+	VFMADD231PS  64(DI), Z12, Z5
+	VFMADD231PS  128(DI), Z12, Z6
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z12, Z7
+
+kernelF32x512_2x64m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_2x64m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512_2x64m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, 64(DI)
+	VMOVUPS Z6, 128(DI)
+	VMOVUPS Z7, K1, 192(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_2x64m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  c_base+64(FP), SI
+	MOVQ  ldc+88(FP), DI
+	SHLQ  $0x02, DI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       SI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 255(R8)
+	ADDQ       DI, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 255(R8)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, R8
+	SHRQ       $0x02, R8
+	JZ         kernelF32x512Direct_2x64m_tail
+
+kernelF32x512Direct_2x64m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS (CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      256(DX), Z8
+	VMOVUPS      320(DX), Z9
+	VMOVUPS      384(DX), Z10
+	VMOVUPS.Z    448(DX), K1, Z11
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      512(DX), Z8
+	VMOVUPS      576(DX), Z9
+	VMOVUPS      640(DX), Z10
+	VMOVUPS.Z    704(DX), K1, Z11
+	VBROADCASTSS 8(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      768(DX), Z8
+	VMOVUPS      832(DX), Z9
+	VMOVUPS      896(DX), Z10
+	VMOVUPS.Z    960(DX), K1, Z11
+	VBROADCASTSS 12(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 12(CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000400, DX
+	DECQ         R8
+	JNZ          kernelF32x512Direct_2x64m_loop
+
+kernelF32x512Direct_2x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_2x64m_store
+
+kernelF32x512Direct_2x64m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS (CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_2x64m_tailloop
+
+kernelF32x512Direct_2x64m_store:
+	VBROADCASTSS alpha+96(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_2x64m_bias
+	VBROADCASTSS beta+100(FP), Z12
+	MOVQ         SI, R8
+	VFMADD231PS  (R8), Z12, Z0
+	VFMADD231PS  64(R8), Z12, Z1
+	VFMADD231PS  128(R8), Z12, Z2
+	VMOVUPS.Z    192(R8), K1, Z31
+	VFMADD231PS  Z31, Z12, Z3
+	ADDQ         DI, R8
+	VFMADD231PS  (R8), Z12, Z4
+	VFMADD231PS  64(R8), Z12, Z5
+	VFMADD231PS  128(R8), Z12, Z6
+	VMOVUPS.Z    192(R8), K1, Z31
+	VFMADD231PS  Z31, Z12, Z7
+
+kernelF32x512Direct_2x64m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_2x64m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512Direct_2x64m_write:
+	MOVQ    SI, R8
+	VMOVUPS Z0, (R8)
+	VMOVUPS Z1, 64(R8)
+	VMOVUPS Z2, 128(R8)
+	VMOVUPS Z3, K1, 192(R8)
+	ADDQ    DI, R8
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z5, 64(R8)
+	VMOVUPS Z6, 128(R8)
+	VMOVUPS Z7, K1, 192(R8)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_2x64m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_2x64m_tail
+
+kernelF32x512DirectT_2x64m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      256(DX), Z8
+	VMOVUPS      320(DX), Z9
+	VMOVUPS      384(DX), Z10
+	VMOVUPS.Z    448(DX), K1, Z11
+	VBROADCASTSS (CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      512(DX), Z8
+	VMOVUPS      576(DX), Z9
+	VMOVUPS      640(DX), Z10
+	VMOVUPS.Z    704(DX), K1, Z11
+	VBROADCASTSS (CX)(BX*2), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      768(DX), Z8
+	VMOVUPS      832(DX), Z9
+	VMOVUPS      896(DX), Z10
+	VMOVUPS.Z    960(DX), K1, Z11
+	VBROADCASTSS (CX)(SI*1), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(SI*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_2x64m_loop
+
+kernelF32x512DirectT_2x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_2x64m_store
+
+kernelF32x512DirectT_2x64m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_2x64m_tailloop
+
+kernelF32x512DirectT_2x64m_store:
+	VBROADCASTSS alpha+96(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_2x64m_bias
+	VBROADCASTSS beta+100(FP), Z12
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z12, Z0
+	VFMADD231PS  64(R9), Z12, Z1
+	VFMADD231PS  128(R9), Z12, Z2
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z12, Z3
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z12, Z4
+	VFMADD231PS  64(R9), Z12, Z5
+	VFMADD231PS  128(R9), Z12, Z6
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z12, Z7
+
+kernelF32x512DirectT_2x64m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_2x64m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectT_2x64m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, 128(R9)
+	VMOVUPS Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, 64(R9)
+	VMOVUPS Z6, 128(R9)
+	VMOVUPS Z7, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_2x64m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	MOVQ  ldb+64(FP), SI
+	SHLQ  $0x02, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  c_base+72(FP), R8
+	MOVQ  ldc+96(FP), R9
+	SHLQ  $0x02, R9
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R8, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 255(R10)
+	ADDQ       R9, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 255(R10)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, R10
+	SHRQ       $0x02, R10
+	JZ         kernelF32x512DirectB_2x64m_tail
+
+kernelF32x512DirectB_2x64m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS (CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      (DX)(SI*1), Z8
+	VMOVUPS      64(DX)(SI*1), Z9
+	VMOVUPS      128(DX)(SI*1), Z10
+	VMOVUPS.Z    192(DX)(SI*1), K1, Z11
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      (DX)(SI*2), Z8
+	VMOVUPS      64(DX)(SI*2), Z9
+	VMOVUPS      128(DX)(SI*2), Z10
+	VMOVUPS.Z    192(DX)(SI*2), K1, Z11
+	VBROADCASTSS 8(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      (DX)(DI*1), Z8
+	VMOVUPS      64(DX)(DI*1), Z9
+	VMOVUPS      128(DX)(DI*1), Z10
+	VMOVUPS.Z    192(DX)(DI*1), K1, Z11
+	VBROADCASTSS 12(CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 12(CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         $0x00000010, CX
+	LEAQ         (DX)(SI*4), DX
+	DECQ         R10
+	JNZ          kernelF32x512DirectB_2x64m_loop
+
+kernelF32x512DirectB_2x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_2x64m_store
+
+kernelF32x512DirectB_2x64m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS (CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         $0x00000004, CX
+	ADDQ         SI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_2x64m_tailloop
+
+kernelF32x512DirectB_2x64m_store:
+	VBROADCASTSS alpha+104(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_2x64m_bias
+	VBROADCASTSS beta+108(FP), Z12
+	MOVQ         R8, R10
+	VFMADD231PS  (R10), Z12, Z0
+	VFMADD231PS  64(R10), Z12, Z1
+	VFMADD231PS  128(R10), Z12, Z2
+	VMOVUPS.Z    192(R10), K1, Z31
+	VFMADD231PS  Z31, Z12, Z3
+	ADDQ         R9, R10
+	VFMADD231PS  (R10), Z12, Z4
+	VFMADD231PS  64(R10), Z12, Z5
+	VFMADD231PS  128(R10), Z12, Z6
+	VMOVUPS.Z    192(R10), K1, Z31
+	VFMADD231PS  Z31, Z12, Z7
+
+kernelF32x512DirectB_2x64m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_2x64m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectB_2x64m_write:
+	MOVQ    R8, R10
+	VMOVUPS Z0, (R10)
+	VMOVUPS Z1, 64(R10)
+	VMOVUPS Z2, 128(R10)
+	VMOVUPS Z3, K1, 192(R10)
+	ADDQ    R9, R10
+	VMOVUPS Z4, (R10)
+	VMOVUPS Z5, 64(R10)
+	VMOVUPS Z6, 128(R10)
+	VMOVUPS Z7, K1, 192(R10)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_2x64m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_2x64m_tail
+
+kernelF32x512DirectTB_2x64m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      (DX)(DI*1), Z8
+	VMOVUPS      64(DX)(DI*1), Z9
+	VMOVUPS      128(DX)(DI*1), Z10
+	VMOVUPS.Z    192(DX)(DI*1), K1, Z11
+	VBROADCASTSS (CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      (DX)(DI*2), Z8
+	VMOVUPS      64(DX)(DI*2), Z9
+	VMOVUPS      128(DX)(DI*2), Z10
+	VMOVUPS.Z    192(DX)(DI*2), K1, Z11
+	VBROADCASTSS (CX)(BX*2), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	VMOVUPS      (DX)(R8*1), Z8
+	VMOVUPS      64(DX)(R8*1), Z9
+	VMOVUPS      128(DX)(R8*1), Z10
+	VMOVUPS.Z    192(DX)(R8*1), K1, Z11
+	VBROADCASTSS (CX)(SI*1), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX)(SI*1), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_2x64m_loop
+
+kernelF32x512DirectTB_2x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_2x64m_store
+
+kernelF32x512DirectTB_2x64m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS      64(DX), Z9
+	VMOVUPS      128(DX), Z10
+	VMOVUPS.Z    192(DX), K1, Z11
+	VBROADCASTSS (CX), Z12
+	VFMADD231PS  Z8, Z12, Z0
+	VFMADD231PS  Z9, Z12, Z1
+	VFMADD231PS  Z10, Z12, Z2
+	VFMADD231PS  Z11, Z12, Z3
+	VBROADCASTSS 4(CX), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VFMADD231PS  Z10, Z12, Z6
+	VFMADD231PS  Z11, Z12, Z7
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_2x64m_tailloop
+
+kernelF32x512DirectTB_2x64m_store:
+	VBROADCASTSS alpha+104(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_2x64m_bias
+	VBROADCASTSS beta+108(FP), Z12
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z12, Z0
+	VFMADD231PS  64(R11), Z12, Z1
+	VFMADD231PS  128(R11), Z12, Z2
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z12, Z3
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z12, Z4
+	VFMADD231PS  64(R11), Z12, Z5
+	VFMADD231PS  128(R11), Z12, Z6
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z12, Z7
+
+kernelF32x512DirectTB_2x64m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_2x64m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectTB_2x64m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, 128(R11)
+	VMOVUPS Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, 64(R11)
+	VMOVUPS Z6, 128(R11)
+	VMOVUPS Z7, K1, 192(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_4x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_4x16m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_4x16m_tail
+
+kernelF32x512_4x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    256(DX), K1, Z4
+	VBROADCASTSS 24(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 28(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 32(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 36(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    512(DX), K1, Z4
+	VBROADCASTSS 48(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 52(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 56(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 60(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    768(DX), K1, Z4
+	VBROADCASTSS 72(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 76(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 80(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 84(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_4x16m_loop
+
+kernelF32x512_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_4x16m_store
+
+kernelF32x512_4x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_4x16m_tailloop
+
+kernelF32x512_4x16m_store:
+	VBROADCASTSS alpha+88(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_4x16m_bias
+	VBROADCASTSS beta+92(FP), Z5
+	MOVQ         BX, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z5, Z0
+	ADDQ         SI, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z5, Z1
+	ADDQ         SI, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z5, Z2
+	ADDQ         SI, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z5, Z3
+
+kernelF32x512_4x16m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_4x16m_write
+	VXORPS    Y6, Y6, Y6
+	VMAXPS    Z0, Z6, Z0
+	VMAXPS    Z1, Z6, Z1
+	VMAXPS    Z2, Z6, Z2
+	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512_4x16m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPS Z1, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPS Z2, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPS Z3, K1, (DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_4x16m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512Direct_4x16m_tail
+
+kernelF32x512Direct_4x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS (CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS (CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS (SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    256(DX), K1, Z4
+	VBROADCASTSS 4(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 4(SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    512(DX), K1, Z4
+	VBROADCASTSS 8(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 8(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 8(SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    768(DX), K1, Z4
+	VBROADCASTSS 12(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 12(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 12(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512Direct_4x16m_loop
+
+kernelF32x512Direct_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_4x16m_store
+
+kernelF32x512Direct_4x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS (CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS (CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS (SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_4x16m_tailloop
+
+kernelF32x512Direct_4x16m_store:
+	VBROADCASTSS alpha+96(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_4x16m_bias
+	VBROADCASTSS beta+100(FP), Z5
+	MOVQ         DI, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z5, Z0
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z5, Z1
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z5, Z2
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z5, Z3
+
+kernelF32x512Direct_4x16m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_4x16m_write
+	VXORPS    Y6, Y6, Y6
+	VMAXPS    Z0, Z6, Z0
+	VMAXPS    Z1, Z6, Z1
+	VMAXPS    Z2, Z6, Z2
+	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512Direct_4x16m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z1, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z2, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z3, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_4x16m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_4x16m_tail
+
+kernelF32x512DirectT_4x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    256(DX), K1, Z4
+	VBROADCASTSS (CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    512(DX), K1, Z4
+	VBROADCASTSS (CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    768(DX), K1, Z4
+	VBROADCASTSS (CX)(SI*1), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX)(SI*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX)(SI*1), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX)(SI*1), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_4x16m_loop
+
+kernelF32x512DirectT_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_4x16m_store
+
+kernelF32x512DirectT_4x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_4x16m_tailloop
+
+kernelF32x512DirectT_4x16m_store:
+	VBROADCASTSS alpha+96(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_4x16m_bias
+	VBROADCASTSS beta+100(FP), Z5
+	MOVQ         DI, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z5, Z0
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z5, Z1
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z5, Z2
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z5, Z3
+
+kernelF32x512DirectT_4x16m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_4x16m_write
+	VXORPS    Y6, Y6, Y6
+	VMAXPS    Z0, Z6, Z0
+	VMAXPS    Z1, Z6, Z1
+	VMAXPS    Z2, Z6, Z2
+	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512DirectT_4x16m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z1, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z2, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z3, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_4x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectB_4x16m_tail
+
+kernelF32x512DirectB_4x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS (CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS (CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS (SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    (DX)(DI*1), K1, Z4
+	VBROADCASTSS 4(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 4(SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    (DX)(DI*2), K1, Z4
+	VBROADCASTSS 8(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 8(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 8(SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    (DX)(R8*1), K1, Z4
+	VBROADCASTSS 12(CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 12(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 12(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectB_4x16m_loop
+
+kernelF32x512DirectB_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_4x16m_store
+
+kernelF32x512DirectB_4x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS (CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS (CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS (SI), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_4x16m_tailloop
+
+kernelF32x512DirectB_4x16m_store:
+	VBROADCASTSS alpha+104(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_4x16m_bias
+	VBROADCASTSS beta+108(FP), Z5
+	MOVQ         R9, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z5, Z0
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z5, Z1
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z5, Z2
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z5, Z3
+
+kernelF32x512DirectB_4x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_4x16m_write
+	VXORPS    Y6, Y6, Y6
+	VMAXPS    Z0, Z6, Z0
+	VMAXPS    Z1, Z6, Z1
+	VMAXPS    Z2, Z6, Z2
+	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512DirectB_4x16m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z1, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z2, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z3, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_4x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_4x16m_tail
+
+kernelF32x512DirectTB_4x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    (DX)(DI*1), K1, Z4
+	VBROADCASTSS (CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    (DX)(DI*2), K1, Z4
+	VBROADCASTSS (CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX)(BX*2), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	VMOVUPS.Z    (DX)(R8*1), K1, Z4
+	VBROADCASTSS (CX)(SI*1), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX)(SI*1), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX)(SI*1), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX)(SI*1), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_4x16m_loop
+
+kernelF32x512DirectTB_4x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_4x16m_store
+
+kernelF32x512DirectTB_4x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z4
+	VBROADCASTSS (CX), Z5
+	VFMADD231PS  Z4, Z5, Z0
+	VBROADCASTSS 4(CX), Z5
+	VFMADD231PS  Z4, Z5, Z1
+	VBROADCASTSS 8(CX), Z5
+	VFMADD231PS  Z4, Z5, Z2
+	VBROADCASTSS 12(CX), Z5
+	VFMADD231PS  Z4, Z5, Z3
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_4x16m_tailloop
+
+kernelF32x512DirectTB_4x16m_store:
+	VBROADCASTSS alpha+104(FP), Z4
+	VMULPS       Z4, Z0, Z0
+	VMULPS       Z4, Z1, Z1
+	VMULPS       Z4, Z2, Z2
+	VMULPS       Z4, Z3, Z3
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_4x16m_bias
+	VBROADCASTSS beta+108(FP), Z5
+	MOVQ         R9, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z5, Z0
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z5, Z1
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z5, Z2
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z5, Z3
+
+kernelF32x512DirectTB_4x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_4x16m_write
+	VXORPS    Y6, Y6, Y6
+	VMAXPS    Z0, Z6, Z0
+	VMAXPS    Z1, Z6, Z1
+	VMAXPS    Z2, Z6, Z2
+	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512DirectTB_4x16m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z1, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z2, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z3, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_4x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_4x32m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_4x32m_tail
+
+kernelF32x512_4x32m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      256(DX), Z8
+	VMOVUPS.Z    320(DX), K1, Z9
+	VBROADCASTSS 24(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 28(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 32(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 36(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      512(DX), Z8
+	VMOVUPS.Z    576(DX), K1, Z9
+	VBROADCASTSS 48(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 52(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 56(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 60(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      768(DX), Z8
+	VMOVUPS.Z    832(DX), K1, Z9
+	VBROADCASTSS 72(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 76(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 80(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 84(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_4x32m_loop
+
+kernelF32x512_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_4x32m_store
+
+kernelF32x512_4x32m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_4x32m_tailloop
+
+kernelF32x512_4x32m_store:
+	VBROADCASTSS alpha+88(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_4x32m_bias
+	VBROADCASTSS beta+92(FP), Z10
+	MOVQ         BX, DI
+	VFMADD231PS  (DI), Z10, Z0
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z10, Z1
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z10, Z2
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z10, Z3
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z10, Z4
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z10, Z5
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z10, Z6
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z10, Z7
+
+kernelF32x512_4x32m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_4x32m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512_4x32m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, K1, 64(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_4x32m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512Direct_4x32m_tail
+
+kernelF32x512Direct_4x32m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS (CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS (CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS (SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      256(DX), Z8
+	VMOVUPS.Z    320(DX), K1, Z9
+	VBROADCASTSS 4(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 4(SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      512(DX), Z8
+	VMOVUPS.Z    576(DX), K1, Z9
+	VBROADCASTSS 8(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 8(SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      768(DX), Z8
+	VMOVUPS.Z    832(DX), K1, Z9
+	VBROADCASTSS 12(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 12(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 12(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512Direct_4x32m_loop
+
+kernelF32x512Direct_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_4x32m_store
+
+kernelF32x512Direct_4x32m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS (CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS (CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS (SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_4x32m_tailloop
+
+kernelF32x512Direct_4x32m_store:
+	VBROADCASTSS alpha+96(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_4x32m_bias
+	VBROADCASTSS beta+100(FP), Z10
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z10, Z0
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z10, Z1
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z10, Z2
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z10, Z3
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z10, Z4
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z10, Z5
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z10, Z6
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z10, Z7
+
+kernelF32x512Direct_4x32m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_4x32m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512Direct_4x32m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z2, (R9)
+	VMOVUPS Z3, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z6, (R9)
+	VMOVUPS Z7, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_4x32m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_4x32m_tail
+
+kernelF32x512DirectT_4x32m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      256(DX), Z8
+	VMOVUPS.Z    320(DX), K1, Z9
+	VBROADCASTSS (CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      512(DX), Z8
+	VMOVUPS.Z    576(DX), K1, Z9
+	VBROADCASTSS (CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      768(DX), Z8
+	VMOVUPS.Z    832(DX), K1, Z9
+	VBROADCASTSS (CX)(SI*1), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX)(SI*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX)(SI*1), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX)(SI*1), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_4x32m_loop
+
+kernelF32x512DirectT_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_4x32m_store
+
+kernelF32x512DirectT_4x32m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_4x32m_tailloop
+
+kernelF32x512DirectT_4x32m_store:
+	VBROADCASTSS alpha+96(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_4x32m_bias
+	VBROADCASTSS beta+100(FP), Z10
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z10, Z0
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z10, Z1
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z10, Z2
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z10, Z3
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z10, Z4
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z10, Z5
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z10, Z6
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z10, Z7
+
+kernelF32x512DirectT_4x32m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_4x32m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectT_4x32m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z2, (R9)
+	VMOVUPS Z3, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z6, (R9)
+	VMOVUPS Z7, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_4x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectB_4x32m_tail
+
+kernelF32x512DirectB_4x32m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS (CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS (CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS (SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      (DX)(DI*1), Z8
+	VMOVUPS.Z    64(DX)(DI*1), K1, Z9
+	VBROADCASTSS 4(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 4(SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      (DX)(DI*2), Z8
+	VMOVUPS.Z    64(DX)(DI*2), K1, Z9
+	VBROADCASTSS 8(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 8(SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      (DX)(R8*1), Z8
+	VMOVUPS.Z    64(DX)(R8*1), K1, Z9
+	VBROADCASTSS 12(CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 12(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 12(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectB_4x32m_loop
+
+kernelF32x512DirectB_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_4x32m_store
+
+kernelF32x512DirectB_4x32m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS (CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS (CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS (SI), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_4x32m_tailloop
+
+kernelF32x512DirectB_4x32m_store:
+	VBROADCASTSS alpha+104(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_4x32m_bias
+	VBROADCASTSS beta+108(FP), Z10
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z10, Z0
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z10, Z1
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z10, Z2
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z10, Z3
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z10, Z4
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z10, Z5
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z10, Z6
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z10, Z7
+
+kernelF32x512DirectB_4x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_4x32m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectB_4x32m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z2, (R11)
+	VMOVUPS Z3, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z6, (R11)
+	VMOVUPS Z7, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_4x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_4x32m_tail
+
+kernelF32x512DirectTB_4x32m_loop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      (DX)(DI*1), Z8
+	VMOVUPS.Z    64(DX)(DI*1), K1, Z9
+	VBROADCASTSS (CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX)(BX*1), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      (DX)(DI*2), Z8
+	VMOVUPS.Z    64(DX)(DI*2), K1, Z9
+	VBROADCASTSS (CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX)(BX*2), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	VMOVUPS      (DX)(R8*1), Z8
+	VMOVUPS.Z    64(DX)(R8*1), K1, Z9
+	VBROADCASTSS (CX)(SI*1), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX)(SI*1), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX)(SI*1), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX)(SI*1), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_4x32m_loop
+
+kernelF32x512DirectTB_4x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_4x32m_store
+
+kernelF32x512DirectTB_4x32m_tailloop:
+	VMOVUPS      (DX), Z8
+	VMOVUPS.Z    64(DX), K1, Z9
+	VBROADCASTSS (CX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS 4(CX), Z10
+	VFMADD231PS  Z8, Z10, Z2
+	VFMADD231PS  Z9, Z10, Z3
+	VBROADCASTSS 8(CX), Z10
+	VFMADD231PS  Z8, Z10, Z4
+	VFMADD231PS  Z9, Z10, Z5
+	VBROADCASTSS 12(CX), Z10
+	VFMADD231PS  Z8, Z10, Z6
+	VFMADD231PS  Z9, Z10, Z7
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_4x32m_tailloop
+
+kernelF32x512DirectTB_4x32m_store:
+	VBROADCASTSS alpha+104(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_4x32m_bias
+	VBROADCASTSS beta+108(FP), Z10
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z10, Z0
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z10, Z1
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z10, Z2
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z10, Z3
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z10, Z4
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z10, Z5
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z10, Z6
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z10, Z7
+
+kernelF32x512DirectTB_4x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_4x32m_write
+	VXORPS    Y9, Y9, Y9
+	VMAXPS    Z0, Z9, Z0
+	VMAXPS    Z1, Z9, Z1
+	VMAXPS    Z2, Z9, Z2
+	VMAXPS    Z3, Z9, Z3
+	VMAXPS    Z4, Z9, Z4
+	VMAXPS    Z5, Z9, Z5
+	VMAXPS    Z6, Z9, Z6
+	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectTB_4x32m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z2, (R11)
+	VMOVUPS Z3, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z6, (R11)
+	VMOVUPS Z7, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_4x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_4x48m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_4x48m_tail
+
+kernelF32x512_4x48m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      256(DX), Z12
+	VMOVUPS      320(DX), Z13
+	VMOVUPS.Z    384(DX), K1, Z14
+	VBROADCASTSS 24(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 28(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 32(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 36(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      512(DX), Z12
+	VMOVUPS      576(DX), Z13
+	VMOVUPS.Z    640(DX), K1, Z14
+	VBROADCASTSS 48(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 52(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 56(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 60(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      768(DX), Z12
+	VMOVUPS      832(DX), Z13
+	VMOVUPS.Z    896(DX), K1, Z14
+	VBROADCASTSS 72(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 76(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 80(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 84(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_4x48m_loop
+
+kernelF32x512_4x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_4x48m_store
+
+kernelF32x512_4x48m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_4x48m_tailloop
+
+kernelF32x512_4x48m_store:
+	VBROADCASTSS alpha+88(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_4x48m_bias
+	VBROADCASTSS beta+92(FP), Z15
+	MOVQ         BX, DI
+	VFMADD231PS  (DI), Z15, Z0
+	VFMADD231PS  64(DI), Z15, Z1
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z15, Z2
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z15, Z3
+	VFMADD231PS  64(DI), Z15, Z4
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z15, Z5
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z15, Z6
+	VFMADD231PS  64(DI), Z15, Z7
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z15, Z8
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z15, Z9
+	VFMADD231PS  64(DI), Z15, Z10
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z15, Z11
+
+kernelF32x512_4x48m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_4x48m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512_4x48m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z3, (DI)
+	VMOVUPS Z4, 64(DI)
+	VMOVUPS Z5, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, 64(DI)
+	VMOVUPS Z8, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z9, (DI)
+	VMOVUPS Z10, 64(DI)
+	VMOVUPS Z11, K1, 128(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_4x48m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512Direct_4x48m_tail
+
+kernelF32x512Direct_4x48m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS (CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS (CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS (SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      256(DX), Z12
+	VMOVUPS      320(DX), Z13
+	VMOVUPS.Z    384(DX), K1, Z14
+	VBROADCASTSS 4(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 4(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 4(SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      512(DX), Z12
+	VMOVUPS      576(DX), Z13
+	VMOVUPS.Z    640(DX), K1, Z14
+	VBROADCASTSS 8(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 8(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 8(SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      768(DX), Z12
+	VMOVUPS      832(DX), Z13
+	VMOVUPS.Z    896(DX), K1, Z14
+	VBROADCASTSS 12(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 12(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512Direct_4x48m_loop
+
+kernelF32x512Direct_4x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_4x48m_store
+
+kernelF32x512Direct_4x48m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS (CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS (CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS (SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_4x48m_tailloop
+
+kernelF32x512Direct_4x48m_store:
+	VBROADCASTSS alpha+96(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_4x48m_bias
+	VBROADCASTSS beta+100(FP), Z15
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z15, Z0
+	VFMADD231PS  64(R9), Z15, Z1
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z15, Z2
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z15, Z3
+	VFMADD231PS  64(R9), Z15, Z4
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z15, Z5
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z15, Z6
+	VFMADD231PS  64(R9), Z15, Z7
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z15, Z8
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z15, Z9
+	VFMADD231PS  64(R9), Z15, Z10
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z15, Z11
+
+kernelF32x512Direct_4x48m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_4x48m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512Direct_4x48m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z3, (R9)
+	VMOVUPS Z4, 64(R9)
+	VMOVUPS Z5, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z6, (R9)
+	VMOVUPS Z7, 64(R9)
+	VMOVUPS Z8, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z9, (R9)
+	VMOVUPS Z10, 64(R9)
+	VMOVUPS Z11, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_4x48m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_4x48m_tail
+
+kernelF32x512DirectT_4x48m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      256(DX), Z12
+	VMOVUPS      320(DX), Z13
+	VMOVUPS.Z    384(DX), K1, Z14
+	VBROADCASTSS (CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      512(DX), Z12
+	VMOVUPS      576(DX), Z13
+	VMOVUPS.Z    640(DX), K1, Z14
+	VBROADCASTSS (CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      768(DX), Z12
+	VMOVUPS      832(DX), Z13
+	VMOVUPS.Z    896(DX), K1, Z14
+	VBROADCASTSS (CX)(SI*1), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX)(SI*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX)(SI*1), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX)(SI*1), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_4x48m_loop
+
+kernelF32x512DirectT_4x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_4x48m_store
+
+kernelF32x512DirectT_4x48m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_4x48m_tailloop
+
+kernelF32x512DirectT_4x48m_store:
+	VBROADCASTSS alpha+96(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_4x48m_bias
+	VBROADCASTSS beta+100(FP), Z15
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z15, Z0
+	VFMADD231PS  64(R9), Z15, Z1
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z15, Z2
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z15, Z3
+	VFMADD231PS  64(R9), Z15, Z4
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z15, Z5
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z15, Z6
+	VFMADD231PS  64(R9), Z15, Z7
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z15, Z8
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z15, Z9
+	VFMADD231PS  64(R9), Z15, Z10
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z15, Z11
+
+kernelF32x512DirectT_4x48m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_4x48m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectT_4x48m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z3, (R9)
+	VMOVUPS Z4, 64(R9)
+	VMOVUPS Z5, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z6, (R9)
+	VMOVUPS Z7, 64(R9)
+	VMOVUPS Z8, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z9, (R9)
+	VMOVUPS Z10, 64(R9)
+	VMOVUPS Z11, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_4x48m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectB_4x48m_tail
+
+kernelF32x512DirectB_4x48m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS (CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS (CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS (SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS      64(DX)(DI*1), Z13
+	VMOVUPS.Z    128(DX)(DI*1), K1, Z14
+	VBROADCASTSS 4(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 4(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 4(SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      (DX)(DI*2), Z12
+	VMOVUPS      64(DX)(DI*2), Z13
+	VMOVUPS.Z    128(DX)(DI*2), K1, Z14
+	VBROADCASTSS 8(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 8(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 8(SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      (DX)(R8*1), Z12
+	VMOVUPS      64(DX)(R8*1), Z13
+	VMOVUPS.Z    128(DX)(R8*1), K1, Z14
+	VBROADCASTSS 12(CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 12(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectB_4x48m_loop
+
+kernelF32x512DirectB_4x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_4x48m_store
+
+kernelF32x512DirectB_4x48m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS (CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS (CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS (SI), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_4x48m_tailloop
+
+kernelF32x512DirectB_4x48m_store:
+	VBROADCASTSS alpha+104(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_4x48m_bias
+	VBROADCASTSS beta+108(FP), Z15
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z15, Z0
+	VFMADD231PS  64(R11), Z15, Z1
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z15, Z2
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z15, Z3
+	VFMADD231PS  64(R11), Z15, Z4
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z15, Z5
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z15, Z6
+	VFMADD231PS  64(R11), Z15, Z7
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z15, Z8
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z15, Z9
+	VFMADD231PS  64(R11), Z15, Z10
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z15, Z11
+
+kernelF32x512DirectB_4x48m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_4x48m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectB_4x48m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z3, (R11)
+	VMOVUPS Z4, 64(R11)
+	VMOVUPS Z5, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z6, (R11)
+	VMOVUPS Z7, 64(R11)
+	VMOVUPS Z8, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z9, (R11)
+	VMOVUPS Z10, 64(R11)
+	VMOVUPS Z11, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_4x48m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_4x48m_tail
+
+kernelF32x512DirectTB_4x48m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS      64(DX)(DI*1), Z13
+	VMOVUPS.Z    128(DX)(DI*1), K1, Z14
+	VBROADCASTSS (CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX)(BX*1), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      (DX)(DI*2), Z12
+	VMOVUPS      64(DX)(DI*2), Z13
+	VMOVUPS.Z    128(DX)(DI*2), K1, Z14
+	VBROADCASTSS (CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX)(BX*2), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	VMOVUPS      (DX)(R8*1), Z12
+	VMOVUPS      64(DX)(R8*1), Z13
+	VMOVUPS.Z    128(DX)(R8*1), K1, Z14
+	VBROADCASTSS (CX)(SI*1), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX)(SI*1), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX)(SI*1), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX)(SI*1), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_4x48m_loop
+
+kernelF32x512DirectTB_4x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_4x48m_store
+
+kernelF32x512DirectTB_4x48m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS      64(DX), Z13
+	VMOVUPS.Z    128(DX), K1, Z14
+	VBROADCASTSS (CX), Z15
+	VFMADD231PS  Z12, Z15, Z0
+	VFMADD231PS  Z13, Z15, Z1
+	VFMADD231PS  Z14, Z15, Z2
+	VBROADCASTSS 4(CX), Z15
+	VFMADD231PS  Z12, Z15, Z3
+	VFMADD231PS  Z13, Z15, Z4
+	VFMADD231PS  Z14, Z15, Z5
+	VBROADCASTSS 8(CX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VFMADD231PS  Z14, Z15, Z8
+	VBROADCASTSS 12(CX), Z15
+	VFMADD231PS  Z12, Z15, Z9
+	VFMADD231PS  Z13, Z15, Z10
+	VFMADD231PS  Z14, Z15, Z11
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_4x48m_tailloop
+
+kernelF32x512DirectTB_4x48m_store:
+	VBROADCASTSS alpha+104(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_4x48m_bias
+	VBROADCASTSS beta+108(FP), Z15
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z15, Z0
+	VFMADD231PS  64(R11), Z15, Z1
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z15, Z2
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z15, Z3
+	VFMADD231PS  64(R11), Z15, Z4
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z15, Z5
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z15, Z6
+	VFMADD231PS  64(R11), Z15, Z7
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z15, Z8
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z15, Z9
+	VFMADD231PS  64(R11), Z15, Z10
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z15, Z11
+
+kernelF32x512DirectTB_4x48m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_4x48m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectTB_4x48m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z3, (R11)
+	VMOVUPS Z4, 64(R11)
+	VMOVUPS Z5, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z6, (R11)
+	VMOVUPS Z7, 64(R11)
+	VMOVUPS Z8, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z9, (R11)
+	VMOVUPS Z10, 64(R11)
+	VMOVUPS Z11, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_4x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_4x64m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_4x64m_tail
+
+kernelF32x512_4x64m_loop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      256(DX), Z16
+	VMOVUPS      320(DX), Z17
+	VMOVUPS      384(DX), Z18
+	VMOVUPS.Z    448(DX), K1, Z19
+	VBROADCASTSS 24(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 28(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 32(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 36(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      512(DX), Z16
+	VMOVUPS      576(DX), Z17
+	VMOVUPS      640(DX), Z18
+	VMOVUPS.Z    704(DX), K1, Z19
+	VBROADCASTSS 48(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 52(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 56(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 60(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      768(DX), Z16
+	VMOVUPS      832(DX), Z17
+	VMOVUPS      896(DX), Z18
+	VMOVUPS.Z    960(DX), K1, Z19
+	VBROADCASTSS 72(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 76(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 80(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 84(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_4x64m_loop
+
+kernelF32x512_4x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_4x64m_store
+
+kernelF32x512_4x64m_tailloop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_4x64m_tailloop
+
+kernelF32x512_4x64m_store:
+	VBROADCASTSS alpha+88(FP), Z16
+	VMULPS       Z16, Z0, Z0
+	VMULPS       Z16, Z1, Z1
+	VMULPS       Z16, Z2, Z2
+	VMULPS       Z16, Z3, Z3
+	VMULPS       Z16, Z4, Z4
+	VMULPS       Z16, Z5, Z5
+	VMULPS       Z16, Z6, Z6
+	VMULPS       Z16, Z7, Z7
+	VMULPS       Z16, Z8, Z8
+	VMULPS       Z16, Z9, Z9
+	VMULPS       Z16, Z10, Z10
+	VMULPS       Z16, Z11, Z11
+	VMULPS       Z16, Z12, Z12
+	VMULPS       Z16, Z13, Z13
+	VMULPS       Z16, Z14, Z14
+	VMULPS       Z16, Z15, Z15
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_4x64m_bias
+	VBROADCASTSS beta+92(FP), Z20
+	MOVQ         BX, DI
+	VFMADD231PS  (DI), Z20, Z0
+	VFMADD231PS  64(DI), Z20, Z1
+	VFMADD231PS  128(DI), Z20, Z2
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z20, Z3
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z20, Z4
+	VFMADD231PS  64(DI), Z20, Z5
+	VFMADD231PS  128(DI), Z20, Z6
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z20, Z7
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z20, Z8
+	VFMADD231PS  64(DI), Z20, Z9
+	VFMADD231PS  128(DI), Z20, Z10
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z20, Z11
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z20, Z12
+	VFMADD231PS  64(DI), Z20, Z13
+	VFMADD231PS  128(DI), Z20, Z14
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z20, Z15
+
+kernelF32x512_4x64m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_4x64m_write
+	VXORPS    Y17, Y17, Y17
+	VMAXPS    Z0, Z17, Z0
+	VMAXPS    Z1, Z17, Z1
+	VMAXPS    Z2, Z17, Z2
+	VMAXPS    Z3, Z17, Z3
+	VMAXPS    Z4, Z17, Z4
+	VMAXPS    Z5, Z17, Z5
+	VMAXPS    Z6, Z17, Z6
+	VMAXPS    Z7, Z17, Z7
+	VMAXPS    Z8, Z17, Z8
+	VMAXPS    Z9, Z17, Z9
+	VMAXPS    Z10, Z17, Z10
+	VMAXPS    Z11, Z17, Z11
+	VMAXPS    Z12, Z17, Z12
+	VMAXPS    Z13, Z17, Z13
+	VMAXPS    Z14, Z17, Z14
+	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512_4x64m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, 64(DI)
+	VMOVUPS Z6, 128(DI)
+	VMOVUPS Z7, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, 64(DI)
+	VMOVUPS Z10, 128(DI)
+	VMOVUPS Z11, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z12, (DI)
+	VMOVUPS Z13, 64(DI)
+	VMOVUPS Z14, 128(DI)
+	VMOVUPS Z15, K1, 192(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_4x64m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512Direct_4x64m_tail
+
+kernelF32x512Direct_4x64m_loop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS (CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS (CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS (SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      256(DX), Z16
+	VMOVUPS      320(DX), Z17
+	VMOVUPS      384(DX), Z18
+	VMOVUPS.Z    448(DX), K1, Z19
+	VBROADCASTSS 4(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 4(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 4(SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      512(DX), Z16
+	VMOVUPS      576(DX), Z17
+	VMOVUPS      640(DX), Z18
+	VMOVUPS.Z    704(DX), K1, Z19
+	VBROADCASTSS 8(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 8(SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      768(DX), Z16
+	VMOVUPS      832(DX), Z17
+	VMOVUPS      896(DX), Z18
+	VMOVUPS.Z    960(DX), K1, Z19
+	VBROADCASTSS 12(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 12(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 12(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512Direct_4x64m_loop
+
+kernelF32x512Direct_4x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_4x64m_store
+
+kernelF32x512Direct_4x64m_tailloop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS (CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS (CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS (SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_4x64m_tailloop
+
+kernelF32x512Direct_4x64m_store:
+	VBROADCASTSS alpha+96(FP), Z16
+	VMULPS       Z16, Z0, Z0
+	VMULPS       Z16, Z1, Z1
+	VMULPS       Z16, Z2, Z2
+	VMULPS       Z16, Z3, Z3
+	VMULPS       Z16, Z4, Z4
+	VMULPS       Z16, Z5, Z5
+	VMULPS       Z16, Z6, Z6
+	VMULPS       Z16, Z7, Z7
+	VMULPS       Z16, Z8, Z8
+	VMULPS       Z16, Z9, Z9
+	VMULPS       Z16, Z10, Z10
+	VMULPS       Z16, Z11, Z11
+	VMULPS       Z16, Z12, Z12
+	VMULPS       Z16, Z13, Z13
+	VMULPS       Z16, Z14, Z14
+	VMULPS       Z16, Z15, Z15
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_4x64m_bias
+	VBROADCASTSS beta+100(FP), Z20
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z20, Z0
+	VFMADD231PS  64(R9), Z20, Z1
+	VFMADD231PS  128(R9), Z20, Z2
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z20, Z3
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z20, Z4
+	VFMADD231PS  64(R9), Z20, Z5
+	VFMADD231PS  128(R9), Z20, Z6
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z20, Z7
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z20, Z8
+	VFMADD231PS  64(R9), Z20, Z9
+	VFMADD231PS  128(R9), Z20, Z10
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z20, Z11
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z20, Z12
+	VFMADD231PS  64(R9), Z20, Z13
+	VFMADD231PS  128(R9), Z20, Z14
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z20, Z15
+
+kernelF32x512Direct_4x64m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_4x64m_write
+	VXORPS    Y17, Y17, Y17
+	VMAXPS    Z0, Z17, Z0
+	VMAXPS    Z1, Z17, Z1
+	VMAXPS    Z2, Z17, Z2
+	VMAXPS    Z3, Z17, Z3
+	VMAXPS    Z4, Z17, Z4
+	VMAXPS    Z5, Z17, Z5
+	VMAXPS    Z6, Z17, Z6
+	VMAXPS    Z7, Z17, Z7
+	VMAXPS    Z8, Z17, Z8
+	VMAXPS    Z9, Z17, Z9
+	VMAXPS    Z10, Z17, Z10
+	VMAXPS    Z11, Z17, Z11
+	VMAXPS    Z12, Z17, Z12
+	VMAXPS    Z13, Z17, Z13
+	VMAXPS    Z14, Z17, Z14
+	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512Direct_4x64m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, 128(R9)
+	VMOVUPS Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, 64(R9)
+	VMOVUPS Z6, 128(R9)
+	VMOVUPS Z7, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z8, (R9)
+	VMOVUPS Z9, 64(R9)
+	VMOVUPS Z10, 128(R9)
+	VMOVUPS Z11, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z12, (R9)
+	VMOVUPS Z13, 64(R9)
+	VMOVUPS Z14, 128(R9)
+	VMOVUPS Z15, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_4x64m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_4x64m_tail
+
+kernelF32x512DirectT_4x64m_loop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      256(DX), Z16
+	VMOVUPS      320(DX), Z17
+	VMOVUPS      384(DX), Z18
+	VMOVUPS.Z    448(DX), K1, Z19
+	VBROADCASTSS (CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      512(DX), Z16
+	VMOVUPS      576(DX), Z17
+	VMOVUPS      640(DX), Z18
+	VMOVUPS.Z    704(DX), K1, Z19
+	VBROADCASTSS (CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      768(DX), Z16
+	VMOVUPS      832(DX), Z17
+	VMOVUPS      896(DX), Z18
+	VMOVUPS.Z    960(DX), K1, Z19
+	VBROADCASTSS (CX)(SI*1), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX)(SI*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX)(SI*1), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX)(SI*1), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_4x64m_loop
+
+kernelF32x512DirectT_4x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_4x64m_store
+
+kernelF32x512DirectT_4x64m_tailloop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_4x64m_tailloop
+
+kernelF32x512DirectT_4x64m_store:
+	VBROADCASTSS alpha+96(FP), Z16
+	VMULPS       Z16, Z0, Z0
+	VMULPS       Z16, Z1, Z1
+	VMULPS       Z16, Z2, Z2
+	VMULPS       Z16, Z3, Z3
+	VMULPS       Z16, Z4, Z4
+	VMULPS       Z16, Z5, Z5
+	VMULPS       Z16, Z6, Z6
+	VMULPS       Z16, Z7, Z7
+	VMULPS       Z16, Z8, Z8
+	VMULPS       Z16, Z9, Z9
+	VMULPS       Z16, Z10, Z10
+	VMULPS       Z16, Z11, Z11
+	VMULPS       Z16, Z12, Z12
+	VMULPS       Z16, Z13, Z13
+	VMULPS       Z16, Z14, Z14
+	VMULPS       Z16, Z15, Z15
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_4x64m_bias
+	VBROADCASTSS beta+100(FP), Z20
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z20, Z0
+	VFMADD231PS  64(R9), Z20, Z1
+	VFMADD231PS  128(R9), Z20, Z2
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z20, Z3
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z20, Z4
+	VFMADD231PS  64(R9), Z20, Z5
+	VFMADD231PS  128(R9), Z20, Z6
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z20, Z7
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z20, Z8
+	VFMADD231PS  64(R9), Z20, Z9
+	VFMADD231PS  128(R9), Z20, Z10
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z20, Z11
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z20, Z12
+	VFMADD231PS  64(R9), Z20, Z13
+	VFMADD231PS  128(R9), Z20, Z14
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z20, Z15
+
+kernelF32x512DirectT_4x64m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_4x64m_write
+	VXORPS    Y17, Y17, Y17
+	VMAXPS    Z0, Z17, Z0
+	VMAXPS    Z1, Z17, Z1
+	VMAXPS    Z2, Z17, Z2
+	VMAXPS    Z3, Z17, Z3
+	VMAXPS    Z4, Z17, Z4
+	VMAXPS    Z5, Z17, Z5
+	VMAXPS    Z6, Z17, Z6
+	VMAXPS    Z7, Z17, Z7
+	VMAXPS    Z8, Z17, Z8
+	VMAXPS    Z9, Z17, Z9
+	VMAXPS    Z10, Z17, Z10
+	VMAXPS    Z11, Z17, Z11
+	VMAXPS    Z12, Z17, Z12
+	VMAXPS    Z13, Z17, Z13
+	VMAXPS    Z14, Z17, Z14
+	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512DirectT_4x64m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, 128(R9)
+	VMOVUPS Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, 64(R9)
+	VMOVUPS Z6, 128(R9)
+	VMOVUPS Z7, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z8, (R9)
+	VMOVUPS Z9, 64(R9)
+	VMOVUPS Z10, 128(R9)
+	VMOVUPS Z11, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z12, (R9)
+	VMOVUPS Z13, 64(R9)
+	VMOVUPS Z14, 128(R9)
+	VMOVUPS Z15, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_4x64m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectB_4x64m_tail
+
+kernelF32x512DirectB_4x64m_loop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS (CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS (CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS (SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      (DX)(DI*1), Z16
+	VMOVUPS      64(DX)(DI*1), Z17
+	VMOVUPS      128(DX)(DI*1), Z18
+	VMOVUPS.Z    192(DX)(DI*1), K1, Z19
+	VBROADCASTSS 4(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 4(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 4(SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      (DX)(DI*2), Z16
+	VMOVUPS      64(DX)(DI*2), Z17
+	VMOVUPS      128(DX)(DI*2), Z18
+	VMOVUPS.Z    192(DX)(DI*2), K1, Z19
+	VBROADCASTSS 8(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 8(SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      (DX)(R8*1), Z16
+	VMOVUPS      64(DX)(R8*1), Z17
+	VMOVUPS      128(DX)(R8*1), Z18
+	VMOVUPS.Z    192(DX)(R8*1), K1, Z19
+	VBROADCASTSS 12(CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 12(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 12(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectB_4x64m_loop
+
+kernelF32x512DirectB_4x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_4x64m_store
+
+kernelF32x512DirectB_4x64m_tailloop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS (CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS (CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS (SI), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_4x64m_tailloop
+
+kernelF32x512DirectB_4x64m_store:
+	VBROADCASTSS alpha+104(FP), Z16
+	VMULPS       Z16, Z0, Z0
+	VMULPS       Z16, Z1, Z1
+	VMULPS       Z16, Z2, Z2
+	VMULPS       Z16, Z3, Z3
+	VMULPS       Z16, Z4, Z4
+	VMULPS       Z16, Z5, Z5
+	VMULPS       Z16, Z6, Z6
+	VMULPS       Z16, Z7, Z7
+	VMULPS       Z16, Z8, Z8
+	VMULPS       Z16, Z9, Z9
+	VMULPS       Z16, Z10, Z10
+	VMULPS       Z16, Z11, Z11
+	VMULPS       Z16, Z12, Z12
+	VMULPS       Z16, Z13, Z13
+	VMULPS       Z16, Z14, Z14
+	VMULPS       Z16, Z15, Z15
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_4x64m_bias
+	VBROADCASTSS beta+108(FP), Z20
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z20, Z0
+	VFMADD231PS  64(R11), Z20, Z1
+	VFMADD231PS  128(R11), Z20, Z2
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z20, Z3
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z20, Z4
+	VFMADD231PS  64(R11), Z20, Z5
+	VFMADD231PS  128(R11), Z20, Z6
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z20, Z7
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z20, Z8
+	VFMADD231PS  64(R11), Z20, Z9
+	VFMADD231PS  128(R11), Z20, Z10
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z20, Z11
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z20, Z12
+	VFMADD231PS  64(R11), Z20, Z13
+	VFMADD231PS  128(R11), Z20, Z14
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z20, Z15
+
+kernelF32x512DirectB_4x64m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_4x64m_write
+	VXORPS    Y17, Y17, Y17
+	VMAXPS    Z0, Z17, Z0
+	VMAXPS    Z1, Z17, Z1
+	VMAXPS    Z2, Z17, Z2
+	VMAXPS    Z3, Z17, Z3
+	VMAXPS    Z4, Z17, Z4
+	VMAXPS    Z5, Z17, Z5
+	VMAXPS    Z6, Z17, Z6
+	VMAXPS    Z7, Z17, Z7
+	VMAXPS    Z8, Z17, Z8
+	VMAXPS    Z9, Z17, Z9
+	VMAXPS    Z10, Z17, Z10
+	VMAXPS    Z11, Z17, Z11
+	VMAXPS    Z12, Z17, Z12
+	VMAXPS    Z13, Z17, Z13
+	VMAXPS    Z14, Z17, Z14
+	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512DirectB_4x64m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, 128(R11)
+	VMOVUPS Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, 64(R11)
+	VMOVUPS Z6, 128(R11)
+	VMOVUPS Z7, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z8, (R11)
+	VMOVUPS Z9, 64(R11)
+	VMOVUPS Z10, 128(R11)
+	VMOVUPS Z11, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z12, (R11)
+	VMOVUPS Z13, 64(R11)
+	VMOVUPS Z14, 128(R11)
+	VMOVUPS Z15, K1, 192(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_4x64m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_4x64m_tail
+
+kernelF32x512DirectTB_4x64m_loop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      (DX)(DI*1), Z16
+	VMOVUPS      64(DX)(DI*1), Z17
+	VMOVUPS      128(DX)(DI*1), Z18
+	VMOVUPS.Z    192(DX)(DI*1), K1, Z19
+	VBROADCASTSS (CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX)(BX*1), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      (DX)(DI*2), Z16
+	VMOVUPS      64(DX)(DI*2), Z17
+	VMOVUPS      128(DX)(DI*2), Z18
+	VMOVUPS.Z    192(DX)(DI*2), K1, Z19
+	VBROADCASTSS (CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX)(BX*2), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VMOVUPS      (DX)(R8*1), Z16
+	VMOVUPS      64(DX)(R8*1), Z17
+	VMOVUPS      128(DX)(R8*1), Z18
+	VMOVUPS.Z    192(DX)(R8*1), K1, Z19
+	VBROADCASTSS (CX)(SI*1), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX)(SI*1), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX)(SI*1), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX)(SI*1), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_4x64m_loop
+
+kernelF32x512DirectTB_4x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_4x64m_store
+
+kernelF32x512DirectTB_4x64m_tailloop:
+	VMOVUPS      (DX), Z16
+	VMOVUPS      64(DX), Z17
+	VMOVUPS      128(DX), Z18
+	VMOVUPS.Z    192(DX), K1, Z19
+	VBROADCASTSS (CX), Z20
+	VFMADD231PS  Z16, Z20, Z0
+	VFMADD231PS  Z17, Z20, Z1
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS 4(CX), Z20
+	VFMADD231PS  Z16, Z20, Z4
+	VFMADD231PS  Z17, Z20, Z5
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS 8(CX), Z20
+	VFMADD231PS  Z16, Z20, Z8
+	VFMADD231PS  Z17, Z20, Z9
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS 12(CX), Z20
+	VFMADD231PS  Z16, Z20, Z12
+	VFMADD231PS  Z17, Z20, Z13
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_4x64m_tailloop
+
+kernelF32x512DirectTB_4x64m_store:
+	VBROADCASTSS alpha+104(FP), Z16
+	VMULPS       Z16, Z0, Z0
+	VMULPS       Z16, Z1, Z1
+	VMULPS       Z16, Z2, Z2
+	VMULPS       Z16, Z3, Z3
+	VMULPS       Z16, Z4, Z4
+	VMULPS       Z16, Z5, Z5
+	VMULPS       Z16, Z6, Z6
+	VMULPS       Z16, Z7, Z7
+	VMULPS       Z16, Z8, Z8
+	VMULPS       Z16, Z9, Z9
+	VMULPS       Z16, Z10, Z10
+	VMULPS       Z16, Z11, Z11
+	VMULPS       Z16, Z12, Z12
+	VMULPS       Z16, Z13, Z13
+	VMULPS       Z16, Z14, Z14
+	VMULPS       Z16, Z15, Z15
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_4x64m_bias
+	VBROADCASTSS beta+108(FP), Z20
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z20, Z0
+	VFMADD231PS  64(R11), Z20, Z1
+	VFMADD231PS  128(R11), Z20, Z2
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z20, Z3
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z20, Z4
+	VFMADD231PS  64(R11), Z20, Z5
+	VFMADD231PS  128(R11), Z20, Z6
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z20, Z7
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z20, Z8
+	VFMADD231PS  64(R11), Z20, Z9
+	VFMADD231PS  128(R11), Z20, Z10
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z20, Z11
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z20, Z12
+	VFMADD231PS  64(R11), Z20, Z13
+	VFMADD231PS  128(R11), Z20, Z14
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z20, Z15
+
+kernelF32x512DirectTB_4x64m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_4x64m_write
+	VXORPS    Y17, Y17, Y17
+	VMAXPS    Z0, Z17, Z0
+	VMAXPS    Z1, Z17, Z1
+	VMAXPS    Z2, Z17, Z2
+	VMAXPS    Z3, Z17, Z3
+	VMAXPS    Z4, Z17, Z4
+	VMAXPS    Z5, Z17, Z5
+	VMAXPS    Z6, Z17, Z6
+	VMAXPS    Z7, Z17, Z7
+	VMAXPS    Z8, Z17, Z8
+	VMAXPS    Z9, Z17, Z9
+	VMAXPS    Z10, Z17, Z10
+	VMAXPS    Z11, Z17, Z11
+	VMAXPS    Z12, Z17, Z12
+	VMAXPS    Z13, Z17, Z13
+	VMAXPS    Z14, Z17, Z14
+	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512DirectTB_4x64m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, 128(R11)
+	VMOVUPS Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, 64(R11)
+	VMOVUPS Z6, 128(R11)
+	VMOVUPS Z7, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z8, (R11)
+	VMOVUPS Z9, 64(R11)
+	VMOVUPS Z10, 128(R11)
+	VMOVUPS Z11, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z12, (R11)
+	VMOVUPS Z13, 64(R11)
+	VMOVUPS Z14, 128(R11)
+	VMOVUPS Z15, K1, 192(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_6x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_6x16m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_6x16m_tail
+
+kernelF32x512_6x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    256(DX), K1, Z6
+	VBROADCASTSS 24(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 28(CX), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 32(CX), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 36(CX), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 40(CX), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 44(CX), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    512(DX), K1, Z6
+	VBROADCASTSS 48(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 52(CX), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 56(CX), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 60(CX), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 64(CX), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 68(CX), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    768(DX), K1, Z6
+	VBROADCASTSS 72(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 76(CX), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 80(CX), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 84(CX), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 88(CX), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 92(CX), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_6x16m_loop
+
+kernelF32x512_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_6x16m_store
+
+kernelF32x512_6x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_6x16m_tailloop
+
+kernelF32x512_6x16m_store:
+	VBROADCASTSS alpha+88(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_6x16m_bias
+	VBROADCASTSS beta+92(FP), Z7
+	MOVQ         BX, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z7, Z0
+	ADDQ         SI, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z7, Z1
+	ADDQ         SI, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z7, Z2
+	ADDQ         SI, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z7, Z3
+	ADDQ         SI, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z7, Z4
+	ADDQ         SI, DI
+	VMOVUPS.Z    (DI), K1, Z31
+	VFMADD231PS  Z31, Z7, Z5
+
+kernelF32x512_6x16m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z4, Z4
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_6x16m_write
+	VXORPS    Y8, Y8, Y8
+	VMAXPS    Z0, Z8, Z0
+	VMAXPS    Z1, Z8, Z1
+	VMAXPS    Z2, Z8, Z2
+	VMAXPS    Z3, Z8, Z3
+	VMAXPS    Z4, Z8, Z4
+	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512_6x16m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPS Z1, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPS Z2, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPS Z3, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPS Z4, K1, (DI)
+	ADDQ    SI, DI
+	VMOVUPS Z5, K1, (DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_6x16m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512Direct_6x16m_tail
+
+kernelF32x512Direct_6x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS (CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS (CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS (SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS (SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS (SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    256(DX), K1, Z6
+	VBROADCASTSS 4(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 4(SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 4(SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 4(SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    512(DX), K1, Z6
+	VBROADCASTSS 8(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 8(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 8(SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 8(SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 8(SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    768(DX), K1, Z6
+	VBROADCASTSS 12(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 12(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 12(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 12(SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 12(SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512Direct_6x16m_loop
+
+kernelF32x512Direct_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_6x16m_store
+
+kernelF32x512Direct_6x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS (CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS (CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS (SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS (SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS (SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_6x16m_tailloop
+
+kernelF32x512Direct_6x16m_store:
+	VBROADCASTSS alpha+96(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_6x16m_bias
+	VBROADCASTSS beta+100(FP), Z7
+	MOVQ         DI, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z0
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z1
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z2
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z3
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z4
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z5
+
+kernelF32x512Direct_6x16m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z4, Z4
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_6x16m_write
+	VXORPS    Y8, Y8, Y8
+	VMAXPS    Z0, Z8, Z0
+	VMAXPS    Z1, Z8, Z1
+	VMAXPS    Z2, Z8, Z2
+	VMAXPS    Z3, Z8, Z3
+	VMAXPS    Z4, Z8, Z4
+	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512Direct_6x16m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z1, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z2, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z3, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z5, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_6x16m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 63(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_6x16m_tail
+
+kernelF32x512DirectT_6x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    256(DX), K1, Z6
+	VBROADCASTSS (CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    512(DX), K1, Z6
+	VBROADCASTSS (CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    768(DX), K1, Z6
+	VBROADCASTSS (CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_6x16m_loop
+
+kernelF32x512DirectT_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_6x16m_store
+
+kernelF32x512DirectT_6x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_6x16m_tailloop
+
+kernelF32x512DirectT_6x16m_store:
+	VBROADCASTSS alpha+96(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_6x16m_bias
+	VBROADCASTSS beta+100(FP), Z7
+	MOVQ         DI, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z0
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z1
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z2
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z3
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z4
+	ADDQ         R8, R9
+	VMOVUPS.Z    (R9), K1, Z31
+	VFMADD231PS  Z31, Z7, Z5
+
+kernelF32x512DirectT_6x16m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z4, Z4
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_6x16m_write
+	VXORPS    Y8, Y8, Y8
+	VMAXPS    Z0, Z8, Z0
+	VMAXPS    Z1, Z8, Z1
+	VMAXPS    Z2, Z8, Z2
+	VMAXPS    Z3, Z8, Z3
+	VMAXPS    Z4, Z8, Z4
+	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512DirectT_6x16m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z1, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z2, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z3, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, K1, (R9)
+	ADDQ    R8, R9
+	VMOVUPS Z5, K1, (R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_6x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectB_6x16m_tail
+
+kernelF32x512DirectB_6x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS (CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS (CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS (SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS (SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS (SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    (DX)(DI*1), K1, Z6
+	VBROADCASTSS 4(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 4(SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 4(SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 4(SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    (DX)(DI*2), K1, Z6
+	VBROADCASTSS 8(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 8(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 8(SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 8(SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 8(SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    (DX)(R8*1), K1, Z6
+	VBROADCASTSS 12(CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 12(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 12(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 12(SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 12(SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectB_6x16m_loop
+
+kernelF32x512DirectB_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_6x16m_store
+
+kernelF32x512DirectB_6x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS (CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS (CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS (SI), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS (SI)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS (SI)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_6x16m_tailloop
+
+kernelF32x512DirectB_6x16m_store:
+	VBROADCASTSS alpha+104(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_6x16m_bias
+	VBROADCASTSS beta+108(FP), Z7
+	MOVQ         R9, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z0
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z1
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z2
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z3
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z4
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z5
+
+kernelF32x512DirectB_6x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z4, Z4
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_6x16m_write
+	VXORPS    Y8, Y8, Y8
+	VMAXPS    Z0, Z8, Z0
+	VMAXPS    Z1, Z8, Z1
+	VMAXPS    Z2, Z8, Z2
+	VMAXPS    Z3, Z8, Z3
+	VMAXPS    Z4, Z8, Z4
+	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512DirectB_6x16m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z1, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z2, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z3, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z5, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_6x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 63(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_6x16m_tail
+
+kernelF32x512DirectTB_6x16m_loop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    (DX)(DI*1), K1, Z6
+	VBROADCASTSS (CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX)(BX*1), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    (DX)(DI*2), K1, Z6
+	VBROADCASTSS (CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX)(BX*2), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	VMOVUPS.Z    (DX)(R8*1), K1, Z6
+	VBROADCASTSS (CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX)(SI*1), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_6x16m_loop
+
+kernelF32x512DirectTB_6x16m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_6x16m_store
+
+kernelF32x512DirectTB_6x16m_tailloop:
+	VMOVUPS.Z    (DX), K1, Z6
+	VBROADCASTSS (CX), Z7
+	VFMADD231PS  Z6, Z7, Z0
+	VBROADCASTSS 4(CX), Z7
+	VFMADD231PS  Z6, Z7, Z1
+	VBROADCASTSS 8(CX), Z7
+	VFMADD231PS  Z6, Z7, Z2
+	VBROADCASTSS 12(CX), Z7
+	VFMADD231PS  Z6, Z7, Z3
+	VBROADCASTSS 16(CX), Z7
+	VFMADD231PS  Z6, Z7, Z4
+	VBROADCASTSS 20(CX), Z7
+	VFMADD231PS  Z6, Z7, Z5
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_6x16m_tailloop
+
+kernelF32x512DirectTB_6x16m_store:
+	VBROADCASTSS alpha+104(FP), Z6
+	VMULPS       Z6, Z0, Z0
+	VMULPS       Z6, Z1, Z1
+	VMULPS       Z6, Z2, Z2
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z6, Z4, Z4
+	VMULPS       Z6, Z5, Z5
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_6x16m_bias
+	VBROADCASTSS beta+108(FP), Z7
+	MOVQ         R9, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z0
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z1
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z2
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z3
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z4
+	ADDQ         R10, R11
+	VMOVUPS.Z    (R11), K1, Z31
+	VFMADD231PS  Z31, Z7, Z5
+
+kernelF32x512DirectTB_6x16m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x16m_write
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z0, Z0
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z4, Z4
+	VMOVUPS.Z (AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_6x16m_write
+	VXORPS    Y8, Y8, Y8
+	VMAXPS    Z0, Z8, Z0
+	VMAXPS    Z1, Z8, Z1
+	VMAXPS    Z2, Z8, Z2
+	VMAXPS    Z3, Z8, Z3
+	VMAXPS    Z4, Z8, Z4
+	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512DirectTB_6x16m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z1, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z2, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z3, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, K1, (R11)
+	ADDQ    R10, R11
+	VMOVUPS Z5, K1, (R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_6x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_6x32m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 127(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_6x32m_tail
+
+kernelF32x512_6x32m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      256(DX), Z12
+	VMOVUPS.Z    320(DX), K1, Z13
+	VBROADCASTSS 24(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 28(CX), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 32(CX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 36(CX), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 40(CX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 44(CX), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      512(DX), Z12
+	VMOVUPS.Z    576(DX), K1, Z13
+	VBROADCASTSS 48(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 52(CX), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 56(CX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 60(CX), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 64(CX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 68(CX), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      768(DX), Z12
+	VMOVUPS.Z    832(DX), K1, Z13
+	VBROADCASTSS 72(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 76(CX), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 80(CX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 84(CX), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 88(CX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 92(CX), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_6x32m_loop
+
+kernelF32x512_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_6x32m_store
+
+kernelF32x512_6x32m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_6x32m_tailloop
+
+kernelF32x512_6x32m_store:
+	VBROADCASTSS alpha+88(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_6x32m_bias
+	VBROADCASTSS beta+92(FP), Z14
+	MOVQ         BX, DI
+	VFMADD231PS  (DI), Z14, Z0
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z14, Z1
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z14, Z2
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z14, Z3
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z14, Z4
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z14, Z5
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z14, Z6
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z14, Z7
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z14, Z8
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z14, Z9
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z14, Z10
+	VMOVUPS.Z    64(DI), K1, Z31
+	VFMADD231PS  Z31, Z14, Z11
+
+kernelF32x512_6x32m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z9, Z9
+	VADDPS    (AX), Z10, Z10
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_6x32m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512_6x32m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, K1, 64(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z10, (DI)
+	VMOVUPS Z11, K1, 64(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_6x32m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512Direct_6x32m_tail
+
+kernelF32x512Direct_6x32m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS (CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS (CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS (SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS (SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS (SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      256(DX), Z12
+	VMOVUPS.Z    320(DX), K1, Z13
+	VBROADCASTSS 4(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 4(SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 4(SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 4(SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      512(DX), Z12
+	VMOVUPS.Z    576(DX), K1, Z13
+	VBROADCASTSS 8(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 8(SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 8(SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 8(SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      768(DX), Z12
+	VMOVUPS.Z    832(DX), K1, Z13
+	VBROADCASTSS 12(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 12(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 12(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 12(SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 12(SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512Direct_6x32m_loop
+
+kernelF32x512Direct_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_6x32m_store
+
+kernelF32x512Direct_6x32m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS (CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS (CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS (SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS (SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS (SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_6x32m_tailloop
+
+kernelF32x512Direct_6x32m_store:
+	VBROADCASTSS alpha+96(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_6x32m_bias
+	VBROADCASTSS beta+100(FP), Z14
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z14, Z0
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z1
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z2
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z3
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z4
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z5
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z6
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z7
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z8
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z9
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z10
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z11
+
+kernelF32x512Direct_6x32m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z9, Z9
+	VADDPS    (AX), Z10, Z10
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_6x32m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512Direct_6x32m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z2, (R9)
+	VMOVUPS Z3, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z6, (R9)
+	VMOVUPS Z7, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z8, (R9)
+	VMOVUPS Z9, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z10, (R9)
+	VMOVUPS Z11, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_6x32m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 127(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_6x32m_tail
+
+kernelF32x512DirectT_6x32m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      256(DX), Z12
+	VMOVUPS.Z    320(DX), K1, Z13
+	VBROADCASTSS (CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      512(DX), Z12
+	VMOVUPS.Z    576(DX), K1, Z13
+	VBROADCASTSS (CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      768(DX), Z12
+	VMOVUPS.Z    832(DX), K1, Z13
+	VBROADCASTSS (CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_6x32m_loop
+
+kernelF32x512DirectT_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_6x32m_store
+
+kernelF32x512DirectT_6x32m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_6x32m_tailloop
+
+kernelF32x512DirectT_6x32m_store:
+	VBROADCASTSS alpha+96(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_6x32m_bias
+	VBROADCASTSS beta+100(FP), Z14
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z14, Z0
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z1
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z2
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z3
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z4
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z5
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z6
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z7
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z8
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z9
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z14, Z10
+	VMOVUPS.Z    64(R9), K1, Z31
+	VFMADD231PS  Z31, Z14, Z11
+
+kernelF32x512DirectT_6x32m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z9, Z9
+	VADDPS    (AX), Z10, Z10
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_6x32m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectT_6x32m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z2, (R9)
+	VMOVUPS Z3, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z6, (R9)
+	VMOVUPS Z7, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z8, (R9)
+	VMOVUPS Z9, K1, 64(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z10, (R9)
+	VMOVUPS Z11, K1, 64(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_6x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectB_6x32m_tail
+
+kernelF32x512DirectB_6x32m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS (CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS (CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS (SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS (SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS (SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS.Z    64(DX)(DI*1), K1, Z13
+	VBROADCASTSS 4(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 4(SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 4(SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 4(SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      (DX)(DI*2), Z12
+	VMOVUPS.Z    64(DX)(DI*2), K1, Z13
+	VBROADCASTSS 8(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 8(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 8(SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 8(SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 8(SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      (DX)(R8*1), Z12
+	VMOVUPS.Z    64(DX)(R8*1), K1, Z13
+	VBROADCASTSS 12(CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 12(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 12(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 12(SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 12(SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectB_6x32m_loop
+
+kernelF32x512DirectB_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_6x32m_store
+
+kernelF32x512DirectB_6x32m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS (CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS (CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS (SI), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS (SI)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS (SI)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_6x32m_tailloop
+
+kernelF32x512DirectB_6x32m_store:
+	VBROADCASTSS alpha+104(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_6x32m_bias
+	VBROADCASTSS beta+108(FP), Z14
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z14, Z0
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z1
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z2
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z3
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z4
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z5
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z6
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z7
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z8
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z9
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z10
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z11
+
+kernelF32x512DirectB_6x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z9, Z9
+	VADDPS    (AX), Z10, Z10
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_6x32m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectB_6x32m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z2, (R11)
+	VMOVUPS Z3, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z6, (R11)
+	VMOVUPS Z7, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z8, (R11)
+	VMOVUPS Z9, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z10, (R11)
+	VMOVUPS Z11, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_6x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 127(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_6x32m_tail
+
+kernelF32x512DirectTB_6x32m_loop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      (DX)(DI*1), Z12
+	VMOVUPS.Z    64(DX)(DI*1), K1, Z13
+	VBROADCASTSS (CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX)(BX*1), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      (DX)(DI*2), Z12
+	VMOVUPS.Z    64(DX)(DI*2), K1, Z13
+	VBROADCASTSS (CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX)(BX*2), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	VMOVUPS      (DX)(R8*1), Z12
+	VMOVUPS.Z    64(DX)(R8*1), K1, Z13
+	VBROADCASTSS (CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX)(SI*1), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_6x32m_loop
+
+kernelF32x512DirectTB_6x32m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_6x32m_store
+
+kernelF32x512DirectTB_6x32m_tailloop:
+	VMOVUPS      (DX), Z12
+	VMOVUPS.Z    64(DX), K1, Z13
+	VBROADCASTSS (CX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(CX), Z14
+	VFMADD231PS  Z12, Z14, Z2
+	VFMADD231PS  Z13, Z14, Z3
+	VBROADCASTSS 8(CX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(CX), Z14
+	VFMADD231PS  Z12, Z14, Z6
+	VFMADD231PS  Z13, Z14, Z7
+	VBROADCASTSS 16(CX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(CX), Z14
+	VFMADD231PS  Z12, Z14, Z10
+	VFMADD231PS  Z13, Z14, Z11
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_6x32m_tailloop
+
+kernelF32x512DirectTB_6x32m_store:
+	VBROADCASTSS alpha+104(FP), Z12
+	VMULPS       Z12, Z0, Z0
+	VMULPS       Z12, Z1, Z1
+	VMULPS       Z12, Z2, Z2
+	VMULPS       Z12, Z3, Z3
+	VMULPS       Z12, Z4, Z4
+	VMULPS       Z12, Z5, Z5
+	VMULPS       Z12, Z6, Z6
+	VMULPS       Z12, Z7, Z7
+	VMULPS       Z12, Z8, Z8
+	VMULPS       Z12, Z9, Z9
+	VMULPS       Z12, Z10, Z10
+	VMULPS       Z12, Z11, Z11
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_6x32m_bias
+	VBROADCASTSS beta+108(FP), Z14
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z14, Z0
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z1
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z2
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z3
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z4
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z5
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z6
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z7
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z8
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z9
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z14, Z10
+	VMOVUPS.Z    64(R11), K1, Z31
+	VFMADD231PS  Z31, Z14, Z11
+
+kernelF32x512DirectTB_6x32m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x32m_write
+	VADDPS    (AX), Z0, Z0
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z1, Z1
+	VADDPS    (AX), Z2, Z2
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z9, Z9
+	VADDPS    (AX), Z10, Z10
+	VMOVUPS.Z 64(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_6x32m_write
+	VXORPS    Y13, Y13, Y13
+	VMAXPS    Z0, Z13, Z0
+	VMAXPS    Z1, Z13, Z1
+	VMAXPS    Z2, Z13, Z2
+	VMAXPS    Z3, Z13, Z3
+	VMAXPS    Z4, Z13, Z4
+	VMAXPS    Z5, Z13, Z5
+	VMAXPS    Z6, Z13, Z6
+	VMAXPS    Z7, Z13, Z7
+	VMAXPS    Z8, Z13, Z8
+	VMAXPS    Z9, Z13, Z9
+	VMAXPS    Z10, Z13, Z10
+	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectTB_6x32m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z2, (R11)
+	VMOVUPS Z3, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z6, (R11)
+	VMOVUPS Z7, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z8, (R11)
+	VMOVUPS Z9, K1, 64(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z10, (R11)
+	VMOVUPS Z11, K1, 64(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_6x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_6x48m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 191(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_6x48m_tail
+
+kernelF32x512_6x48m_loop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      256(DX), Z18
+	VMOVUPS      320(DX), Z19
+	VMOVUPS.Z    384(DX), K1, Z20
+	VBROADCASTSS 24(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 28(CX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 32(CX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 36(CX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 40(CX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 44(CX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      512(DX), Z18
+	VMOVUPS      576(DX), Z19
+	VMOVUPS.Z    640(DX), K1, Z20
+	VBROADCASTSS 48(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 52(CX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 56(CX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 60(CX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 64(CX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 68(CX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      768(DX), Z18
+	VMOVUPS      832(DX), Z19
+	VMOVUPS.Z    896(DX), K1, Z20
+	VBROADCASTSS 72(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 76(CX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 80(CX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 84(CX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 88(CX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 92(CX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_6x48m_loop
+
+kernelF32x512_6x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_6x48m_store
+
+kernelF32x512_6x48m_tailloop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_6x48m_tailloop
+
+kernelF32x512_6x48m_store:
+	VBROADCASTSS alpha+88(FP), Z18
+	VMULPS       Z18, Z0, Z0
+	VMULPS       Z18, Z1, Z1
+	VMULPS       Z18, Z2, Z2
+	VMULPS       Z18, Z3, Z3
+	VMULPS       Z18, Z4, Z4
+	VMULPS       Z18, Z5, Z5
+	VMULPS       Z18, Z6, Z6
+	VMULPS       Z18, Z7, Z7
+	VMULPS       Z18, Z8, Z8
+	VMULPS       Z18, Z9, Z9
+	VMULPS       Z18, Z10, Z10
+	VMULPS       Z18, Z11, Z11
+	VMULPS       Z18, Z12, Z12
+	VMULPS       Z18, Z13, Z13
+	VMULPS       Z18, Z14, Z14
+	VMULPS       Z18, Z15, Z15
+	VMULPS       Z18, Z16, Z16
+	VMULPS       Z18, Z17, Z17
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_6x48m_bias
+	VBROADCASTSS beta+92(FP), Z21
+	MOVQ         BX, DI
+	VFMADD231PS  (DI), Z21, Z0
+	VFMADD231PS  64(DI), Z21, Z1
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z21, Z2
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z21, Z3
+	VFMADD231PS  64(DI), Z21, Z4
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z21, Z5
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z21, Z6
+	VFMADD231PS  64(DI), Z21, Z7
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z21, Z8
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z21, Z9
+	VFMADD231PS  64(DI), Z21, Z10
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z21, Z11
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z21, Z12
+	VFMADD231PS  64(DI), Z21, Z13
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z21, Z14
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z21, Z15
+	VFMADD231PS  64(DI), Z21, Z16
+	VMOVUPS.Z    128(DI), K1, Z31
+	VFMADD231PS  Z31, Z21, Z17
+
+kernelF32x512_6x48m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z14, Z14
+	VADDPS    (AX), Z15, Z15
+	VADDPS    64(AX), Z16, Z16
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z17, Z17
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_6x48m_write
+	VXORPS    Y19, Y19, Y19
+	VMAXPS    Z0, Z19, Z0
+	VMAXPS    Z1, Z19, Z1
+	VMAXPS    Z2, Z19, Z2
+	VMAXPS    Z3, Z19, Z3
+	VMAXPS    Z4, Z19, Z4
+	VMAXPS    Z5, Z19, Z5
+	VMAXPS    Z6, Z19, Z6
+	VMAXPS    Z7, Z19, Z7
+	VMAXPS    Z8, Z19, Z8
+	VMAXPS    Z9, Z19, Z9
+	VMAXPS    Z10, Z19, Z10
+	VMAXPS    Z11, Z19, Z11
+	VMAXPS    Z12, Z19, Z12
+	VMAXPS    Z13, Z19, Z13
+	VMAXPS    Z14, Z19, Z14
+	VMAXPS    Z15, Z19, Z15
+	VMAXPS    Z16, Z19, Z16
+	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512_6x48m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z3, (DI)
+	VMOVUPS Z4, 64(DI)
+	VMOVUPS Z5, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, 64(DI)
+	VMOVUPS Z8, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z9, (DI)
+	VMOVUPS Z10, 64(DI)
+	VMOVUPS Z11, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z12, (DI)
+	VMOVUPS Z13, 64(DI)
+	VMOVUPS Z14, K1, 128(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z15, (DI)
+	VMOVUPS Z16, 64(DI)
+	VMOVUPS Z17, K1, 128(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_6x48m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512Direct_6x48m_tail
+
+kernelF32x512Direct_6x48m_loop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS (CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS (CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS (SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS (SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS (SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      256(DX), Z18
+	VMOVUPS      320(DX), Z19
+	VMOVUPS.Z    384(DX), K1, Z20
+	VBROADCASTSS 4(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 4(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 4(SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 4(SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 4(SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      512(DX), Z18
+	VMOVUPS      576(DX), Z19
+	VMOVUPS.Z    640(DX), K1, Z20
+	VBROADCASTSS 8(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 8(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 8(SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 8(SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 8(SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      768(DX), Z18
+	VMOVUPS      832(DX), Z19
+	VMOVUPS.Z    896(DX), K1, Z20
+	VBROADCASTSS 12(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 12(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 12(SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 12(SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512Direct_6x48m_loop
+
+kernelF32x512Direct_6x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_6x48m_store
+
+kernelF32x512Direct_6x48m_tailloop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS (CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS (CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS (SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS (SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS (SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_6x48m_tailloop
+
+kernelF32x512Direct_6x48m_store:
+	VBROADCASTSS alpha+96(FP), Z18
+	VMULPS       Z18, Z0, Z0
+	VMULPS       Z18, Z1, Z1
+	VMULPS       Z18, Z2, Z2
+	VMULPS       Z18, Z3, Z3
+	VMULPS       Z18, Z4, Z4
+	VMULPS       Z18, Z5, Z5
+	VMULPS       Z18, Z6, Z6
+	VMULPS       Z18, Z7, Z7
+	VMULPS       Z18, Z8, Z8
+	VMULPS       Z18, Z9, Z9
+	VMULPS       Z18, Z10, Z10
+	VMULPS       Z18, Z11, Z11
+	VMULPS       Z18, Z12, Z12
+	VMULPS       Z18, Z13, Z13
+	VMULPS       Z18, Z14, Z14
+	VMULPS       Z18, Z15, Z15
+	VMULPS       Z18, Z16, Z16
+	VMULPS       Z18, Z17, Z17
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_6x48m_bias
+	VBROADCASTSS beta+100(FP), Z21
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z21, Z0
+	VFMADD231PS  64(R9), Z21, Z1
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z2
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z3
+	VFMADD231PS  64(R9), Z21, Z4
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z5
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z6
+	VFMADD231PS  64(R9), Z21, Z7
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z8
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z9
+	VFMADD231PS  64(R9), Z21, Z10
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z11
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z12
+	VFMADD231PS  64(R9), Z21, Z13
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z14
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z15
+	VFMADD231PS  64(R9), Z21, Z16
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z17
+
+kernelF32x512Direct_6x48m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z14, Z14
+	VADDPS    (AX), Z15, Z15
+	VADDPS    64(AX), Z16, Z16
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z17, Z17
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_6x48m_write
+	VXORPS    Y19, Y19, Y19
+	VMAXPS    Z0, Z19, Z0
+	VMAXPS    Z1, Z19, Z1
+	VMAXPS    Z2, Z19, Z2
+	VMAXPS    Z3, Z19, Z3
+	VMAXPS    Z4, Z19, Z4
+	VMAXPS    Z5, Z19, Z5
+	VMAXPS    Z6, Z19, Z6
+	VMAXPS    Z7, Z19, Z7
+	VMAXPS    Z8, Z19, Z8
+	VMAXPS    Z9, Z19, Z9
+	VMAXPS    Z10, Z19, Z10
+	VMAXPS    Z11, Z19, Z11
+	VMAXPS    Z12, Z19, Z12
+	VMAXPS    Z13, Z19, Z13
+	VMAXPS    Z14, Z19, Z14
+	VMAXPS    Z15, Z19, Z15
+	VMAXPS    Z16, Z19, Z16
+	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512Direct_6x48m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z3, (R9)
+	VMOVUPS Z4, 64(R9)
+	VMOVUPS Z5, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z6, (R9)
+	VMOVUPS Z7, 64(R9)
+	VMOVUPS Z8, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z9, (R9)
+	VMOVUPS Z10, 64(R9)
+	VMOVUPS Z11, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z12, (R9)
+	VMOVUPS Z13, 64(R9)
+	VMOVUPS Z14, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z15, (R9)
+	VMOVUPS Z16, 64(R9)
+	VMOVUPS Z17, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_6x48m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 191(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_6x48m_tail
+
+kernelF32x512DirectT_6x48m_loop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      256(DX), Z18
+	VMOVUPS      320(DX), Z19
+	VMOVUPS.Z    384(DX), K1, Z20
+	VBROADCASTSS (CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      512(DX), Z18
+	VMOVUPS      576(DX), Z19
+	VMOVUPS.Z    640(DX), K1, Z20
+	VBROADCASTSS (CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      768(DX), Z18
+	VMOVUPS      832(DX), Z19
+	VMOVUPS.Z    896(DX), K1, Z20
+	VBROADCASTSS (CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_6x48m_loop
+
+kernelF32x512DirectT_6x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_6x48m_store
+
+kernelF32x512DirectT_6x48m_tailloop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_6x48m_tailloop
+
+kernelF32x512DirectT_6x48m_store:
+	VBROADCASTSS alpha+96(FP), Z18
+	VMULPS       Z18, Z0, Z0
+	VMULPS       Z18, Z1, Z1
+	VMULPS       Z18, Z2, Z2
+	VMULPS       Z18, Z3, Z3
+	VMULPS       Z18, Z4, Z4
+	VMULPS       Z18, Z5, Z5
+	VMULPS       Z18, Z6, Z6
+	VMULPS       Z18, Z7, Z7
+	VMULPS       Z18, Z8, Z8
+	VMULPS       Z18, Z9, Z9
+	VMULPS       Z18, Z10, Z10
+	VMULPS       Z18, Z11, Z11
+	VMULPS       Z18, Z12, Z12
+	VMULPS       Z18, Z13, Z13
+	VMULPS       Z18, Z14, Z14
+	VMULPS       Z18, Z15, Z15
+	VMULPS       Z18, Z16, Z16
+	VMULPS       Z18, Z17, Z17
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_6x48m_bias
+	VBROADCASTSS beta+100(FP), Z21
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z21, Z0
+	VFMADD231PS  64(R9), Z21, Z1
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z2
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z3
+	VFMADD231PS  64(R9), Z21, Z4
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z5
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z6
+	VFMADD231PS  64(R9), Z21, Z7
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z8
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z9
+	VFMADD231PS  64(R9), Z21, Z10
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z11
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z12
+	VFMADD231PS  64(R9), Z21, Z13
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z14
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z21, Z15
+	VFMADD231PS  64(R9), Z21, Z16
+	VMOVUPS.Z    128(R9), K1, Z31
+	VFMADD231PS  Z31, Z21, Z17
+
+kernelF32x512DirectT_6x48m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z14, Z14
+	VADDPS    (AX), Z15, Z15
+	VADDPS    64(AX), Z16, Z16
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z17, Z17
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_6x48m_write
+	VXORPS    Y19, Y19, Y19
+	VMAXPS    Z0, Z19, Z0
+	VMAXPS    Z1, Z19, Z1
+	VMAXPS    Z2, Z19, Z2
+	VMAXPS    Z3, Z19, Z3
+	VMAXPS    Z4, Z19, Z4
+	VMAXPS    Z5, Z19, Z5
+	VMAXPS    Z6, Z19, Z6
+	VMAXPS    Z7, Z19, Z7
+	VMAXPS    Z8, Z19, Z8
+	VMAXPS    Z9, Z19, Z9
+	VMAXPS    Z10, Z19, Z10
+	VMAXPS    Z11, Z19, Z11
+	VMAXPS    Z12, Z19, Z12
+	VMAXPS    Z13, Z19, Z13
+	VMAXPS    Z14, Z19, Z14
+	VMAXPS    Z15, Z19, Z15
+	VMAXPS    Z16, Z19, Z16
+	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512DirectT_6x48m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z3, (R9)
+	VMOVUPS Z4, 64(R9)
+	VMOVUPS Z5, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z6, (R9)
+	VMOVUPS Z7, 64(R9)
+	VMOVUPS Z8, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z9, (R9)
+	VMOVUPS Z10, 64(R9)
+	VMOVUPS Z11, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z12, (R9)
+	VMOVUPS Z13, 64(R9)
+	VMOVUPS Z14, K1, 128(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z15, (R9)
+	VMOVUPS Z16, 64(R9)
+	VMOVUPS Z17, K1, 128(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_6x48m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectB_6x48m_tail
+
+kernelF32x512DirectB_6x48m_loop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS (CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS (CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS (SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS (SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS (SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      (DX)(DI*1), Z18
+	VMOVUPS      64(DX)(DI*1), Z19
+	VMOVUPS.Z    128(DX)(DI*1), K1, Z20
+	VBROADCASTSS 4(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 4(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 4(SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 4(SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 4(SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      (DX)(DI*2), Z18
+	VMOVUPS      64(DX)(DI*2), Z19
+	VMOVUPS.Z    128(DX)(DI*2), K1, Z20
+	VBROADCASTSS 8(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 8(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 8(SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 8(SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 8(SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      (DX)(R8*1), Z18
+	VMOVUPS      64(DX)(R8*1), Z19
+	VMOVUPS.Z    128(DX)(R8*1), K1, Z20
+	VBROADCASTSS 12(CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 12(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 12(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 12(SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 12(SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectB_6x48m_loop
+
+kernelF32x512DirectB_6x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_6x48m_store
+
+kernelF32x512DirectB_6x48m_tailloop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS (CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS (CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS (SI), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS (SI)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS (SI)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_6x48m_tailloop
+
+kernelF32x512DirectB_6x48m_store:
+	VBROADCASTSS alpha+104(FP), Z18
+	VMULPS       Z18, Z0, Z0
+	VMULPS       Z18, Z1, Z1
+	VMULPS       Z18, Z2, Z2
+	VMULPS       Z18, Z3, Z3
+	VMULPS       Z18, Z4, Z4
+	VMULPS       Z18, Z5, Z5
+	VMULPS       Z18, Z6, Z6
+	VMULPS       Z18, Z7, Z7
+	VMULPS       Z18, Z8, Z8
+	VMULPS       Z18, Z9, Z9
+	VMULPS       Z18, Z10, Z10
+	VMULPS       Z18, Z11, Z11
+	VMULPS       Z18, Z12, Z12
+	VMULPS       Z18, Z13, Z13
+	VMULPS       Z18, Z14, Z14
+	VMULPS       Z18, Z15, Z15
+	VMULPS       Z18, Z16, Z16
+	VMULPS       Z18, Z17, Z17
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_6x48m_bias
+	VBROADCASTSS beta+108(FP), Z21
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z21, Z0
+	VFMADD231PS  64(R11), Z21, Z1
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z2
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z3
+	VFMADD231PS  64(R11), Z21, Z4
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z5
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z6
+	VFMADD231PS  64(R11), Z21, Z7
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z8
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z9
+	VFMADD231PS  64(R11), Z21, Z10
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z11
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z12
+	VFMADD231PS  64(R11), Z21, Z13
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z14
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z15
+	VFMADD231PS  64(R11), Z21, Z16
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z17
+
+kernelF32x512DirectB_6x48m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z14, Z14
+	VADDPS    (AX), Z15, Z15
+	VADDPS    64(AX), Z16, Z16
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z17, Z17
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_6x48m_write
+	VXORPS    Y19, Y19, Y19
+	VMAXPS    Z0, Z19, Z0
+	VMAXPS    Z1, Z19, Z1
+	VMAXPS    Z2, Z19, Z2
+	VMAXPS    Z3, Z19, Z3
+	VMAXPS    Z4, Z19, Z4
+	VMAXPS    Z5, Z19, Z5
+	VMAXPS    Z6, Z19, Z6
+	VMAXPS    Z7, Z19, Z7
+	VMAXPS    Z8, Z19, Z8
+	VMAXPS    Z9, Z19, Z9
+	VMAXPS    Z10, Z19, Z10
+	VMAXPS    Z11, Z19, Z11
+	VMAXPS    Z12, Z19, Z12
+	VMAXPS    Z13, Z19, Z13
+	VMAXPS    Z14, Z19, Z14
+	VMAXPS    Z15, Z19, Z15
+	VMAXPS    Z16, Z19, Z16
+	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512DirectB_6x48m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z3, (R11)
+	VMOVUPS Z4, 64(R11)
+	VMOVUPS Z5, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z6, (R11)
+	VMOVUPS Z7, 64(R11)
+	VMOVUPS Z8, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z9, (R11)
+	VMOVUPS Z10, 64(R11)
+	VMOVUPS Z11, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z12, (R11)
+	VMOVUPS Z13, 64(R11)
+	VMOVUPS Z14, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z15, (R11)
+	VMOVUPS Z16, 64(R11)
+	VMOVUPS Z17, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_6x48m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 191(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_6x48m_tail
+
+kernelF32x512DirectTB_6x48m_loop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      (DX)(DI*1), Z18
+	VMOVUPS      64(DX)(DI*1), Z19
+	VMOVUPS.Z    128(DX)(DI*1), K1, Z20
+	VBROADCASTSS (CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX)(BX*1), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      (DX)(DI*2), Z18
+	VMOVUPS      64(DX)(DI*2), Z19
+	VMOVUPS.Z    128(DX)(DI*2), K1, Z20
+	VBROADCASTSS (CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX)(BX*2), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	VMOVUPS      (DX)(R8*1), Z18
+	VMOVUPS      64(DX)(R8*1), Z19
+	VMOVUPS.Z    128(DX)(R8*1), K1, Z20
+	VBROADCASTSS (CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX)(SI*1), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_6x48m_loop
+
+kernelF32x512DirectTB_6x48m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_6x48m_store
+
+kernelF32x512DirectTB_6x48m_tailloop:
+	VMOVUPS      (DX), Z18
+	VMOVUPS      64(DX), Z19
+	VMOVUPS.Z    128(DX), K1, Z20
+	VBROADCASTSS (CX), Z21
+	VFMADD231PS  Z18, Z21, Z0
+	VFMADD231PS  Z19, Z21, Z1
+	VFMADD231PS  Z20, Z21, Z2
+	VBROADCASTSS 4(CX), Z21
+	VFMADD231PS  Z18, Z21, Z3
+	VFMADD231PS  Z19, Z21, Z4
+	VFMADD231PS  Z20, Z21, Z5
+	VBROADCASTSS 8(CX), Z21
+	VFMADD231PS  Z18, Z21, Z6
+	VFMADD231PS  Z19, Z21, Z7
+	VFMADD231PS  Z20, Z21, Z8
+	VBROADCASTSS 12(CX), Z21
+	VFMADD231PS  Z18, Z21, Z9
+	VFMADD231PS  Z19, Z21, Z10
+	VFMADD231PS  Z20, Z21, Z11
+	VBROADCASTSS 16(CX), Z21
+	VFMADD231PS  Z18, Z21, Z12
+	VFMADD231PS  Z19, Z21, Z13
+	VFMADD231PS  Z20, Z21, Z14
+	VBROADCASTSS 20(CX), Z21
+	VFMADD231PS  Z18, Z21, Z15
+	VFMADD231PS  Z19, Z21, Z16
+	VFMADD231PS  Z20, Z21, Z17
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_6x48m_tailloop
+
+kernelF32x512DirectTB_6x48m_store:
+	VBROADCASTSS alpha+104(FP), Z18
+	VMULPS       Z18, Z0, Z0
+	VMULPS       Z18, Z1, Z1
+	VMULPS       Z18, Z2, Z2
+	VMULPS       Z18, Z3, Z3
+	VMULPS       Z18, Z4, Z4
+	VMULPS       Z18, Z5, Z5
+	VMULPS       Z18, Z6, Z6
+	VMULPS       Z18, Z7, Z7
+	VMULPS       Z18, Z8, Z8
+	VMULPS       Z18, Z9, Z9
+	VMULPS       Z18, Z10, Z10
+	VMULPS       Z18, Z11, Z11
+	VMULPS       Z18, Z12, Z12
+	VMULPS       Z18, Z13, Z13
+	VMULPS       Z18, Z14, Z14
+	VMULPS       Z18, Z15, Z15
+	VMULPS       Z18, Z16, Z16
+	VMULPS       Z18, Z17, Z17
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_6x48m_bias
+	VBROADCASTSS beta+108(FP), Z21
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z21, Z0
+	VFMADD231PS  64(R11), Z21, Z1
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z2
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z3
+	VFMADD231PS  64(R11), Z21, Z4
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z5
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z6
+	VFMADD231PS  64(R11), Z21, Z7
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z8
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z9
+	VFMADD231PS  64(R11), Z21, Z10
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z11
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z12
+	VFMADD231PS  64(R11), Z21, Z13
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z14
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z21, Z15
+	VFMADD231PS  64(R11), Z21, Z16
+	VMOVUPS.Z    128(R11), K1, Z31
+	VFMADD231PS  Z31, Z21, Z17
+
+kernelF32x512DirectTB_6x48m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x48m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z2, Z2
+	VADDPS    (AX), Z3, Z3
+	VADDPS    64(AX), Z4, Z4
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z5, Z5
+	VADDPS    (AX), Z6, Z6
+	VADDPS    64(AX), Z7, Z7
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z8, Z8
+	VADDPS    (AX), Z9, Z9
+	VADDPS    64(AX), Z10, Z10
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z14, Z14
+	VADDPS    (AX), Z15, Z15
+	VADDPS    64(AX), Z16, Z16
+	VMOVUPS.Z 128(AX), K1, Z31
+	VADDPS    Z31, Z17, Z17
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_6x48m_write
+	VXORPS    Y19, Y19, Y19
+	VMAXPS    Z0, Z19, Z0
+	VMAXPS    Z1, Z19, Z1
+	VMAXPS    Z2, Z19, Z2
+	VMAXPS    Z3, Z19, Z3
+	VMAXPS    Z4, Z19, Z4
+	VMAXPS    Z5, Z19, Z5
+	VMAXPS    Z6, Z19, Z6
+	VMAXPS    Z7, Z19, Z7
+	VMAXPS    Z8, Z19, Z8
+	VMAXPS    Z9, Z19, Z9
+	VMAXPS    Z10, Z19, Z10
+	VMAXPS    Z11, Z19, Z11
+	VMAXPS    Z12, Z19, Z12
+	VMAXPS    Z13, Z19, Z13
+	VMAXPS    Z14, Z19, Z14
+	VMAXPS    Z15, Z19, Z15
+	VMAXPS    Z16, Z19, Z16
+	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512DirectTB_6x48m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z3, (R11)
+	VMOVUPS Z4, 64(R11)
+	VMOVUPS Z5, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z6, (R11)
+	VMOVUPS Z7, 64(R11)
+	VMOVUPS Z8, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z9, (R11)
+	VMOVUPS Z10, 64(R11)
+	VMOVUPS Z11, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z12, (R11)
+	VMOVUPS Z13, 64(R11)
+	VMOVUPS Z14, K1, 128(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z15, (R11)
+	VMOVUPS Z16, 64(R11)
+	VMOVUPS Z17, K1, 128(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512_6x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512_6x64m(SB), NOSPLIT, $0-120
+	MOVQ  mask+112(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+32(FP), DX
+	MOVQ  c_base+56(FP), BX
+	MOVQ  ldc+80(FP), SI
+	SHLQ  $0x02, SI
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       BX, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	ADDQ       SI, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 255(DI)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	VXORPS     Y18, Y18, Y18
+	VXORPS     Y19, Y19, Y19
+	VXORPS     Y20, Y20, Y20
+	VXORPS     Y21, Y21, Y21
+	VXORPS     Y22, Y22, Y22
+	VXORPS     Y23, Y23, Y23
+	MOVQ       AX, DI
+	SHRQ       $0x02, DI
+	JZ         kernelF32x512_6x64m_tail
+
+kernelF32x512_6x64m_loop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      256(DX), Z24
+	VMOVUPS      320(DX), Z25
+	VMOVUPS      384(DX), Z26
+	VMOVUPS.Z    448(DX), K1, Z27
+	VBROADCASTSS 24(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 28(CX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 32(CX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 36(CX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 40(CX), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 44(CX), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      512(DX), Z24
+	VMOVUPS      576(DX), Z25
+	VMOVUPS      640(DX), Z26
+	VMOVUPS.Z    704(DX), K1, Z27
+	VBROADCASTSS 48(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 52(CX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 56(CX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 60(CX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 64(CX), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 68(CX), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      768(DX), Z24
+	VMOVUPS      832(DX), Z25
+	VMOVUPS      896(DX), Z26
+	VMOVUPS.Z    960(DX), K1, Z27
+	VBROADCASTSS 72(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 76(CX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 80(CX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 84(CX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 88(CX), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 92(CX), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x00000060, CX
+	ADDQ         $0x00000400, DX
+	DECQ         DI
+	JNZ          kernelF32x512_6x64m_loop
+
+kernelF32x512_6x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512_6x64m_store
+
+kernelF32x512_6x64m_tailloop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x00000018, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512_6x64m_tailloop
+
+kernelF32x512_6x64m_store:
+	VBROADCASTSS alpha+88(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	VMULPS       Z24, Z16, Z16
+	VMULPS       Z24, Z17, Z17
+	VMULPS       Z24, Z18, Z18
+	VMULPS       Z24, Z19, Z19
+	VMULPS       Z24, Z20, Z20
+	VMULPS       Z24, Z21, Z21
+	VMULPS       Z24, Z22, Z22
+	VMULPS       Z24, Z23, Z23
+	MOVL         beta+92(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512_6x64m_bias
+	VBROADCASTSS beta+92(FP), Z28
+	MOVQ         BX, DI
+	VFMADD231PS  (DI), Z28, Z0
+	VFMADD231PS  64(DI), Z28, Z1
+	VFMADD231PS  128(DI), Z28, Z2
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z28, Z3
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z28, Z4
+	VFMADD231PS  64(DI), Z28, Z5
+	VFMADD231PS  128(DI), Z28, Z6
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z28, Z7
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z28, Z8
+	VFMADD231PS  64(DI), Z28, Z9
+	VFMADD231PS  128(DI), Z28, Z10
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z28, Z11
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z28, Z12
+	VFMADD231PS  64(DI), Z28, Z13
+	VFMADD231PS  128(DI), Z28, Z14
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z28, Z15
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z28, Z16
+	VFMADD231PS  64(DI), Z28, Z17
+	VFMADD231PS  128(DI), Z28, Z18
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z28, Z19
+	ADDQ         SI, DI
+	VFMADD231PS  (DI), Z28, Z20
+	VFMADD231PS  64(DI), Z28, Z21
+	VFMADD231PS  128(DI), Z28, Z22
+	VMOVUPS.Z    192(DI), K1, Z31
+	VFMADD231PS  Z31, Z28, Z23
+
+kernelF32x512_6x64m_bias:
+	MOVQ      bias+96(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	VADDPS    (AX), Z16, Z16
+	VADDPS    64(AX), Z17, Z17
+	VADDPS    128(AX), Z18, Z18
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z19, Z19
+	VADDPS    (AX), Z20, Z20
+	VADDPS    64(AX), Z21, Z21
+	VADDPS    128(AX), Z22, Z22
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z23, Z23
+	MOVBLZX   relu+104(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512_6x64m_write
+	VXORPS    Y25, Y25, Y25
+	VMAXPS    Z0, Z25, Z0
+	VMAXPS    Z1, Z25, Z1
+	VMAXPS    Z2, Z25, Z2
+	VMAXPS    Z3, Z25, Z3
+	VMAXPS    Z4, Z25, Z4
+	VMAXPS    Z5, Z25, Z5
+	VMAXPS    Z6, Z25, Z6
+	VMAXPS    Z7, Z25, Z7
+	VMAXPS    Z8, Z25, Z8
+	VMAXPS    Z9, Z25, Z9
+	VMAXPS    Z10, Z25, Z10
+	VMAXPS    Z11, Z25, Z11
+	VMAXPS    Z12, Z25, Z12
+	VMAXPS    Z13, Z25, Z13
+	VMAXPS    Z14, Z25, Z14
+	VMAXPS    Z15, Z25, Z15
+	VMAXPS    Z16, Z25, Z16
+	VMAXPS    Z17, Z25, Z17
+	VMAXPS    Z18, Z25, Z18
+	VMAXPS    Z19, Z25, Z19
+	VMAXPS    Z20, Z25, Z20
+	VMAXPS    Z21, Z25, Z21
+	VMAXPS    Z22, Z25, Z22
+	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512_6x64m_write:
+	MOVQ    BX, DI
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, 64(DI)
+	VMOVUPS Z6, 128(DI)
+	VMOVUPS Z7, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, 64(DI)
+	VMOVUPS Z10, 128(DI)
+	VMOVUPS Z11, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z12, (DI)
+	VMOVUPS Z13, 64(DI)
+	VMOVUPS Z14, 128(DI)
+	VMOVUPS Z15, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z16, (DI)
+	VMOVUPS Z17, 64(DI)
+	VMOVUPS Z18, 128(DI)
+	VMOVUPS Z19, K1, 192(DI)
+	ADDQ    SI, DI
+	VMOVUPS Z20, (DI)
+	VMOVUPS Z21, 64(DI)
+	VMOVUPS Z22, 128(DI)
+	VMOVUPS Z23, K1, 192(DI)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512Direct_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512Direct_6x64m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	VXORPS     Y18, Y18, Y18
+	VXORPS     Y19, Y19, Y19
+	VXORPS     Y20, Y20, Y20
+	VXORPS     Y21, Y21, Y21
+	VXORPS     Y22, Y22, Y22
+	VXORPS     Y23, Y23, Y23
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512Direct_6x64m_tail
+
+kernelF32x512Direct_6x64m_loop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS (CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS (SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      256(DX), Z24
+	VMOVUPS      320(DX), Z25
+	VMOVUPS      384(DX), Z26
+	VMOVUPS.Z    448(DX), K1, Z27
+	VBROADCASTSS 4(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 4(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 4(SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 4(SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 4(SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      512(DX), Z24
+	VMOVUPS      576(DX), Z25
+	VMOVUPS      640(DX), Z26
+	VMOVUPS.Z    704(DX), K1, Z27
+	VBROADCASTSS 8(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 8(SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 8(SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 8(SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      768(DX), Z24
+	VMOVUPS      832(DX), Z25
+	VMOVUPS      896(DX), Z26
+	VMOVUPS.Z    960(DX), K1, Z27
+	VBROADCASTSS 12(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 12(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 12(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 12(SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 12(SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512Direct_6x64m_loop
+
+kernelF32x512Direct_6x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512Direct_6x64m_store
+
+kernelF32x512Direct_6x64m_tailloop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS (CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS (SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512Direct_6x64m_tailloop
+
+kernelF32x512Direct_6x64m_store:
+	VBROADCASTSS alpha+96(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	VMULPS       Z24, Z16, Z16
+	VMULPS       Z24, Z17, Z17
+	VMULPS       Z24, Z18, Z18
+	VMULPS       Z24, Z19, Z19
+	VMULPS       Z24, Z20, Z20
+	VMULPS       Z24, Z21, Z21
+	VMULPS       Z24, Z22, Z22
+	VMULPS       Z24, Z23, Z23
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512Direct_6x64m_bias
+	VBROADCASTSS beta+100(FP), Z28
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z28, Z0
+	VFMADD231PS  64(R9), Z28, Z1
+	VFMADD231PS  128(R9), Z28, Z2
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z3
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z4
+	VFMADD231PS  64(R9), Z28, Z5
+	VFMADD231PS  128(R9), Z28, Z6
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z7
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z8
+	VFMADD231PS  64(R9), Z28, Z9
+	VFMADD231PS  128(R9), Z28, Z10
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z11
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z12
+	VFMADD231PS  64(R9), Z28, Z13
+	VFMADD231PS  128(R9), Z28, Z14
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z15
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z16
+	VFMADD231PS  64(R9), Z28, Z17
+	VFMADD231PS  128(R9), Z28, Z18
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z19
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z20
+	VFMADD231PS  64(R9), Z28, Z21
+	VFMADD231PS  128(R9), Z28, Z22
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z23
+
+kernelF32x512Direct_6x64m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	VADDPS    (AX), Z16, Z16
+	VADDPS    64(AX), Z17, Z17
+	VADDPS    128(AX), Z18, Z18
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z19, Z19
+	VADDPS    (AX), Z20, Z20
+	VADDPS    64(AX), Z21, Z21
+	VADDPS    128(AX), Z22, Z22
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z23, Z23
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512Direct_6x64m_write
+	VXORPS    Y25, Y25, Y25
+	VMAXPS    Z0, Z25, Z0
+	VMAXPS    Z1, Z25, Z1
+	VMAXPS    Z2, Z25, Z2
+	VMAXPS    Z3, Z25, Z3
+	VMAXPS    Z4, Z25, Z4
+	VMAXPS    Z5, Z25, Z5
+	VMAXPS    Z6, Z25, Z6
+	VMAXPS    Z7, Z25, Z7
+	VMAXPS    Z8, Z25, Z8
+	VMAXPS    Z9, Z25, Z9
+	VMAXPS    Z10, Z25, Z10
+	VMAXPS    Z11, Z25, Z11
+	VMAXPS    Z12, Z25, Z12
+	VMAXPS    Z13, Z25, Z13
+	VMAXPS    Z14, Z25, Z14
+	VMAXPS    Z15, Z25, Z15
+	VMAXPS    Z16, Z25, Z16
+	VMAXPS    Z17, Z25, Z17
+	VMAXPS    Z18, Z25, Z18
+	VMAXPS    Z19, Z25, Z19
+	VMAXPS    Z20, Z25, Z20
+	VMAXPS    Z21, Z25, Z21
+	VMAXPS    Z22, Z25, Z22
+	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512Direct_6x64m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, 128(R9)
+	VMOVUPS Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, 64(R9)
+	VMOVUPS Z6, 128(R9)
+	VMOVUPS Z7, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z8, (R9)
+	VMOVUPS Z9, 64(R9)
+	VMOVUPS Z10, 128(R9)
+	VMOVUPS Z11, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z12, (R9)
+	VMOVUPS Z13, 64(R9)
+	VMOVUPS Z14, 128(R9)
+	VMOVUPS Z15, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z16, (R9)
+	VMOVUPS Z17, 64(R9)
+	VMOVUPS Z18, 128(R9)
+	VMOVUPS Z19, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z20, (R9)
+	VMOVUPS Z21, 64(R9)
+	VMOVUPS Z22, 128(R9)
+	VMOVUPS Z23, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectT_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectT_6x64m(SB), NOSPLIT, $0-128
+	MOVQ  mask+120(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  c_base+64(FP), DI
+	MOVQ  ldc+88(FP), R8
+	SHLQ  $0x02, R8
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       DI, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	ADDQ       R8, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 255(R9)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	VXORPS     Y18, Y18, Y18
+	VXORPS     Y19, Y19, Y19
+	VXORPS     Y20, Y20, Y20
+	VXORPS     Y21, Y21, Y21
+	VXORPS     Y22, Y22, Y22
+	VXORPS     Y23, Y23, Y23
+	MOVQ       AX, R9
+	SHRQ       $0x02, R9
+	JZ         kernelF32x512DirectT_6x64m_tail
+
+kernelF32x512DirectT_6x64m_loop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      256(DX), Z24
+	VMOVUPS      320(DX), Z25
+	VMOVUPS      384(DX), Z26
+	VMOVUPS.Z    448(DX), K1, Z27
+	VBROADCASTSS (CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      512(DX), Z24
+	VMOVUPS      576(DX), Z25
+	VMOVUPS      640(DX), Z26
+	VMOVUPS.Z    704(DX), K1, Z27
+	VBROADCASTSS (CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      768(DX), Z24
+	VMOVUPS      832(DX), Z25
+	VMOVUPS      896(DX), Z26
+	VMOVUPS.Z    960(DX), K1, Z27
+	VBROADCASTSS (CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	LEAQ         (CX)(BX*4), CX
+	ADDQ         $0x00000400, DX
+	DECQ         R9
+	JNZ          kernelF32x512DirectT_6x64m_loop
+
+kernelF32x512DirectT_6x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectT_6x64m_store
+
+kernelF32x512DirectT_6x64m_tailloop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         BX, CX
+	ADDQ         $0x00000100, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectT_6x64m_tailloop
+
+kernelF32x512DirectT_6x64m_store:
+	VBROADCASTSS alpha+96(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	VMULPS       Z24, Z16, Z16
+	VMULPS       Z24, Z17, Z17
+	VMULPS       Z24, Z18, Z18
+	VMULPS       Z24, Z19, Z19
+	VMULPS       Z24, Z20, Z20
+	VMULPS       Z24, Z21, Z21
+	VMULPS       Z24, Z22, Z22
+	VMULPS       Z24, Z23, Z23
+	MOVL         beta+100(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectT_6x64m_bias
+	VBROADCASTSS beta+100(FP), Z28
+	MOVQ         DI, R9
+	VFMADD231PS  (R9), Z28, Z0
+	VFMADD231PS  64(R9), Z28, Z1
+	VFMADD231PS  128(R9), Z28, Z2
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z3
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z4
+	VFMADD231PS  64(R9), Z28, Z5
+	VFMADD231PS  128(R9), Z28, Z6
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z7
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z8
+	VFMADD231PS  64(R9), Z28, Z9
+	VFMADD231PS  128(R9), Z28, Z10
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z11
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z12
+	VFMADD231PS  64(R9), Z28, Z13
+	VFMADD231PS  128(R9), Z28, Z14
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z15
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z16
+	VFMADD231PS  64(R9), Z28, Z17
+	VFMADD231PS  128(R9), Z28, Z18
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z19
+	ADDQ         R8, R9
+	VFMADD231PS  (R9), Z28, Z20
+	VFMADD231PS  64(R9), Z28, Z21
+	VFMADD231PS  128(R9), Z28, Z22
+	VMOVUPS.Z    192(R9), K1, Z31
+	VFMADD231PS  Z31, Z28, Z23
+
+kernelF32x512DirectT_6x64m_bias:
+	MOVQ      bias+104(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	VADDPS    (AX), Z16, Z16
+	VADDPS    64(AX), Z17, Z17
+	VADDPS    128(AX), Z18, Z18
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z19, Z19
+	VADDPS    (AX), Z20, Z20
+	VADDPS    64(AX), Z21, Z21
+	VADDPS    128(AX), Z22, Z22
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z23, Z23
+	MOVBLZX   relu+112(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectT_6x64m_write
+	VXORPS    Y25, Y25, Y25
+	VMAXPS    Z0, Z25, Z0
+	VMAXPS    Z1, Z25, Z1
+	VMAXPS    Z2, Z25, Z2
+	VMAXPS    Z3, Z25, Z3
+	VMAXPS    Z4, Z25, Z4
+	VMAXPS    Z5, Z25, Z5
+	VMAXPS    Z6, Z25, Z6
+	VMAXPS    Z7, Z25, Z7
+	VMAXPS    Z8, Z25, Z8
+	VMAXPS    Z9, Z25, Z9
+	VMAXPS    Z10, Z25, Z10
+	VMAXPS    Z11, Z25, Z11
+	VMAXPS    Z12, Z25, Z12
+	VMAXPS    Z13, Z25, Z13
+	VMAXPS    Z14, Z25, Z14
+	VMAXPS    Z15, Z25, Z15
+	VMAXPS    Z16, Z25, Z16
+	VMAXPS    Z17, Z25, Z17
+	VMAXPS    Z18, Z25, Z18
+	VMAXPS    Z19, Z25, Z19
+	VMAXPS    Z20, Z25, Z20
+	VMAXPS    Z21, Z25, Z21
+	VMAXPS    Z22, Z25, Z22
+	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512DirectT_6x64m_write:
+	MOVQ    DI, R9
+	VMOVUPS Z0, (R9)
+	VMOVUPS Z1, 64(R9)
+	VMOVUPS Z2, 128(R9)
+	VMOVUPS Z3, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, 64(R9)
+	VMOVUPS Z6, 128(R9)
+	VMOVUPS Z7, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z8, (R9)
+	VMOVUPS Z9, 64(R9)
+	VMOVUPS Z10, 128(R9)
+	VMOVUPS Z11, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z12, (R9)
+	VMOVUPS Z13, 64(R9)
+	VMOVUPS Z14, 128(R9)
+	VMOVUPS Z15, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z16, (R9)
+	VMOVUPS Z17, 64(R9)
+	VMOVUPS Z18, 128(R9)
+	VMOVUPS Z19, K1, 192(R9)
+	ADDQ    R8, R9
+	VMOVUPS Z20, (R9)
+	VMOVUPS Z21, 64(R9)
+	VMOVUPS Z22, 128(R9)
+	VMOVUPS Z23, K1, 192(R9)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectB_6x64m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (CX)(BX*2), SI
+	ADDQ  BX, SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	VXORPS     Y18, Y18, Y18
+	VXORPS     Y19, Y19, Y19
+	VXORPS     Y20, Y20, Y20
+	VXORPS     Y21, Y21, Y21
+	VXORPS     Y22, Y22, Y22
+	VXORPS     Y23, Y23, Y23
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectB_6x64m_tail
+
+kernelF32x512DirectB_6x64m_loop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS (CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS (SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      (DX)(DI*1), Z24
+	VMOVUPS      64(DX)(DI*1), Z25
+	VMOVUPS      128(DX)(DI*1), Z26
+	VMOVUPS.Z    192(DX)(DI*1), K1, Z27
+	VBROADCASTSS 4(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 4(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 4(SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 4(SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 4(SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      (DX)(DI*2), Z24
+	VMOVUPS      64(DX)(DI*2), Z25
+	VMOVUPS      128(DX)(DI*2), Z26
+	VMOVUPS.Z    192(DX)(DI*2), K1, Z27
+	VBROADCASTSS 8(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 8(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 8(SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 8(SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 8(SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      (DX)(R8*1), Z24
+	VMOVUPS      64(DX)(R8*1), Z25
+	VMOVUPS      128(DX)(R8*1), Z26
+	VMOVUPS.Z    192(DX)(R8*1), K1, Z27
+	VBROADCASTSS 12(CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 12(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 12(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 12(SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 12(SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, SI
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectB_6x64m_loop
+
+kernelF32x512DirectB_6x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectB_6x64m_store
+
+kernelF32x512DirectB_6x64m_tailloop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS (CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS (CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS (SI), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS (SI)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS (SI)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         $0x00000004, CX
+	ADDQ         $0x00000004, SI
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectB_6x64m_tailloop
+
+kernelF32x512DirectB_6x64m_store:
+	VBROADCASTSS alpha+104(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	VMULPS       Z24, Z16, Z16
+	VMULPS       Z24, Z17, Z17
+	VMULPS       Z24, Z18, Z18
+	VMULPS       Z24, Z19, Z19
+	VMULPS       Z24, Z20, Z20
+	VMULPS       Z24, Z21, Z21
+	VMULPS       Z24, Z22, Z22
+	VMULPS       Z24, Z23, Z23
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectB_6x64m_bias
+	VBROADCASTSS beta+108(FP), Z28
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z28, Z0
+	VFMADD231PS  64(R11), Z28, Z1
+	VFMADD231PS  128(R11), Z28, Z2
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z3
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z4
+	VFMADD231PS  64(R11), Z28, Z5
+	VFMADD231PS  128(R11), Z28, Z6
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z7
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z8
+	VFMADD231PS  64(R11), Z28, Z9
+	VFMADD231PS  128(R11), Z28, Z10
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z11
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z12
+	VFMADD231PS  64(R11), Z28, Z13
+	VFMADD231PS  128(R11), Z28, Z14
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z15
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z16
+	VFMADD231PS  64(R11), Z28, Z17
+	VFMADD231PS  128(R11), Z28, Z18
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z19
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z20
+	VFMADD231PS  64(R11), Z28, Z21
+	VFMADD231PS  128(R11), Z28, Z22
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z23
+
+kernelF32x512DirectB_6x64m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	VADDPS    (AX), Z16, Z16
+	VADDPS    64(AX), Z17, Z17
+	VADDPS    128(AX), Z18, Z18
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z19, Z19
+	VADDPS    (AX), Z20, Z20
+	VADDPS    64(AX), Z21, Z21
+	VADDPS    128(AX), Z22, Z22
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z23, Z23
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectB_6x64m_write
+	VXORPS    Y25, Y25, Y25
+	VMAXPS    Z0, Z25, Z0
+	VMAXPS    Z1, Z25, Z1
+	VMAXPS    Z2, Z25, Z2
+	VMAXPS    Z3, Z25, Z3
+	VMAXPS    Z4, Z25, Z4
+	VMAXPS    Z5, Z25, Z5
+	VMAXPS    Z6, Z25, Z6
+	VMAXPS    Z7, Z25, Z7
+	VMAXPS    Z8, Z25, Z8
+	VMAXPS    Z9, Z25, Z9
+	VMAXPS    Z10, Z25, Z10
+	VMAXPS    Z11, Z25, Z11
+	VMAXPS    Z12, Z25, Z12
+	VMAXPS    Z13, Z25, Z13
+	VMAXPS    Z14, Z25, Z14
+	VMAXPS    Z15, Z25, Z15
+	VMAXPS    Z16, Z25, Z16
+	VMAXPS    Z17, Z25, Z17
+	VMAXPS    Z18, Z25, Z18
+	VMAXPS    Z19, Z25, Z19
+	VMAXPS    Z20, Z25, Z20
+	VMAXPS    Z21, Z25, Z21
+	VMAXPS    Z22, Z25, Z22
+	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512DirectB_6x64m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, 128(R11)
+	VMOVUPS Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, 64(R11)
+	VMOVUPS Z6, 128(R11)
+	VMOVUPS Z7, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z8, (R11)
+	VMOVUPS Z9, 64(R11)
+	VMOVUPS Z10, 128(R11)
+	VMOVUPS Z11, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z12, (R11)
+	VMOVUPS Z13, 64(R11)
+	VMOVUPS Z14, 128(R11)
+	VMOVUPS Z15, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z16, (R11)
+	VMOVUPS Z17, 64(R11)
+	VMOVUPS Z18, 128(R11)
+	VMOVUPS Z19, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z20, (R11)
+	VMOVUPS Z21, 64(R11)
+	VMOVUPS Z22, 128(R11)
+	VMOVUPS Z23, K1, 192(R11)
+	VZEROUPPER
+	RET
+
+// func kernelF32x512DirectTB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·kernelF32x512DirectTB_6x64m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
+	KMOVW AX, K1
+	MOVQ  k+0(FP), AX
+	MOVQ  a_base+8(FP), CX
+	MOVQ  b_base+40(FP), DX
+	MOVQ  lda+32(FP), BX
+	SHLQ  $0x02, BX
+	LEAQ  (BX)(BX*2), SI
+	MOVQ  ldb+64(FP), DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  c_base+72(FP), R9
+	MOVQ  ldc+96(FP), R10
+	SHLQ  $0x02, R10
+
+	// Bring the C tile towards L1 while the k loop runs.
+	MOVQ       R9, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	ADDQ       R10, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 255(R11)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+	VXORPS     Y12, Y12, Y12
+	VXORPS     Y13, Y13, Y13
+	VXORPS     Y14, Y14, Y14
+	VXORPS     Y15, Y15, Y15
+	VXORPS     Y16, Y16, Y16
+	VXORPS     Y17, Y17, Y17
+	VXORPS     Y18, Y18, Y18
+	VXORPS     Y19, Y19, Y19
+	VXORPS     Y20, Y20, Y20
+	VXORPS     Y21, Y21, Y21
+	VXORPS     Y22, Y22, Y22
+	VXORPS     Y23, Y23, Y23
+	MOVQ       AX, R11
+	SHRQ       $0x02, R11
+	JZ         kernelF32x512DirectTB_6x64m_tail
+
+kernelF32x512DirectTB_6x64m_loop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      (DX)(DI*1), Z24
+	VMOVUPS      64(DX)(DI*1), Z25
+	VMOVUPS      128(DX)(DI*1), Z26
+	VMOVUPS.Z    192(DX)(DI*1), K1, Z27
+	VBROADCASTSS (CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX)(BX*1), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      (DX)(DI*2), Z24
+	VMOVUPS      64(DX)(DI*2), Z25
+	VMOVUPS      128(DX)(DI*2), Z26
+	VMOVUPS.Z    192(DX)(DI*2), K1, Z27
+	VBROADCASTSS (CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX)(BX*2), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	VMOVUPS      (DX)(R8*1), Z24
+	VMOVUPS      64(DX)(R8*1), Z25
+	VMOVUPS      128(DX)(R8*1), Z26
+	VMOVUPS.Z    192(DX)(R8*1), K1, Z27
+	VBROADCASTSS (CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX)(SI*1), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	LEAQ         (CX)(BX*4), CX
+	LEAQ         (DX)(DI*4), DX
+	DECQ         R11
+	JNZ          kernelF32x512DirectTB_6x64m_loop
+
+kernelF32x512DirectTB_6x64m_tail:
+	ANDQ $0x00000003, AX
+	JZ   kernelF32x512DirectTB_6x64m_store
+
+kernelF32x512DirectTB_6x64m_tailloop:
+	VMOVUPS      (DX), Z24
+	VMOVUPS      64(DX), Z25
+	VMOVUPS      128(DX), Z26
+	VMOVUPS.Z    192(DX), K1, Z27
+	VBROADCASTSS (CX), Z28
+	VFMADD231PS  Z24, Z28, Z0
+	VFMADD231PS  Z25, Z28, Z1
+	VFMADD231PS  Z26, Z28, Z2
+	VFMADD231PS  Z27, Z28, Z3
+	VBROADCASTSS 4(CX), Z28
+	VFMADD231PS  Z24, Z28, Z4
+	VFMADD231PS  Z25, Z28, Z5
+	VFMADD231PS  Z26, Z28, Z6
+	VFMADD231PS  Z27, Z28, Z7
+	VBROADCASTSS 8(CX), Z28
+	VFMADD231PS  Z24, Z28, Z8
+	VFMADD231PS  Z25, Z28, Z9
+	VFMADD231PS  Z26, Z28, Z10
+	VFMADD231PS  Z27, Z28, Z11
+	VBROADCASTSS 12(CX), Z28
+	VFMADD231PS  Z24, Z28, Z12
+	VFMADD231PS  Z25, Z28, Z13
+	VFMADD231PS  Z26, Z28, Z14
+	VFMADD231PS  Z27, Z28, Z15
+	VBROADCASTSS 16(CX), Z28
+	VFMADD231PS  Z24, Z28, Z16
+	VFMADD231PS  Z25, Z28, Z17
+	VFMADD231PS  Z26, Z28, Z18
+	VFMADD231PS  Z27, Z28, Z19
+	VBROADCASTSS 20(CX), Z28
+	VFMADD231PS  Z24, Z28, Z20
+	VFMADD231PS  Z25, Z28, Z21
+	VFMADD231PS  Z26, Z28, Z22
+	VFMADD231PS  Z27, Z28, Z23
+	ADDQ         BX, CX
+	ADDQ         DI, DX
+	DECQ         AX
+	JNZ          kernelF32x512DirectTB_6x64m_tailloop
+
+kernelF32x512DirectTB_6x64m_store:
+	VBROADCASTSS alpha+104(FP), Z24
+	VMULPS       Z24, Z0, Z0
+	VMULPS       Z24, Z1, Z1
+	VMULPS       Z24, Z2, Z2
+	VMULPS       Z24, Z3, Z3
+	VMULPS       Z24, Z4, Z4
+	VMULPS       Z24, Z5, Z5
+	VMULPS       Z24, Z6, Z6
+	VMULPS       Z24, Z7, Z7
+	VMULPS       Z24, Z8, Z8
+	VMULPS       Z24, Z9, Z9
+	VMULPS       Z24, Z10, Z10
+	VMULPS       Z24, Z11, Z11
+	VMULPS       Z24, Z12, Z12
+	VMULPS       Z24, Z13, Z13
+	VMULPS       Z24, Z14, Z14
+	VMULPS       Z24, Z15, Z15
+	VMULPS       Z24, Z16, Z16
+	VMULPS       Z24, Z17, Z17
+	VMULPS       Z24, Z18, Z18
+	VMULPS       Z24, Z19, Z19
+	VMULPS       Z24, Z20, Z20
+	VMULPS       Z24, Z21, Z21
+	VMULPS       Z24, Z22, Z22
+	VMULPS       Z24, Z23, Z23
+	MOVL         beta+108(FP), AX
+	SHLL         $0x01, AX
+	JZ           kernelF32x512DirectTB_6x64m_bias
+	VBROADCASTSS beta+108(FP), Z28
+	MOVQ         R9, R11
+	VFMADD231PS  (R11), Z28, Z0
+	VFMADD231PS  64(R11), Z28, Z1
+	VFMADD231PS  128(R11), Z28, Z2
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z3
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z4
+	VFMADD231PS  64(R11), Z28, Z5
+	VFMADD231PS  128(R11), Z28, Z6
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z7
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z8
+	VFMADD231PS  64(R11), Z28, Z9
+	VFMADD231PS  128(R11), Z28, Z10
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z11
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z12
+	VFMADD231PS  64(R11), Z28, Z13
+	VFMADD231PS  128(R11), Z28, Z14
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z15
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z16
+	VFMADD231PS  64(R11), Z28, Z17
+	VFMADD231PS  128(R11), Z28, Z18
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z19
+	ADDQ         R10, R11
+	VFMADD231PS  (R11), Z28, Z20
+	VFMADD231PS  64(R11), Z28, Z21
+	VFMADD231PS  128(R11), Z28, Z22
+	VMOVUPS.Z    192(R11), K1, Z31
+	VFMADD231PS  Z31, Z28, Z23
+
+kernelF32x512DirectTB_6x64m_bias:
+	MOVQ      bias+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x64m_write
+	VADDPS    (AX), Z0, Z0
+	VADDPS    64(AX), Z1, Z1
+	VADDPS    128(AX), Z2, Z2
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z3, Z3
+	VADDPS    (AX), Z4, Z4
+	VADDPS    64(AX), Z5, Z5
+	VADDPS    128(AX), Z6, Z6
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z7, Z7
+	VADDPS    (AX), Z8, Z8
+	VADDPS    64(AX), Z9, Z9
+	VADDPS    128(AX), Z10, Z10
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z11, Z11
+	VADDPS    (AX), Z12, Z12
+	VADDPS    64(AX), Z13, Z13
+	VADDPS    128(AX), Z14, Z14
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z15, Z15
+	VADDPS    (AX), Z16, Z16
+	VADDPS    64(AX), Z17, Z17
+	VADDPS    128(AX), Z18, Z18
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z19, Z19
+	VADDPS    (AX), Z20, Z20
+	VADDPS    64(AX), Z21, Z21
+	VADDPS    128(AX), Z22, Z22
+	VMOVUPS.Z 192(AX), K1, Z31
+	VADDPS    Z31, Z23, Z23
+	MOVBLZX   relu+120(FP), AX
+	TESTL     AX, AX
+	JZ        kernelF32x512DirectTB_6x64m_write
+	VXORPS    Y25, Y25, Y25
+	VMAXPS    Z0, Z25, Z0
+	VMAXPS    Z1, Z25, Z1
+	VMAXPS    Z2, Z25, Z2
+	VMAXPS    Z3, Z25, Z3
+	VMAXPS    Z4, Z25, Z4
+	VMAXPS    Z5, Z25, Z5
+	VMAXPS    Z6, Z25, Z6
+	VMAXPS    Z7, Z25, Z7
+	VMAXPS    Z8, Z25, Z8
+	VMAXPS    Z9, Z25, Z9
+	VMAXPS    Z10, Z25, Z10
+	VMAXPS    Z11, Z25, Z11
+	VMAXPS    Z12, Z25, Z12
+	VMAXPS    Z13, Z25, Z13
+	VMAXPS    Z14, Z25, Z14
+	VMAXPS    Z15, Z25, Z15
+	VMAXPS    Z16, Z25, Z16
+	VMAXPS    Z17, Z25, Z17
+	VMAXPS    Z18, Z25, Z18
+	VMAXPS    Z19, Z25, Z19
+	VMAXPS    Z20, Z25, Z20
+	VMAXPS    Z21, Z25, Z21
+	VMAXPS    Z22, Z25, Z22
+	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512DirectTB_6x64m_write:
+	MOVQ    R9, R11
+	VMOVUPS Z0, (R11)
+	VMOVUPS Z1, 64(R11)
+	VMOVUPS Z2, 128(R11)
+	VMOVUPS Z3, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, 64(R11)
+	VMOVUPS Z6, 128(R11)
+	VMOVUPS Z7, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z8, (R11)
+	VMOVUPS Z9, 64(R11)
+	VMOVUPS Z10, 128(R11)
+	VMOVUPS Z11, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z12, (R11)
+	VMOVUPS Z13, 64(R11)
+	VMOVUPS Z14, 128(R11)
+	VMOVUPS Z15, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z16, (R11)
+	VMOVUPS Z17, 64(R11)
+	VMOVUPS Z18, 128(R11)
+	VMOVUPS Z19, K1, 192(R11)
+	ADDQ    R10, R11
+	VMOVUPS Z20, (R11)
+	VMOVUPS Z21, 64(R11)
+	VMOVUPS Z22, 128(R11)
+	VMOVUPS Z23, K1, 192(R11)
 	VZEROUPPER
 	RET
 

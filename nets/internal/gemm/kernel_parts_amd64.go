@@ -34,6 +34,22 @@ var partsF64x512 = []part[float64]{
 	{rows: 6, cols: 16, kernel: kernelF64x512_6x16, direct: kernelF64x512Direct_6x16, directT: kernelF64x512DirectT_6x16, directB: kernelF64x512DirectB_6x16, directTB: kernelF64x512DirectTB_6x16},
 }
 
+// maskedF64x512 are the masked part kernels of kernelF64x512.
+var maskedF64x512 = []maskedPart[float64]{
+	{rows: 2, cols: 8, kernel: kernelF64x512_2x8m, direct: kernelF64x512Direct_2x8m, directT: kernelF64x512DirectT_2x8m, directB: kernelF64x512DirectB_2x8m, directTB: kernelF64x512DirectTB_2x8m},
+	{rows: 2, cols: 16, kernel: kernelF64x512_2x16m, direct: kernelF64x512Direct_2x16m, directT: kernelF64x512DirectT_2x16m, directB: kernelF64x512DirectB_2x16m, directTB: kernelF64x512DirectTB_2x16m},
+	{rows: 2, cols: 24, kernel: kernelF64x512_2x24m, direct: kernelF64x512Direct_2x24m, directT: kernelF64x512DirectT_2x24m, directB: kernelF64x512DirectB_2x24m, directTB: kernelF64x512DirectTB_2x24m},
+	{rows: 2, cols: 32, kernel: kernelF64x512_2x32m, direct: kernelF64x512Direct_2x32m, directT: kernelF64x512DirectT_2x32m, directB: kernelF64x512DirectB_2x32m, directTB: kernelF64x512DirectTB_2x32m},
+	{rows: 4, cols: 8, kernel: kernelF64x512_4x8m, direct: kernelF64x512Direct_4x8m, directT: kernelF64x512DirectT_4x8m, directB: kernelF64x512DirectB_4x8m, directTB: kernelF64x512DirectTB_4x8m},
+	{rows: 4, cols: 16, kernel: kernelF64x512_4x16m, direct: kernelF64x512Direct_4x16m, directT: kernelF64x512DirectT_4x16m, directB: kernelF64x512DirectB_4x16m, directTB: kernelF64x512DirectTB_4x16m},
+	{rows: 4, cols: 24, kernel: kernelF64x512_4x24m, direct: kernelF64x512Direct_4x24m, directT: kernelF64x512DirectT_4x24m, directB: kernelF64x512DirectB_4x24m, directTB: kernelF64x512DirectTB_4x24m},
+	{rows: 4, cols: 32, kernel: kernelF64x512_4x32m, direct: kernelF64x512Direct_4x32m, directT: kernelF64x512DirectT_4x32m, directB: kernelF64x512DirectB_4x32m, directTB: kernelF64x512DirectTB_4x32m},
+	{rows: 6, cols: 8, kernel: kernelF64x512_6x8m, direct: kernelF64x512Direct_6x8m, directT: kernelF64x512DirectT_6x8m, directB: kernelF64x512DirectB_6x8m, directTB: kernelF64x512DirectTB_6x8m},
+	{rows: 6, cols: 16, kernel: kernelF64x512_6x16m, direct: kernelF64x512Direct_6x16m, directT: kernelF64x512DirectT_6x16m, directB: kernelF64x512DirectB_6x16m, directTB: kernelF64x512DirectTB_6x16m},
+	{rows: 6, cols: 24, kernel: kernelF64x512_6x24m, direct: kernelF64x512Direct_6x24m, directT: kernelF64x512DirectT_6x24m, directB: kernelF64x512DirectB_6x24m, directTB: kernelF64x512DirectTB_6x24m},
+	{rows: 6, cols: 32, kernel: kernelF64x512_6x32m, direct: kernelF64x512Direct_6x32m, directT: kernelF64x512DirectT_6x32m, directB: kernelF64x512DirectB_6x32m, directTB: kernelF64x512DirectTB_6x32m},
+}
+
 // partsF32x512 are the part kernels of kernelF32x512.
 var partsF32x512 = []part[float32]{
 	{rows: 2, cols: 16, kernel: kernelF32x512_2x16, direct: kernelF32x512Direct_2x16, directT: kernelF32x512DirectT_2x16, directB: kernelF32x512DirectB_2x16, directTB: kernelF32x512DirectTB_2x16},
@@ -44,4 +60,20 @@ var partsF32x512 = []part[float32]{
 	{rows: 4, cols: 64, kernel: kernelF32x512_4x64, direct: kernelF32x512Direct_4x64, directT: kernelF32x512DirectT_4x64, directB: kernelF32x512DirectB_4x64, directTB: kernelF32x512DirectTB_4x64},
 	{rows: 6, cols: 16, kernel: kernelF32x512_6x16, direct: kernelF32x512Direct_6x16, directT: kernelF32x512DirectT_6x16, directB: kernelF32x512DirectB_6x16, directTB: kernelF32x512DirectTB_6x16},
 	{rows: 6, cols: 32, kernel: kernelF32x512_6x32, direct: kernelF32x512Direct_6x32, directT: kernelF32x512DirectT_6x32, directB: kernelF32x512DirectB_6x32, directTB: kernelF32x512DirectTB_6x32},
+}
+
+// maskedF32x512 are the masked part kernels of kernelF32x512.
+var maskedF32x512 = []maskedPart[float32]{
+	{rows: 2, cols: 16, kernel: kernelF32x512_2x16m, direct: kernelF32x512Direct_2x16m, directT: kernelF32x512DirectT_2x16m, directB: kernelF32x512DirectB_2x16m, directTB: kernelF32x512DirectTB_2x16m},
+	{rows: 2, cols: 32, kernel: kernelF32x512_2x32m, direct: kernelF32x512Direct_2x32m, directT: kernelF32x512DirectT_2x32m, directB: kernelF32x512DirectB_2x32m, directTB: kernelF32x512DirectTB_2x32m},
+	{rows: 2, cols: 48, kernel: kernelF32x512_2x48m, direct: kernelF32x512Direct_2x48m, directT: kernelF32x512DirectT_2x48m, directB: kernelF32x512DirectB_2x48m, directTB: kernelF32x512DirectTB_2x48m},
+	{rows: 2, cols: 64, kernel: kernelF32x512_2x64m, direct: kernelF32x512Direct_2x64m, directT: kernelF32x512DirectT_2x64m, directB: kernelF32x512DirectB_2x64m, directTB: kernelF32x512DirectTB_2x64m},
+	{rows: 4, cols: 16, kernel: kernelF32x512_4x16m, direct: kernelF32x512Direct_4x16m, directT: kernelF32x512DirectT_4x16m, directB: kernelF32x512DirectB_4x16m, directTB: kernelF32x512DirectTB_4x16m},
+	{rows: 4, cols: 32, kernel: kernelF32x512_4x32m, direct: kernelF32x512Direct_4x32m, directT: kernelF32x512DirectT_4x32m, directB: kernelF32x512DirectB_4x32m, directTB: kernelF32x512DirectTB_4x32m},
+	{rows: 4, cols: 48, kernel: kernelF32x512_4x48m, direct: kernelF32x512Direct_4x48m, directT: kernelF32x512DirectT_4x48m, directB: kernelF32x512DirectB_4x48m, directTB: kernelF32x512DirectTB_4x48m},
+	{rows: 4, cols: 64, kernel: kernelF32x512_4x64m, direct: kernelF32x512Direct_4x64m, directT: kernelF32x512DirectT_4x64m, directB: kernelF32x512DirectB_4x64m, directTB: kernelF32x512DirectTB_4x64m},
+	{rows: 6, cols: 16, kernel: kernelF32x512_6x16m, direct: kernelF32x512Direct_6x16m, directT: kernelF32x512DirectT_6x16m, directB: kernelF32x512DirectB_6x16m, directTB: kernelF32x512DirectTB_6x16m},
+	{rows: 6, cols: 32, kernel: kernelF32x512_6x32m, direct: kernelF32x512Direct_6x32m, directT: kernelF32x512DirectT_6x32m, directB: kernelF32x512DirectB_6x32m, directTB: kernelF32x512DirectTB_6x32m},
+	{rows: 6, cols: 48, kernel: kernelF32x512_6x48m, direct: kernelF32x512Direct_6x48m, directT: kernelF32x512DirectT_6x48m, directB: kernelF32x512DirectB_6x48m, directTB: kernelF32x512DirectTB_6x48m},
+	{rows: 6, cols: 64, kernel: kernelF32x512_6x64m, direct: kernelF32x512Direct_6x64m, directT: kernelF32x512DirectT_6x64m, directB: kernelF32x512DirectB_6x64m, directTB: kernelF32x512DirectTB_6x64m},
 }

@@ -142,3 +142,118 @@ func testParts[T Float](t *testing.T, sets []*impl[T]) {
 		t.Fatal("no part kernel tested")
 	}
 }
+
+// TestMaskedPartsMatchFullKernel checks each masked part kernel, in its five
+// forms, against the top-left corner of its full kernel, bit for bit, for
+// masks of one lane, about half and all of the last vector: C, the bias and B
+// read in place are exactly the part's width inside NaN guard bands, so a
+// kernel writing past its mask fails, and one reading past it would bring a
+// NaN into the lanes it keeps.
+func TestMaskedPartsMatchFullKernel(t *testing.T) {
+	t.Run("float64", func(t *testing.T) { testMaskedParts(t, asmF64) })
+	t.Run("float32", func(t *testing.T) { testMaskedParts(t, asmF32) })
+}
+
+func testMaskedParts[T Float](t *testing.T, sets []*impl[T]) {
+	rnd := rand.New(rand.NewPCG(33, 34))
+	tested := 0
+	for _, im := range sets {
+		if len(im.masked) == 0 {
+			continue
+		}
+		mr, nr := im.mr, im.nr
+		lanes := im.masked[0].cols
+		for _, mp := range im.masked {
+			for _, m := range []int{1, lanes/2 + 1, lanes} {
+				cols := mp.cols - lanes + m
+				mask := 1<<m - 1
+				for _, k := range []int{1, 3, 4, 9, 130} {
+					rowsA := newMatrix[T](rnd, mr, k, 2)
+					packed := make([]T, mr*k)
+					for i := range mr {
+						for p := range k {
+							packed[p*mr+i] = rowsA.at(i, p)
+						}
+					}
+					partRows := newMatrix[T](rnd, mp.rows, k, 3)
+					partCols := newMatrix[T](rnd, k, mp.rows, 4)
+					colsA := newMatrix[T](rnd, k, mr, 3)
+					for i := range mr {
+						for p := range k {
+							colsA.view()[p*colsA.ld+i] = rowsA.at(i, p)
+							if i < mp.rows {
+								partRows.view()[i*partRows.ld+p] = rowsA.at(i, p)
+								partCols.view()[p*partCols.ld+i] = rowsA.at(i, p)
+							}
+						}
+					}
+					// The packed panel is full width; B in place holds
+					// only the part's columns.
+					b := make([]T, nr*k)
+					for i := range b {
+						b[i] = T(rnd.Float64()*2 - 1)
+					}
+					bPart := newMatrix[T](rnd, k, cols, 5)
+					for p := range k {
+						copy(bPart.view()[p*bPart.ld:p*bPart.ld+cols], b[p*nr:])
+					}
+					biasFull := newMatrix[T](rnd, 1, nr, 0).view()
+					biasPart := newMatrix[T](rnd, 1, cols, 0)
+					copy(biasPart.view(), biasFull[:cols])
+					c0 := newMatrix[T](rnd, mr, nr, 0).view()
+					for _, ab := range [][2]float64{{1, 0}, {-0.7, 0.5}} {
+						alpha, beta := T(ab[0]), T(ab[1])
+						for e := range 3 {
+							var bf, bp *T
+							if e > 0 {
+								bf, bp = &biasFull[0], &biasPart.view()[0]
+							}
+							relu := e == 2
+							full := slices.Clone(c0)
+							im.kernel(k, packed, b, full, nr, alpha, beta, bf, relu)
+							forms := []struct {
+								name string
+								run  func(c []T, ldc int)
+							}{
+								{"packed", func(c []T, ldc int) { mp.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, mask) }},
+								{"direct", func(c []T, ldc int) {
+									mp.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, mask)
+								}},
+								{"directT", func(c []T, ldc int) {
+									mp.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, mask)
+								}},
+								{"directB", func(c []T, ldc int) {
+									mp.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, mask)
+								}},
+								{"directTB", func(c []T, ldc int) {
+									mp.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, mask)
+								}},
+							}
+							for _, f := range forms {
+								where := fmt.Sprintf("%s masked %d×%d (%d columns) %s k=%d α,β=%v epilogue %d", im.name, mp.rows, mp.cols, cols, f.name, k, ab, e)
+								c := newMatrix[T](rnd, mp.rows, cols, 3)
+								for i := range mp.rows {
+									copy(c.view()[i*c.ld:i*c.ld+cols], c0[i*nr:])
+								}
+								f.run(c.view(), c.ld)
+								for i := range mp.rows {
+									for j := range cols {
+										got, want := c.at(i, j), full[i*nr+j]
+										if math.Float64bits(float64(got)) != math.Float64bits(float64(want)) {
+											t.Fatalf("%s: c[%d][%d] = %v, full kernel %v", where, i, j, got, want)
+										}
+									}
+								}
+								checkBands(t, where, c)
+								tested++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if tested == 0 && len(sets) > 0 && len(sets[0].masked) > 0 {
+		t.Fatal("no masked part tested")
+	}
+}

@@ -41,15 +41,24 @@ type kernel struct {
 	// bdirect kernels read B in place too, step p of the tile's columns at
 	// b[p·ldb+j], instead of from a packed panel.
 	bdirect bool
+	// masked part kernels (AVX-512 only) compute cols−lanes+m columns, m
+	// the number of bits of their last argument, mask: the last vector of
+	// each row of B, C and the bias is loaded and stored under that mask,
+	// so that a tile of any width computes in place.
+	masked bool
 
 	zero  func(VecPhysical)
 	bcast func(Mem, VecPhysical)
 	load  func(Mem, VecPhysical)
 	store func(VecPhysical, Mem)
-	mul   func(VecPhysical, VecPhysical, VecPhysical)
-	fma   func(Op, VecPhysical, VecPhysical) // dst += src1·src2
-	add   func(Op, VecPhysical, VecPhysical) // dst = src1 + src2
-	max   func(Op, VecPhysical, VecPhysical) // dst = src1 > op ? src1 : op, op if either is NaN
+	// loadZ and storeK are load and store under the mask in K1 (masked
+	// kernels), lanes outside it loaded as zero and left unwritten.
+	loadZ  func(Mem, VecPhysical)
+	storeK func(VecPhysical, Mem)
+	mul    func(VecPhysical, VecPhysical, VecPhysical)
+	fma    func(Op, VecPhysical, VecPhysical) // dst += src1·src2
+	add    func(Op, VecPhysical, VecPhysical) // dst = src1 + src2
+	max    func(Op, VecPhysical, VecPhysical) // dst = src1 > op ? src1 : op, op if either is NaN
 }
 
 func main() {
@@ -102,6 +111,10 @@ func main() {
 	z64.zero = func(r VecPhysical) { VXORPD(r.AsY(), r.AsY(), r.AsY()) }
 	z32.name, z32.lanes, z32.mr, z32.nr, z32.vec = "kernelF32x512", 16, 6, 64, zmm
 	z32.zero = func(r VecPhysical) { VXORPS(r.AsY(), r.AsY(), r.AsY()) }
+	z64.loadZ = func(m Mem, r VecPhysical) { VMOVUPD_Z(m, K1, r) }
+	z64.storeK = func(r VecPhysical, m Mem) { VMOVUPD(r, K1, m) }
+	z32.loadZ = func(m Mem, r VecPhysical) { VMOVUPS_Z(m, K1, r) }
+	z32.storeK = func(r VecPhysical, m Mem) { VMOVUPS(r, K1, m) }
 	z64.generate()
 	z32.generate()
 	for _, kn := range []kernel{f64, f32, z64, z32} {
@@ -189,6 +202,27 @@ func (kn kernel) parts() string {
 		}
 	}
 	b.WriteString("}\n")
+	if kn.loadZ == nil {
+		return b.String()
+	}
+	// Masked parts: every height, and every number of vectors with the
+	// last one masked, so that a band of any width has a kernel of exactly
+	// its edge's size (layers 4, 6, 12, 24 or 48 wide, inputs of 1 or 2).
+	fmt.Fprintf(&b, "\n// masked%s are the masked part kernels of %s.\nvar masked%s = []maskedPart[%s]{\n", base, kn.name, base, kn.typ)
+	for _, r := range []int{kn.mr / 3, 2 * kn.mr / 3, kn.mr} {
+		for c := kn.lanes; c <= kn.nr; c += kn.lanes {
+			p := kn
+			p.rows, p.cols, p.masked = r, c, true
+			for _, f := range [][3]bool{{false, false, false}, {true, false, false}, {false, true, false}, {true, false, true}, {false, true, true}} {
+				p.direct, p.directT, p.bdirect = f[0], f[1], f[2]
+				p.generate()
+			}
+			sfx := fmt.Sprintf("_%dx%dm", r, c)
+			fmt.Fprintf(&b, "\t{rows: %d, cols: %d, kernel: %s, direct: %s, directT: %s, directB: %s, directTB: %s},\n", r, c,
+				kn.name+sfx, kn.name+"Direct"+sfx, kn.name+"DirectT"+sfx, kn.name+"DirectB"+sfx, kn.name+"DirectTB"+sfx)
+		}
+	}
+	b.WriteString("}\n")
 	return b.String()
 }
 
@@ -196,10 +230,15 @@ func (kn kernel) generate() {
 	if kn.rows == 0 {
 		kn.rows, kn.cols = kn.mr, kn.nr
 	}
-	part := kn.rows != kn.mr || kn.cols != kn.nr
+	part := kn.rows != kn.mr || kn.cols != kn.nr || kn.masked
 	suffix := ""
 	if part {
 		suffix = fmt.Sprintf("_%dx%d", kn.rows, kn.cols)
+	}
+	mask := ""
+	if kn.masked {
+		suffix += "m"
+		mask = ", mask int"
 	}
 	full := kn.name
 	if kn.direct {
@@ -214,7 +253,7 @@ func (kn kernel) generate() {
 		if kn.direct || kn.directT {
 			args = "k int, a []%[1]s, lda int, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool"
 		}
-		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+")")
+		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+mask+")")
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s%s with the columns of B read in place, step p at", kn.name, strings.TrimSuffix(full, "B"), suffix),
@@ -227,14 +266,26 @@ func (kn kernel) generate() {
 		if kn.direct || kn.directT {
 			args = "k int, a []%[1]s, lda int, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool"
 		}
-		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+")")
+		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+mask+")")
 		Pragma("noescape")
-		Doc(
-			fmt.Sprintf("%s is %s computing only the top %d rows and left %d columns", kn.name, full, kn.rows, kn.cols),
-			fmt.Sprintf("of its %d×%d tile, from the same panels: the edges of C that a full tile", kn.mr, kn.nr),
-			"would overrun, written in place. Each element gets the same operations in",
-			"the same order, so the results are the full kernel's.",
-		)
+		if kn.masked {
+			Doc(
+				fmt.Sprintf("%s is %s computing only the top %d rows and the left", kn.name, full, kn.rows),
+				fmt.Sprintf("%d+m columns of its %d×%d tile, m the number of bits of mask (1 to %d, the", kn.cols-kn.lanes, kn.mr, kn.nr, kn.lanes),
+				"lowest set): the last vector of each row of B, C and the bias is loaded",
+				"under the mask, other lanes as zero, and stored under it, so that a tile",
+				"of any width is written in place and nothing past it is read or written.",
+				"Each element gets the same operations in the same order, so the results",
+				"are the full kernel's.",
+			)
+		} else {
+			Doc(
+				fmt.Sprintf("%s is %s computing only the top %d rows and left %d columns", kn.name, full, kn.rows, kn.cols),
+				fmt.Sprintf("of its %d×%d tile, from the same panels: the edges of C that a full tile", kn.mr, kn.nr),
+				"would overrun, written in place. Each element gets the same operations in",
+				"the same order, so the results are the full kernel's.",
+			)
+		}
 	} else if kn.direct {
 		kn.name += "Direct"
 		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool)", kn.typ, kn.typ, kn.typ, kn.typ))
@@ -308,6 +359,16 @@ func (kn kernel) generate() {
 	}
 	av := kn.vec(next)
 
+	if kn.masked {
+		KMOVW(Load(Param("mask"), GP64()).(GPVirtual).As32(), K1)
+	}
+	last := func(j int) bool { return kn.masked && j == kn.cols/kn.lanes-1 }
+	// tmp takes a masked load that an unmasked kernel folds into an
+	// arithmetic operand.
+	var tmp VecPhysical
+	if kn.masked {
+		tmp = kn.vec(31)
+	}
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a").Base(), GP64())
 	b := Load(Param("b").Base(), GP64())
@@ -421,7 +482,11 @@ func (kn kernel) generate() {
 
 	step := func(u int) {
 		for j := range bv {
-			kn.load(bAt(u, j), bv[j])
+			if last(j) {
+				kn.loadZ(bAt(u, j), bv[j])
+			} else {
+				kn.load(bAt(u, j), bv[j])
+			}
 		}
 		for i := range acc {
 			kn.bcast(aAt(u, i), av)
@@ -483,7 +548,13 @@ func (kn kernel) generate() {
 	MOVQ(c, row)
 	for i := range acc {
 		for j, r := range acc[i] {
-			kn.fma(Mem{Base: row, Disp: j * kn.lanes * kn.size}, beta, r)
+			m := Mem{Base: row, Disp: j * kn.lanes * kn.size}
+			if last(j) {
+				kn.loadZ(m, tmp)
+				kn.fma(tmp, beta, r)
+			} else {
+				kn.fma(m, beta, r)
+			}
 		}
 		if i < kn.rows-1 {
 			ADDQ(ldc, row)
@@ -499,7 +570,13 @@ func (kn kernel) generate() {
 	JZ(LabelRef(kn.name + "_write"))
 	for i := range acc {
 		for j, r := range acc[i] {
-			kn.add(Mem{Base: bias, Disp: j * kn.lanes * kn.size}, r, r)
+			m := Mem{Base: bias, Disp: j * kn.lanes * kn.size}
+			if last(j) {
+				kn.loadZ(m, tmp)
+				kn.add(tmp, r, r)
+			} else {
+				kn.add(m, r, r)
+			}
 		}
 	}
 	relu := Load(Param("relu"), GP32())
@@ -516,7 +593,12 @@ func (kn kernel) generate() {
 	MOVQ(c, row)
 	for i := range acc {
 		for j, r := range acc[i] {
-			kn.store(r, Mem{Base: row, Disp: j * kn.lanes * kn.size})
+			m := Mem{Base: row, Disp: j * kn.lanes * kn.size}
+			if last(j) {
+				kn.storeK(r, m)
+			} else {
+				kn.store(r, m)
+			}
 		}
 		if i < kn.rows-1 {
 			ADDQ(ldc, row)

@@ -29,17 +29,17 @@ type impl[T Float] struct {
 	// panel) + β·c, not reading c when β is zero, and then, when bias is
 	// not nil, adds the nr values at bias to every row and clamps negatives
 	// to zero if relu: a layer's epilogue done in registers.
-	kernel func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	kernel func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
 	// kernelDirect, when not nil, is kernel reading a full panel of A in
 	// place, row i at a[i·lda:], for op(A) = A.
-	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
 	// kernelDirectT is the same for op(A) = Aᵀ, step p of the panel at
 	// a[p·lda:].
-	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
 	// kernelDirectB and kernelDirectTB, when not nil, are kernelDirect and
 	// kernelDirectT reading B in place as well, step p of the tile's
 	// columns at b[p·ldb:].
-	kernelDirectB, kernelDirectTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	kernelDirectB, kernelDirectTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
 	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
 	// (copyB) elements, ld apart in src, end to end into dst: the packing
 	// of a full panel of Aᵀ or of B.
@@ -63,9 +63,9 @@ type impl[T Float] struct {
 // the same order as from the full kernel.
 type part[T Float] struct {
 	rows, cols        int
-	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
-	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool)
-	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool)
+	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
+	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
+	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
 }
 
 // maskedPart is a part kernel computing the top rows and the left
@@ -75,9 +75,9 @@ type part[T Float] struct {
 // gets the same operations in the same order as from the full kernel.
 type maskedPart[T Float] struct {
 	rows, cols        int
-	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, mask int)
-	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, mask int)
-	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, mask int)
+	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int, mask int)
+	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int, mask int)
+	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int, mask int)
 }
 
 // edgeKernel is the kernel for an edge tile: a part kernel (pt), a masked
@@ -270,11 +270,14 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 							}
 						}
 						// Tiles written in place in the last k block
-						// take bias and ReLU in the kernel, the others
-						// from apply.
-						var bias *T
+						// take bias, ReLU and mask in the kernel, the
+						// others from apply.
+						var bias, keep *T
 						if last && !aside && p.ep.Bias != nil {
 							bias = &p.ep.Bias[jc+jr]
+						}
+						if last && !aside && p.ep.Mask != nil {
+							keep = &p.ep.Mask[(ic+ir)*p.ep.LDMask+jc+jr]
 						}
 						if ir < full {
 							var a []T
@@ -290,25 +293,25 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 								b := p.b[pc*p.ldb+jc+jr:]
 								b = b[:(kb-1)*p.ldb+nt]
 								if p.transA {
-									mp.directTB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
+									mp.directTB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
 								} else {
-									mp.directB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
+									mp.directB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
 								}
 							case bIn:
 								b := p.b[pc*p.ldb+jc+jr:]
 								b = b[:(kb-1)*p.ldb+nt]
-								kdirectB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
+								kdirectB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask)
 							case mp != nil && p.transA:
-								mp.directT(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
+								mp.directT(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
 							case mp != nil:
-								mp.direct(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
+								mp.direct(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
 							default:
-								kdirect(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
+								kdirect(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask)
 							}
 						} else if mp != nil {
-							mp.kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, mask)
+							mp.kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
 						} else {
-							kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU)
+							kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask)
 						}
 						if aside {
 							for i := range mt {
@@ -316,7 +319,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 							}
 						}
 						if last && epilogue {
-							p.ep.apply(p.c, p.ldc, ic+ir, jc+jr, mt, nt, bias == nil)
+							p.ep.apply(p.c, p.ldc, ic+ir, jc+jr, mt, nt, bias == nil, keep == nil)
 						}
 					}
 				}

@@ -89,11 +89,11 @@
 //
 // GemmEpilogue applies a layer's bias and ReLU, or the ReLU mask of its
 // backward pass, as each tile of C is finished instead of in a separate pass
-// over C: the micro-kernels add the bias and clamp a full tile in registers
-// before storing it (so do part kernels that fit an edge tile exactly), and
-// edge tiles computed aside and the mask are done on the tile right
-// after, while it is in L1. nets uses it for every forward product and
-// every input-gradient product of a ReLU layer.
+// over C: the micro-kernels add the bias and clamp, or zero the elements the
+// mask does not keep, on a tile in registers before storing it (full tiles
+// and edge tiles that a part kernel fits exactly), and tiles computed aside
+// get the same on the tile right after, while it is in L1. nets uses it for
+// every forward product and every input-gradient product of a ReLU layer.
 //
 // # Threads
 //

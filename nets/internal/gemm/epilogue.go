@@ -7,9 +7,9 @@ import "opscale/nets/internal/vec"
 // zero (keeping NaNs), and Mask zeroes the elements whose counterpart in the
 // mask matrix is not positive. GemmEpilogue applies it to each tile of C as
 // soon as the tile's last k block is done, instead of in another pass over
-// C: the micro-kernel adds the bias and applies ReLU to a full tile in
-// registers before storing it, and the rest (edge tiles, the mask) is done
-// on the tile while it is still in L1. The zero Epilogue does nothing.
+// C: the micro-kernel adds the bias, applies ReLU and the mask to a tile of
+// its own size in registers before storing it, and the rest (tiles computed
+// aside, other kernels) is done on the tile while it is still in L1. The zero Epilogue does nothing.
 type Epilogue[T Float] struct {
 	// Bias, when not nil, holds n values: c[i][j] += Bias[j]. A layer's
 	// forward product.
@@ -26,8 +26,9 @@ type Epilogue[T Float] struct {
 func (ep *Epilogue[T]) active() bool { return ep.Bias != nil || ep.Mask != nil }
 
 // apply runs the epilogue on the rows×cols block of C at (i0, j0), without
-// its bias and ReLU unless withBias (the kernel did them).
-func (ep *Epilogue[T]) apply(c []T, ldc, i0, j0, rows, cols int, withBias bool) {
+// its bias and ReLU unless withBias and without its mask unless withMask (the
+// kernel did them).
+func (ep *Epilogue[T]) apply(c []T, ldc, i0, j0, rows, cols int, withBias, withMask bool) {
 	x := c[i0*ldc+j0:]
 	if ep.Bias != nil && withBias {
 		b := ep.Bias[j0 : j0+cols]
@@ -37,7 +38,7 @@ func (ep *Epilogue[T]) apply(c []T, ldc, i0, j0, rows, cols int, withBias bool) 
 			vec.AddRows(x, rows, cols, ldc, b)
 		}
 	}
-	if ep.Mask != nil {
+	if ep.Mask != nil && withMask {
 		vec.MaskRows(x, rows, cols, ldc, ep.Mask[i0*ep.LDMask+j0:], ep.LDMask)
 	}
 }

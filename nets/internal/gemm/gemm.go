@@ -56,7 +56,7 @@ func gemm[T Float](im *impl[T], nt int, transA, transB bool, m, n, k int, alpha 
 	if alpha == 0 || k == 0 {
 		scale(m, n, beta, c, ldc)
 		if ep.active() {
-			ep.apply(c, ldc, 0, 0, m, n, true)
+			ep.apply(c, ldc, 0, 0, m, n, true, true)
 		}
 		return
 	}

@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64(SB), NOSPLIT, $0-113
+TEXT ·kernelF64(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -205,7 +205,7 @@ kernelF64_store:
 kernelF64_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64_write
+	JZ      kernelF64_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -220,7 +220,7 @@ kernelF64_bias:
 	VADDPD  32(AX), Y11, Y11
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64_write
+	JZ      kernelF64_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Y0, Y13, Y0
 	VMAXPD  Y1, Y13, Y1
@@ -234,6 +234,55 @@ kernelF64_bias:
 	VMAXPD  Y9, Y13, Y9
 	VMAXPD  Y10, Y13, Y10
 	VMAXPD  Y11, Y13, Y11
+
+kernelF64_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y13, Y13, Y13
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y0, Y0
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y2, Y2
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y4, Y4
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y6, Y6
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y8, Y8
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y10, Y10
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y11, Y11
 
 kernelF64_write:
 	MOVQ    BX, DI
@@ -257,9 +306,9 @@ kernelF64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32(SB), NOSPLIT, $0-105
+TEXT ·kernelF32(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -458,7 +507,7 @@ kernelF32_store:
 kernelF32_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32_write
+	JZ      kernelF32_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -473,7 +522,7 @@ kernelF32_bias:
 	VADDPS  32(AX), Y11, Y11
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32_write
+	JZ      kernelF32_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Y0, Y13, Y0
 	VMAXPS  Y1, Y13, Y1
@@ -487,6 +536,55 @@ kernelF32_bias:
 	VMAXPS  Y9, Y13, Y9
 	VMAXPS  Y10, Y13, Y10
 	VMAXPS  Y11, Y13, Y11
+
+kernelF32_keep:
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_write
+	MOVQ    ldk+120(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y13, Y13, Y13
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y0, Y0
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y2, Y2
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y4, Y4
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y6, Y6
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y8, Y8
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y10, Y10
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y11, Y11
 
 kernelF32_write:
 	MOVQ    BX, DI
@@ -510,9 +608,9 @@ kernelF32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512(SB), NOSPLIT, $0-113
+TEXT ·kernelF64x512(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -817,7 +915,7 @@ kernelF64x512_store:
 kernelF64x512_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512_write
+	JZ      kernelF64x512_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -844,7 +942,7 @@ kernelF64x512_bias:
 	VADDPD  192(AX), Z23, Z23
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512_write
+	JZ      kernelF64x512_keep
 	VXORPD  Y25, Y25, Y25
 	VMAXPD  Z0, Z25, Z0
 	VMAXPD  Z1, Z25, Z1
@@ -870,6 +968,91 @@ kernelF64x512_bias:
 	VMAXPD  Z21, Z25, Z21
 	VMAXPD  Z22, Z25, Z22
 	VMAXPD  Z23, Z25, Z23
+
+kernelF64x512_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512_write:
 	MOVQ    BX, DI
@@ -905,9 +1088,9 @@ kernelF64x512_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512(SB), NOSPLIT, $0-105
+TEXT ·kernelF32x512(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -1212,7 +1395,7 @@ kernelF32x512_store:
 kernelF32x512_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512_write
+	JZ      kernelF32x512_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -1239,7 +1422,7 @@ kernelF32x512_bias:
 	VADDPS  192(AX), Z23, Z23
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512_write
+	JZ      kernelF32x512_keep
 	VXORPS  Y25, Y25, Y25
 	VMAXPS  Z0, Z25, Z0
 	VMAXPS  Z1, Z25, Z1
@@ -1265,6 +1448,91 @@ kernelF32x512_bias:
 	VMAXPS  Z21, Z25, Z21
 	VMAXPS  Z22, Z25, Z22
 	VMAXPS  Z23, Z25, Z23
+
+kernelF32x512_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512_write:
 	MOVQ    BX, DI
@@ -1300,9 +1568,9 @@ kernelF32x512_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct(SB), NOSPLIT, $0-121
+TEXT ·kernelF64Direct(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -1507,7 +1775,7 @@ kernelF64Direct_store:
 kernelF64Direct_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64Direct_write
+	JZ      kernelF64Direct_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -1522,7 +1790,7 @@ kernelF64Direct_bias:
 	VADDPD  32(AX), Y11, Y11
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64Direct_write
+	JZ      kernelF64Direct_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Y0, Y13, Y0
 	VMAXPD  Y1, Y13, Y1
@@ -1536,6 +1804,55 @@ kernelF64Direct_bias:
 	VMAXPD  Y9, Y13, Y9
 	VMAXPD  Y10, Y13, Y10
 	VMAXPD  Y11, Y13, Y11
+
+kernelF64Direct_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y13, Y13, Y13
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y0, Y0
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y2, Y2
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y4, Y4
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y6, Y6
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y8, Y8
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y10, Y10
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y11, Y11
 
 kernelF64Direct_write:
 	MOVQ    DI, R9
@@ -1559,9 +1876,9 @@ kernelF64Direct_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct(SB), NOSPLIT, $0-113
+TEXT ·kernelF32Direct(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -1766,7 +2083,7 @@ kernelF32Direct_store:
 kernelF32Direct_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32Direct_write
+	JZ      kernelF32Direct_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -1781,7 +2098,7 @@ kernelF32Direct_bias:
 	VADDPS  32(AX), Y11, Y11
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32Direct_write
+	JZ      kernelF32Direct_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Y0, Y13, Y0
 	VMAXPS  Y1, Y13, Y1
@@ -1795,6 +2112,55 @@ kernelF32Direct_bias:
 	VMAXPS  Y9, Y13, Y9
 	VMAXPS  Y10, Y13, Y10
 	VMAXPS  Y11, Y13, Y11
+
+kernelF32Direct_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y13, Y13, Y13
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y0, Y0
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y2, Y2
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y4, Y4
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y6, Y6
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y8, Y8
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y10, Y10
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y11, Y11
 
 kernelF32Direct_write:
 	MOVQ    DI, R9
@@ -1818,9 +2184,9 @@ kernelF32Direct_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512Direct(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -2131,7 +2497,7 @@ kernelF64x512Direct_store:
 kernelF64x512Direct_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512Direct_write
+	JZ      kernelF64x512Direct_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -2158,7 +2524,7 @@ kernelF64x512Direct_bias:
 	VADDPD  192(AX), Z23, Z23
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512Direct_write
+	JZ      kernelF64x512Direct_keep
 	VXORPD  Y25, Y25, Y25
 	VMAXPD  Z0, Z25, Z0
 	VMAXPD  Z1, Z25, Z1
@@ -2184,6 +2550,91 @@ kernelF64x512Direct_bias:
 	VMAXPD  Z21, Z25, Z21
 	VMAXPD  Z22, Z25, Z22
 	VMAXPD  Z23, Z25, Z23
+
+kernelF64x512Direct_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512Direct_write:
 	MOVQ    DI, R9
@@ -2219,9 +2670,9 @@ kernelF64x512Direct_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512Direct(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -2532,7 +2983,7 @@ kernelF32x512Direct_store:
 kernelF32x512Direct_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512Direct_write
+	JZ      kernelF32x512Direct_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -2559,7 +3010,7 @@ kernelF32x512Direct_bias:
 	VADDPS  192(AX), Z23, Z23
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512Direct_write
+	JZ      kernelF32x512Direct_keep
 	VXORPS  Y25, Y25, Y25
 	VMAXPS  Z0, Z25, Z0
 	VMAXPS  Z1, Z25, Z1
@@ -2585,6 +3036,91 @@ kernelF32x512Direct_bias:
 	VMAXPS  Z21, Z25, Z21
 	VMAXPS  Z22, Z25, Z22
 	VMAXPS  Z23, Z25, Z23
+
+kernelF32x512Direct_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512Direct_write:
 	MOVQ    DI, R9
@@ -2620,9 +3156,9 @@ kernelF32x512Direct_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT(SB), NOSPLIT, $0-121
+TEXT ·kernelF64DirectT(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -2824,7 +3360,7 @@ kernelF64DirectT_store:
 kernelF64DirectT_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectT_write
+	JZ      kernelF64DirectT_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -2839,7 +3375,7 @@ kernelF64DirectT_bias:
 	VADDPD  32(AX), Y11, Y11
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectT_write
+	JZ      kernelF64DirectT_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Y0, Y13, Y0
 	VMAXPD  Y1, Y13, Y1
@@ -2853,6 +3389,55 @@ kernelF64DirectT_bias:
 	VMAXPD  Y9, Y13, Y9
 	VMAXPD  Y10, Y13, Y10
 	VMAXPD  Y11, Y13, Y11
+
+kernelF64DirectT_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y13, Y13, Y13
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y0, Y0
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y2, Y2
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y4, Y4
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y6, Y6
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y8, Y8
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y10, Y10
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y11, Y11
 
 kernelF64DirectT_write:
 	MOVQ    DI, R9
@@ -2876,9 +3461,9 @@ kernelF64DirectT_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT(SB), NOSPLIT, $0-113
+TEXT ·kernelF32DirectT(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -3080,7 +3665,7 @@ kernelF32DirectT_store:
 kernelF32DirectT_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectT_write
+	JZ      kernelF32DirectT_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -3095,7 +3680,7 @@ kernelF32DirectT_bias:
 	VADDPS  32(AX), Y11, Y11
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectT_write
+	JZ      kernelF32DirectT_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Y0, Y13, Y0
 	VMAXPS  Y1, Y13, Y1
@@ -3109,6 +3694,55 @@ kernelF32DirectT_bias:
 	VMAXPS  Y9, Y13, Y9
 	VMAXPS  Y10, Y13, Y10
 	VMAXPS  Y11, Y13, Y11
+
+kernelF32DirectT_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y13, Y13, Y13
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y0, Y0
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y2, Y2
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y4, Y4
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y6, Y6
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y8, Y8
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y10, Y10
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y11, Y11
 
 kernelF32DirectT_write:
 	MOVQ    DI, R9
@@ -3132,9 +3766,9 @@ kernelF32DirectT_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512DirectT(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -3442,7 +4076,7 @@ kernelF64x512DirectT_store:
 kernelF64x512DirectT_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectT_write
+	JZ      kernelF64x512DirectT_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -3469,7 +4103,7 @@ kernelF64x512DirectT_bias:
 	VADDPD  192(AX), Z23, Z23
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectT_write
+	JZ      kernelF64x512DirectT_keep
 	VXORPD  Y25, Y25, Y25
 	VMAXPD  Z0, Z25, Z0
 	VMAXPD  Z1, Z25, Z1
@@ -3495,6 +4129,91 @@ kernelF64x512DirectT_bias:
 	VMAXPD  Z21, Z25, Z21
 	VMAXPD  Z22, Z25, Z22
 	VMAXPD  Z23, Z25, Z23
+
+kernelF64x512DirectT_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512DirectT_write:
 	MOVQ    DI, R9
@@ -3530,9 +4249,9 @@ kernelF64x512DirectT_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512DirectT(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -3840,7 +4559,7 @@ kernelF32x512DirectT_store:
 kernelF32x512DirectT_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectT_write
+	JZ      kernelF32x512DirectT_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -3867,7 +4586,7 @@ kernelF32x512DirectT_bias:
 	VADDPS  192(AX), Z23, Z23
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectT_write
+	JZ      kernelF32x512DirectT_keep
 	VXORPS  Y25, Y25, Y25
 	VMAXPS  Z0, Z25, Z0
 	VMAXPS  Z1, Z25, Z1
@@ -3893,6 +4612,91 @@ kernelF32x512DirectT_bias:
 	VMAXPS  Z21, Z25, Z21
 	VMAXPS  Z22, Z25, Z22
 	VMAXPS  Z23, Z25, Z23
+
+kernelF32x512DirectT_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512DirectT_write:
 	MOVQ    DI, R9
@@ -3928,9 +4732,9 @@ kernelF32x512DirectT_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectB(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -4138,7 +4942,7 @@ kernelF64DirectB_store:
 kernelF64DirectB_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectB_write
+	JZ      kernelF64DirectB_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -4153,7 +4957,7 @@ kernelF64DirectB_bias:
 	VADDPD  32(AX), Y11, Y11
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectB_write
+	JZ      kernelF64DirectB_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Y0, Y13, Y0
 	VMAXPD  Y1, Y13, Y1
@@ -4167,6 +4971,55 @@ kernelF64DirectB_bias:
 	VMAXPD  Y9, Y13, Y9
 	VMAXPD  Y10, Y13, Y10
 	VMAXPD  Y11, Y13, Y11
+
+kernelF64DirectB_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y13, Y13, Y13
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y0, Y0
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y2, Y2
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y4, Y4
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y6, Y6
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y8, Y8
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y10, Y10
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y11, Y11
 
 kernelF64DirectB_write:
 	MOVQ    R9, R11
@@ -4190,9 +5043,9 @@ kernelF64DirectB_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectTB(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -4397,7 +5250,7 @@ kernelF64DirectTB_store:
 kernelF64DirectTB_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectTB_write
+	JZ      kernelF64DirectTB_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -4412,7 +5265,7 @@ kernelF64DirectTB_bias:
 	VADDPD  32(AX), Y11, Y11
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectTB_write
+	JZ      kernelF64DirectTB_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Y0, Y13, Y0
 	VMAXPD  Y1, Y13, Y1
@@ -4426,6 +5279,55 @@ kernelF64DirectTB_bias:
 	VMAXPD  Y9, Y13, Y9
 	VMAXPD  Y10, Y13, Y10
 	VMAXPD  Y11, Y13, Y11
+
+kernelF64DirectTB_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y13, Y13, Y13
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y0, Y0
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y2, Y2
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y4, Y4
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y6, Y6
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y8, Y8
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y10, Y10
+	VMOVUPD 32(AX), Y12
+	VCMPPD  $0x1e, Y13, Y12, Y12
+	VANDPD  Y12, Y11, Y11
 
 kernelF64DirectTB_write:
 	MOVQ    R9, R11
@@ -4449,9 +5351,9 @@ kernelF64DirectTB_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectB(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -4659,7 +5561,7 @@ kernelF32DirectB_store:
 kernelF32DirectB_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectB_write
+	JZ      kernelF32DirectB_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -4674,7 +5576,7 @@ kernelF32DirectB_bias:
 	VADDPS  32(AX), Y11, Y11
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectB_write
+	JZ      kernelF32DirectB_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Y0, Y13, Y0
 	VMAXPS  Y1, Y13, Y1
@@ -4688,6 +5590,55 @@ kernelF32DirectB_bias:
 	VMAXPS  Y9, Y13, Y9
 	VMAXPS  Y10, Y13, Y10
 	VMAXPS  Y11, Y13, Y11
+
+kernelF32DirectB_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y13, Y13, Y13
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y0, Y0
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y2, Y2
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y4, Y4
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y6, Y6
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y8, Y8
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y10, Y10
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y11, Y11
 
 kernelF32DirectB_write:
 	MOVQ    R9, R11
@@ -4711,9 +5662,9 @@ kernelF32DirectB_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectTB(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -4918,7 +5869,7 @@ kernelF32DirectTB_store:
 kernelF32DirectTB_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectTB_write
+	JZ      kernelF32DirectTB_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -4933,7 +5884,7 @@ kernelF32DirectTB_bias:
 	VADDPS  32(AX), Y11, Y11
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectTB_write
+	JZ      kernelF32DirectTB_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Y0, Y13, Y0
 	VMAXPS  Y1, Y13, Y1
@@ -4947,6 +5898,55 @@ kernelF32DirectTB_bias:
 	VMAXPS  Y9, Y13, Y9
 	VMAXPS  Y10, Y13, Y10
 	VMAXPS  Y11, Y13, Y11
+
+kernelF32DirectTB_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y13, Y13, Y13
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y0, Y0
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y2, Y2
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y4, Y4
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y6, Y6
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y7, Y7
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y8, Y8
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y9, Y9
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y10, Y10
+	VMOVUPS 32(AX), Y12
+	VCMPPS  $0x1e, Y13, Y12, Y12
+	VANDPS  Y12, Y11, Y11
 
 kernelF32DirectTB_write:
 	MOVQ    R9, R11
@@ -4970,9 +5970,9 @@ kernelF32DirectTB_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectB(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -5286,7 +6286,7 @@ kernelF64x512DirectB_store:
 kernelF64x512DirectB_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectB_write
+	JZ      kernelF64x512DirectB_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -5313,7 +6313,7 @@ kernelF64x512DirectB_bias:
 	VADDPD  192(AX), Z23, Z23
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectB_write
+	JZ      kernelF64x512DirectB_keep
 	VXORPD  Y25, Y25, Y25
 	VMAXPD  Z0, Z25, Z0
 	VMAXPD  Z1, Z25, Z1
@@ -5339,6 +6339,91 @@ kernelF64x512DirectB_bias:
 	VMAXPD  Z21, Z25, Z21
 	VMAXPD  Z22, Z25, Z22
 	VMAXPD  Z23, Z25, Z23
+
+kernelF64x512DirectB_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512DirectB_write:
 	MOVQ    R9, R11
@@ -5374,9 +6459,9 @@ kernelF64x512DirectB_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectTB(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -5687,7 +6772,7 @@ kernelF64x512DirectTB_store:
 kernelF64x512DirectTB_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectTB_write
+	JZ      kernelF64x512DirectTB_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -5714,7 +6799,7 @@ kernelF64x512DirectTB_bias:
 	VADDPD  192(AX), Z23, Z23
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectTB_write
+	JZ      kernelF64x512DirectTB_keep
 	VXORPD  Y25, Y25, Y25
 	VMAXPD  Z0, Z25, Z0
 	VMAXPD  Z1, Z25, Z1
@@ -5740,6 +6825,91 @@ kernelF64x512DirectTB_bias:
 	VMAXPD  Z21, Z25, Z21
 	VMAXPD  Z22, Z25, Z22
 	VMAXPD  Z23, Z25, Z23
+
+kernelF64x512DirectTB_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD   192(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512DirectTB_write:
 	MOVQ    R9, R11
@@ -5775,9 +6945,9 @@ kernelF64x512DirectTB_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectB(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -6091,7 +7261,7 @@ kernelF32x512DirectB_store:
 kernelF32x512DirectB_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectB_write
+	JZ      kernelF32x512DirectB_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -6118,7 +7288,7 @@ kernelF32x512DirectB_bias:
 	VADDPS  192(AX), Z23, Z23
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectB_write
+	JZ      kernelF32x512DirectB_keep
 	VXORPS  Y25, Y25, Y25
 	VMAXPS  Z0, Z25, Z0
 	VMAXPS  Z1, Z25, Z1
@@ -6144,6 +7314,91 @@ kernelF32x512DirectB_bias:
 	VMAXPS  Z21, Z25, Z21
 	VMAXPS  Z22, Z25, Z22
 	VMAXPS  Z23, Z25, Z23
+
+kernelF32x512DirectB_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512DirectB_write:
 	MOVQ    R9, R11
@@ -6179,9 +7434,9 @@ kernelF32x512DirectB_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectTB(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -6492,7 +7747,7 @@ kernelF32x512DirectTB_store:
 kernelF32x512DirectTB_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectTB_write
+	JZ      kernelF32x512DirectTB_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -6519,7 +7774,7 @@ kernelF32x512DirectTB_bias:
 	VADDPS  192(AX), Z23, Z23
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectTB_write
+	JZ      kernelF32x512DirectTB_keep
 	VXORPS  Y25, Y25, Y25
 	VMAXPS  Z0, Z25, Z0
 	VMAXPS  Z1, Z25, Z1
@@ -6545,6 +7800,91 @@ kernelF32x512DirectTB_bias:
 	VMAXPS  Z21, Z25, Z21
 	VMAXPS  Z22, Z25, Z22
 	VMAXPS  Z23, Z25, Z23
+
+kernelF32x512DirectTB_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS   192(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512DirectTB_write:
 	MOVQ    R9, R11
@@ -6580,9 +7920,9 @@ kernelF32x512DirectTB_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64_2x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64_2x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_2x4(SB), NOSPLIT, $0-113
+TEXT ·kernelF64_2x4(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -6660,15 +8000,30 @@ kernelF64_2x4_store:
 kernelF64_2x4_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64_2x4_write
+	JZ      kernelF64_2x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64_2x4_write
+	JZ      kernelF64_2x4_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Y0, Y4, Y0
 	VMAXPD  Y1, Y4, Y1
+
+kernelF64_2x4_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_2x4_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y4, Y4, Y4
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y1, Y1
 
 kernelF64_2x4_write:
 	MOVQ    BX, DI
@@ -6678,9 +8033,9 @@ kernelF64_2x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64Direct_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_2x4(SB), NOSPLIT, $0-121
+TEXT ·kernelF64Direct_2x4(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -6760,15 +8115,30 @@ kernelF64Direct_2x4_store:
 kernelF64Direct_2x4_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64Direct_2x4_write
+	JZ      kernelF64Direct_2x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64Direct_2x4_write
+	JZ      kernelF64Direct_2x4_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Y0, Y4, Y0
 	VMAXPD  Y1, Y4, Y1
+
+kernelF64Direct_2x4_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_2x4_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y4, Y4, Y4
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y1, Y1
 
 kernelF64Direct_2x4_write:
 	MOVQ    SI, R8
@@ -6778,9 +8148,9 @@ kernelF64Direct_2x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectT_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_2x4(SB), NOSPLIT, $0-121
+TEXT ·kernelF64DirectT_2x4(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -6861,15 +8231,30 @@ kernelF64DirectT_2x4_store:
 kernelF64DirectT_2x4_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectT_2x4_write
+	JZ      kernelF64DirectT_2x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectT_2x4_write
+	JZ      kernelF64DirectT_2x4_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Y0, Y4, Y0
 	VMAXPD  Y1, Y4, Y1
+
+kernelF64DirectT_2x4_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_2x4_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y4, Y4, Y4
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y1, Y1
 
 kernelF64DirectT_2x4_write:
 	MOVQ    DI, R9
@@ -6879,9 +8264,9 @@ kernelF64DirectT_2x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectTB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_2x4(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectTB_2x4(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -6965,15 +8350,30 @@ kernelF64DirectTB_2x4_store:
 kernelF64DirectTB_2x4_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectTB_2x4_write
+	JZ      kernelF64DirectTB_2x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectTB_2x4_write
+	JZ      kernelF64DirectTB_2x4_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Y0, Y4, Y0
 	VMAXPD  Y1, Y4, Y1
+
+kernelF64DirectTB_2x4_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_2x4_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y4, Y4, Y4
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y1, Y1
 
 kernelF64DirectTB_2x4_write:
 	MOVQ    R9, R11
@@ -6983,9 +8383,9 @@ kernelF64DirectTB_2x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_2x4(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectB_2x4(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -7068,15 +8468,30 @@ kernelF64DirectB_2x4_store:
 kernelF64DirectB_2x4_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectB_2x4_write
+	JZ      kernelF64DirectB_2x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectB_2x4_write
+	JZ      kernelF64DirectB_2x4_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Y0, Y4, Y0
 	VMAXPD  Y1, Y4, Y1
+
+kernelF64DirectB_2x4_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_2x4_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y4, Y4, Y4
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y2
+	VCMPPD  $0x1e, Y4, Y2, Y2
+	VANDPD  Y2, Y1, Y1
 
 kernelF64DirectB_2x4_write:
 	MOVQ    R8, R10
@@ -7086,9 +8501,9 @@ kernelF64DirectB_2x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_2x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF64_2x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -7187,19 +8602,40 @@ kernelF64_2x8_store:
 kernelF64_2x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64_2x8_write
+	JZ      kernelF64_2x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  32(AX), Y3, Y3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64_2x8_write
+	JZ      kernelF64_2x8_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Y0, Y5, Y0
 	VMAXPD  Y1, Y5, Y1
 	VMAXPD  Y2, Y5, Y2
 	VMAXPD  Y3, Y5, Y3
+
+kernelF64_2x8_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_2x8_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y5, Y5, Y5
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64_2x8_write:
 	MOVQ    BX, DI
@@ -7211,9 +8647,9 @@ kernelF64_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_2x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64Direct_2x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -7314,19 +8750,40 @@ kernelF64Direct_2x8_store:
 kernelF64Direct_2x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64Direct_2x8_write
+	JZ      kernelF64Direct_2x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  32(AX), Y3, Y3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64Direct_2x8_write
+	JZ      kernelF64Direct_2x8_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Y0, Y5, Y0
 	VMAXPD  Y1, Y5, Y1
 	VMAXPD  Y2, Y5, Y2
 	VMAXPD  Y3, Y5, Y3
+
+kernelF64Direct_2x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_2x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y5, Y5, Y5
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64Direct_2x8_write:
 	MOVQ    SI, R8
@@ -7338,9 +8795,9 @@ kernelF64Direct_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_2x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64DirectT_2x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -7442,19 +8899,40 @@ kernelF64DirectT_2x8_store:
 kernelF64DirectT_2x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectT_2x8_write
+	JZ      kernelF64DirectT_2x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  32(AX), Y3, Y3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectT_2x8_write
+	JZ      kernelF64DirectT_2x8_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Y0, Y5, Y0
 	VMAXPD  Y1, Y5, Y1
 	VMAXPD  Y2, Y5, Y2
 	VMAXPD  Y3, Y5, Y3
+
+kernelF64DirectT_2x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_2x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y5, Y5, Y5
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64DirectT_2x8_write:
 	MOVQ    DI, R9
@@ -7466,9 +8944,9 @@ kernelF64DirectT_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_2x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectTB_2x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -7573,19 +9051,40 @@ kernelF64DirectTB_2x8_store:
 kernelF64DirectTB_2x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectTB_2x8_write
+	JZ      kernelF64DirectTB_2x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  32(AX), Y3, Y3
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectTB_2x8_write
+	JZ      kernelF64DirectTB_2x8_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Y0, Y5, Y0
 	VMAXPD  Y1, Y5, Y1
 	VMAXPD  Y2, Y5, Y2
 	VMAXPD  Y3, Y5, Y3
+
+kernelF64DirectTB_2x8_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_2x8_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y5, Y5, Y5
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64DirectTB_2x8_write:
 	MOVQ    R9, R11
@@ -7597,9 +9096,9 @@ kernelF64DirectTB_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_2x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectB_2x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -7703,19 +9202,40 @@ kernelF64DirectB_2x8_store:
 kernelF64DirectB_2x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectB_2x8_write
+	JZ      kernelF64DirectB_2x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  32(AX), Y3, Y3
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectB_2x8_write
+	JZ      kernelF64DirectB_2x8_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Y0, Y5, Y0
 	VMAXPD  Y1, Y5, Y1
 	VMAXPD  Y2, Y5, Y2
 	VMAXPD  Y3, Y5, Y3
+
+kernelF64DirectB_2x8_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_2x8_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y5, Y5, Y5
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	VMOVUPD 32(AX), Y4
+	VCMPPD  $0x1e, Y5, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64DirectB_2x8_write:
 	MOVQ    R8, R10
@@ -7727,9 +9247,9 @@ kernelF64DirectB_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64_4x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64_4x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_4x4(SB), NOSPLIT, $0-113
+TEXT ·kernelF64_4x4(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -7841,19 +9361,42 @@ kernelF64_4x4_store:
 kernelF64_4x4_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64_4x4_write
+	JZ      kernelF64_4x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  (AX), Y3, Y3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64_4x4_write
+	JZ      kernelF64_4x4_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Y0, Y6, Y0
 	VMAXPD  Y1, Y6, Y1
 	VMAXPD  Y2, Y6, Y2
 	VMAXPD  Y3, Y6, Y3
+
+kernelF64_4x4_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_4x4_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y6, Y6, Y6
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64_4x4_write:
 	MOVQ    BX, DI
@@ -7867,9 +9410,9 @@ kernelF64_4x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64Direct_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_4x4(SB), NOSPLIT, $0-121
+TEXT ·kernelF64Direct_4x4(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -7987,19 +9530,42 @@ kernelF64Direct_4x4_store:
 kernelF64Direct_4x4_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64Direct_4x4_write
+	JZ      kernelF64Direct_4x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  (AX), Y3, Y3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64Direct_4x4_write
+	JZ      kernelF64Direct_4x4_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Y0, Y6, Y0
 	VMAXPD  Y1, Y6, Y1
 	VMAXPD  Y2, Y6, Y2
 	VMAXPD  Y3, Y6, Y3
+
+kernelF64Direct_4x4_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_4x4_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y6, Y6, Y6
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64Direct_4x4_write:
 	MOVQ    DI, R9
@@ -8013,9 +9579,9 @@ kernelF64Direct_4x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectT_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_4x4(SB), NOSPLIT, $0-121
+TEXT ·kernelF64DirectT_4x4(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8130,19 +9696,42 @@ kernelF64DirectT_4x4_store:
 kernelF64DirectT_4x4_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectT_4x4_write
+	JZ      kernelF64DirectT_4x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  (AX), Y3, Y3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectT_4x4_write
+	JZ      kernelF64DirectT_4x4_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Y0, Y6, Y0
 	VMAXPD  Y1, Y6, Y1
 	VMAXPD  Y2, Y6, Y2
 	VMAXPD  Y3, Y6, Y3
+
+kernelF64DirectT_4x4_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_4x4_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y6, Y6, Y6
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64DirectT_4x4_write:
 	MOVQ    DI, R9
@@ -8156,9 +9745,9 @@ kernelF64DirectT_4x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectTB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_4x4(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectTB_4x4(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8276,19 +9865,42 @@ kernelF64DirectTB_4x4_store:
 kernelF64DirectTB_4x4_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectTB_4x4_write
+	JZ      kernelF64DirectTB_4x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  (AX), Y3, Y3
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectTB_4x4_write
+	JZ      kernelF64DirectTB_4x4_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Y0, Y6, Y0
 	VMAXPD  Y1, Y6, Y1
 	VMAXPD  Y2, Y6, Y2
 	VMAXPD  Y3, Y6, Y3
+
+kernelF64DirectTB_4x4_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_4x4_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y6, Y6, Y6
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64DirectTB_4x4_write:
 	MOVQ    R9, R11
@@ -8302,9 +9914,9 @@ kernelF64DirectTB_4x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_4x4(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectB_4x4(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8425,19 +10037,42 @@ kernelF64DirectB_4x4_store:
 kernelF64DirectB_4x4_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectB_4x4_write
+	JZ      kernelF64DirectB_4x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
 	VADDPD  (AX), Y3, Y3
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectB_4x4_write
+	JZ      kernelF64DirectB_4x4_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Y0, Y6, Y0
 	VMAXPD  Y1, Y6, Y1
 	VMAXPD  Y2, Y6, Y2
 	VMAXPD  Y3, Y6, Y3
+
+kernelF64DirectB_4x4_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_4x4_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y6, Y6, Y6
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y4
+	VCMPPD  $0x1e, Y6, Y4, Y4
+	VANDPD  Y4, Y3, Y3
 
 kernelF64DirectB_4x4_write:
 	MOVQ    R9, R11
@@ -8451,9 +10086,9 @@ kernelF64DirectB_4x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_4x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF64_4x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -8602,7 +10237,7 @@ kernelF64_4x8_store:
 kernelF64_4x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64_4x8_write
+	JZ      kernelF64_4x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -8613,7 +10248,7 @@ kernelF64_4x8_bias:
 	VADDPD  32(AX), Y7, Y7
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64_4x8_write
+	JZ      kernelF64_4x8_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Y0, Y9, Y0
 	VMAXPD  Y1, Y9, Y1
@@ -8623,6 +10258,41 @@ kernelF64_4x8_bias:
 	VMAXPD  Y5, Y9, Y5
 	VMAXPD  Y6, Y9, Y6
 	VMAXPD  Y7, Y9, Y7
+
+kernelF64_4x8_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_4x8_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y9, Y9, Y9
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y0, Y0
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y2, Y2
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y4, Y4
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y6, Y6
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y7, Y7
 
 kernelF64_4x8_write:
 	MOVQ    BX, DI
@@ -8640,9 +10310,9 @@ kernelF64_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_4x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64Direct_4x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8797,7 +10467,7 @@ kernelF64Direct_4x8_store:
 kernelF64Direct_4x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64Direct_4x8_write
+	JZ      kernelF64Direct_4x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -8808,7 +10478,7 @@ kernelF64Direct_4x8_bias:
 	VADDPD  32(AX), Y7, Y7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64Direct_4x8_write
+	JZ      kernelF64Direct_4x8_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Y0, Y9, Y0
 	VMAXPD  Y1, Y9, Y1
@@ -8818,6 +10488,41 @@ kernelF64Direct_4x8_bias:
 	VMAXPD  Y5, Y9, Y5
 	VMAXPD  Y6, Y9, Y6
 	VMAXPD  Y7, Y9, Y7
+
+kernelF64Direct_4x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_4x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y9, Y9, Y9
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y0, Y0
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y2, Y2
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y4, Y4
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y6, Y6
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y7, Y7
 
 kernelF64Direct_4x8_write:
 	MOVQ    DI, R9
@@ -8835,9 +10540,9 @@ kernelF64Direct_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_4x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64DirectT_4x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8989,7 +10694,7 @@ kernelF64DirectT_4x8_store:
 kernelF64DirectT_4x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectT_4x8_write
+	JZ      kernelF64DirectT_4x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -9000,7 +10705,7 @@ kernelF64DirectT_4x8_bias:
 	VADDPD  32(AX), Y7, Y7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectT_4x8_write
+	JZ      kernelF64DirectT_4x8_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Y0, Y9, Y0
 	VMAXPD  Y1, Y9, Y1
@@ -9010,6 +10715,41 @@ kernelF64DirectT_4x8_bias:
 	VMAXPD  Y5, Y9, Y5
 	VMAXPD  Y6, Y9, Y6
 	VMAXPD  Y7, Y9, Y7
+
+kernelF64DirectT_4x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_4x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y9, Y9, Y9
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y0, Y0
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y2, Y2
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y4, Y4
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y6, Y6
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y7, Y7
 
 kernelF64DirectT_4x8_write:
 	MOVQ    DI, R9
@@ -9027,9 +10767,9 @@ kernelF64DirectT_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_4x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectTB_4x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -9184,7 +10924,7 @@ kernelF64DirectTB_4x8_store:
 kernelF64DirectTB_4x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectTB_4x8_write
+	JZ      kernelF64DirectTB_4x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -9195,7 +10935,7 @@ kernelF64DirectTB_4x8_bias:
 	VADDPD  32(AX), Y7, Y7
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectTB_4x8_write
+	JZ      kernelF64DirectTB_4x8_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Y0, Y9, Y0
 	VMAXPD  Y1, Y9, Y1
@@ -9205,6 +10945,41 @@ kernelF64DirectTB_4x8_bias:
 	VMAXPD  Y5, Y9, Y5
 	VMAXPD  Y6, Y9, Y6
 	VMAXPD  Y7, Y9, Y7
+
+kernelF64DirectTB_4x8_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_4x8_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y9, Y9, Y9
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y0, Y0
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y2, Y2
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y4, Y4
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y6, Y6
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y7, Y7
 
 kernelF64DirectTB_4x8_write:
 	MOVQ    R9, R11
@@ -9222,9 +10997,9 @@ kernelF64DirectTB_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_4x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectB_4x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -9382,7 +11157,7 @@ kernelF64DirectB_4x8_store:
 kernelF64DirectB_4x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectB_4x8_write
+	JZ      kernelF64DirectB_4x8_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  32(AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -9393,7 +11168,7 @@ kernelF64DirectB_4x8_bias:
 	VADDPD  32(AX), Y7, Y7
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectB_4x8_write
+	JZ      kernelF64DirectB_4x8_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Y0, Y9, Y0
 	VMAXPD  Y1, Y9, Y1
@@ -9403,6 +11178,41 @@ kernelF64DirectB_4x8_bias:
 	VMAXPD  Y5, Y9, Y5
 	VMAXPD  Y6, Y9, Y6
 	VMAXPD  Y7, Y9, Y7
+
+kernelF64DirectB_4x8_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_4x8_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y9, Y9, Y9
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y0, Y0
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y2, Y2
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y4, Y4
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y6, Y6
+	VMOVUPD 32(AX), Y8
+	VCMPPD  $0x1e, Y9, Y8, Y8
+	VANDPD  Y8, Y7, Y7
 
 kernelF64DirectB_4x8_write:
 	MOVQ    R9, R11
@@ -9420,9 +11230,9 @@ kernelF64DirectB_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64_6x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64_6x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_6x4(SB), NOSPLIT, $0-113
+TEXT ·kernelF64_6x4(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -9568,7 +11378,7 @@ kernelF64_6x4_store:
 kernelF64_6x4_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64_6x4_write
+	JZ      kernelF64_6x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -9577,7 +11387,7 @@ kernelF64_6x4_bias:
 	VADDPD  (AX), Y5, Y5
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64_6x4_write
+	JZ      kernelF64_6x4_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Y0, Y8, Y0
 	VMAXPD  Y1, Y8, Y1
@@ -9585,6 +11395,37 @@ kernelF64_6x4_bias:
 	VMAXPD  Y3, Y8, Y3
 	VMAXPD  Y4, Y8, Y4
 	VMAXPD  Y5, Y8, Y5
+
+kernelF64_6x4_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_6x4_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y8, Y8, Y8
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y5, Y5
 
 kernelF64_6x4_write:
 	MOVQ    BX, DI
@@ -9602,9 +11443,9 @@ kernelF64_6x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64Direct_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_6x4(SB), NOSPLIT, $0-121
+TEXT ·kernelF64Direct_6x4(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -9756,7 +11597,7 @@ kernelF64Direct_6x4_store:
 kernelF64Direct_6x4_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64Direct_6x4_write
+	JZ      kernelF64Direct_6x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -9765,7 +11606,7 @@ kernelF64Direct_6x4_bias:
 	VADDPD  (AX), Y5, Y5
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64Direct_6x4_write
+	JZ      kernelF64Direct_6x4_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Y0, Y8, Y0
 	VMAXPD  Y1, Y8, Y1
@@ -9773,6 +11614,37 @@ kernelF64Direct_6x4_bias:
 	VMAXPD  Y3, Y8, Y3
 	VMAXPD  Y4, Y8, Y4
 	VMAXPD  Y5, Y8, Y5
+
+kernelF64Direct_6x4_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_6x4_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y8, Y8, Y8
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y5, Y5
 
 kernelF64Direct_6x4_write:
 	MOVQ    DI, R9
@@ -9790,9 +11662,9 @@ kernelF64Direct_6x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectT_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_6x4(SB), NOSPLIT, $0-121
+TEXT ·kernelF64DirectT_6x4(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -9941,7 +11813,7 @@ kernelF64DirectT_6x4_store:
 kernelF64DirectT_6x4_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectT_6x4_write
+	JZ      kernelF64DirectT_6x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -9950,7 +11822,7 @@ kernelF64DirectT_6x4_bias:
 	VADDPD  (AX), Y5, Y5
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectT_6x4_write
+	JZ      kernelF64DirectT_6x4_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Y0, Y8, Y0
 	VMAXPD  Y1, Y8, Y1
@@ -9958,6 +11830,37 @@ kernelF64DirectT_6x4_bias:
 	VMAXPD  Y3, Y8, Y3
 	VMAXPD  Y4, Y8, Y4
 	VMAXPD  Y5, Y8, Y5
+
+kernelF64DirectT_6x4_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_6x4_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y8, Y8, Y8
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y5, Y5
 
 kernelF64DirectT_6x4_write:
 	MOVQ    DI, R9
@@ -9975,9 +11878,9 @@ kernelF64DirectT_6x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectTB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_6x4(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectTB_6x4(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10129,7 +12032,7 @@ kernelF64DirectTB_6x4_store:
 kernelF64DirectTB_6x4_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectTB_6x4_write
+	JZ      kernelF64DirectTB_6x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -10138,7 +12041,7 @@ kernelF64DirectTB_6x4_bias:
 	VADDPD  (AX), Y5, Y5
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectTB_6x4_write
+	JZ      kernelF64DirectTB_6x4_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Y0, Y8, Y0
 	VMAXPD  Y1, Y8, Y1
@@ -10146,6 +12049,37 @@ kernelF64DirectTB_6x4_bias:
 	VMAXPD  Y3, Y8, Y3
 	VMAXPD  Y4, Y8, Y4
 	VMAXPD  Y5, Y8, Y5
+
+kernelF64DirectTB_6x4_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_6x4_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y8, Y8, Y8
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y5, Y5
 
 kernelF64DirectTB_6x4_write:
 	MOVQ    R9, R11
@@ -10163,9 +12097,9 @@ kernelF64DirectTB_6x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64DirectB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_6x4(SB), NOSPLIT, $0-129
+TEXT ·kernelF64DirectB_6x4(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10320,7 +12254,7 @@ kernelF64DirectB_6x4_store:
 kernelF64DirectB_6x4_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64DirectB_6x4_write
+	JZ      kernelF64DirectB_6x4_keep
 	VADDPD  (AX), Y0, Y0
 	VADDPD  (AX), Y1, Y1
 	VADDPD  (AX), Y2, Y2
@@ -10329,7 +12263,7 @@ kernelF64DirectB_6x4_bias:
 	VADDPD  (AX), Y5, Y5
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64DirectB_6x4_write
+	JZ      kernelF64DirectB_6x4_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Y0, Y8, Y0
 	VMAXPD  Y1, Y8, Y1
@@ -10337,6 +12271,37 @@ kernelF64DirectB_6x4_bias:
 	VMAXPD  Y3, Y8, Y3
 	VMAXPD  Y4, Y8, Y4
 	VMAXPD  Y5, Y8, Y5
+
+kernelF64DirectB_6x4_keep:
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_6x4_write
+	MOVQ    ldk+144(FP), CX
+	SHLQ    $0x03, CX
+	VXORPD  Y8, Y8, Y8
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPD (AX), Y6
+	VCMPPD  $0x1e, Y8, Y6, Y6
+	VANDPD  Y6, Y5, Y5
 
 kernelF64DirectB_6x4_write:
 	MOVQ    R9, R11
@@ -10354,9 +12319,9 @@ kernelF64DirectB_6x4_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32_2x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32_2x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_2x8(SB), NOSPLIT, $0-105
+TEXT ·kernelF32_2x8(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -10434,15 +12399,30 @@ kernelF32_2x8_store:
 kernelF32_2x8_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32_2x8_write
+	JZ      kernelF32_2x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32_2x8_write
+	JZ      kernelF32_2x8_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Y0, Y4, Y0
 	VMAXPS  Y1, Y4, Y1
+
+kernelF32_2x8_keep:
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_2x8_write
+	MOVQ    ldk+120(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y1, Y1
 
 kernelF32_2x8_write:
 	MOVQ    BX, DI
@@ -10452,9 +12432,9 @@ kernelF32_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32Direct_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_2x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF32Direct_2x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10534,15 +12514,30 @@ kernelF32Direct_2x8_store:
 kernelF32Direct_2x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32Direct_2x8_write
+	JZ      kernelF32Direct_2x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32Direct_2x8_write
+	JZ      kernelF32Direct_2x8_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Y0, Y4, Y0
 	VMAXPS  Y1, Y4, Y1
+
+kernelF32Direct_2x8_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_2x8_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y1, Y1
 
 kernelF32Direct_2x8_write:
 	MOVQ    SI, R8
@@ -10552,9 +12547,9 @@ kernelF32Direct_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectT_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_2x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF32DirectT_2x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10635,15 +12630,30 @@ kernelF32DirectT_2x8_store:
 kernelF32DirectT_2x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectT_2x8_write
+	JZ      kernelF32DirectT_2x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectT_2x8_write
+	JZ      kernelF32DirectT_2x8_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Y0, Y4, Y0
 	VMAXPS  Y1, Y4, Y1
+
+kernelF32DirectT_2x8_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_2x8_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y1, Y1
 
 kernelF32DirectT_2x8_write:
 	MOVQ    DI, R9
@@ -10653,9 +12663,9 @@ kernelF32DirectT_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectTB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_2x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectTB_2x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10739,15 +12749,30 @@ kernelF32DirectTB_2x8_store:
 kernelF32DirectTB_2x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectTB_2x8_write
+	JZ      kernelF32DirectTB_2x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectTB_2x8_write
+	JZ      kernelF32DirectTB_2x8_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Y0, Y4, Y0
 	VMAXPS  Y1, Y4, Y1
+
+kernelF32DirectTB_2x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_2x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y1, Y1
 
 kernelF32DirectTB_2x8_write:
 	MOVQ    R9, R11
@@ -10757,9 +12782,9 @@ kernelF32DirectTB_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_2x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectB_2x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10842,15 +12867,30 @@ kernelF32DirectB_2x8_store:
 kernelF32DirectB_2x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectB_2x8_write
+	JZ      kernelF32DirectB_2x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectB_2x8_write
+	JZ      kernelF32DirectB_2x8_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Y0, Y4, Y0
 	VMAXPS  Y1, Y4, Y1
+
+kernelF32DirectB_2x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_2x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y4, Y4, Y4
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y2
+	VCMPPS  $0x1e, Y4, Y2, Y2
+	VANDPS  Y2, Y1, Y1
 
 kernelF32DirectB_2x8_write:
 	MOVQ    R8, R10
@@ -10860,9 +12900,9 @@ kernelF32DirectB_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_2x16(SB), NOSPLIT, $0-105
+TEXT ·kernelF32_2x16(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -10961,19 +13001,40 @@ kernelF32_2x16_store:
 kernelF32_2x16_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32_2x16_write
+	JZ      kernelF32_2x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  32(AX), Y3, Y3
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32_2x16_write
+	JZ      kernelF32_2x16_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Y0, Y5, Y0
 	VMAXPS  Y1, Y5, Y1
 	VMAXPS  Y2, Y5, Y2
 	VMAXPS  Y3, Y5, Y3
+
+kernelF32_2x16_keep:
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_2x16_write
+	MOVQ    ldk+120(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32_2x16_write:
 	MOVQ    BX, DI
@@ -10985,9 +13046,9 @@ kernelF32_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_2x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32Direct_2x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -11088,19 +13149,40 @@ kernelF32Direct_2x16_store:
 kernelF32Direct_2x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32Direct_2x16_write
+	JZ      kernelF32Direct_2x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  32(AX), Y3, Y3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32Direct_2x16_write
+	JZ      kernelF32Direct_2x16_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Y0, Y5, Y0
 	VMAXPS  Y1, Y5, Y1
 	VMAXPS  Y2, Y5, Y2
 	VMAXPS  Y3, Y5, Y3
+
+kernelF32Direct_2x16_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_2x16_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32Direct_2x16_write:
 	MOVQ    SI, R8
@@ -11112,9 +13194,9 @@ kernelF32Direct_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_2x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32DirectT_2x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -11216,19 +13298,40 @@ kernelF32DirectT_2x16_store:
 kernelF32DirectT_2x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectT_2x16_write
+	JZ      kernelF32DirectT_2x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  32(AX), Y3, Y3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectT_2x16_write
+	JZ      kernelF32DirectT_2x16_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Y0, Y5, Y0
 	VMAXPS  Y1, Y5, Y1
 	VMAXPS  Y2, Y5, Y2
 	VMAXPS  Y3, Y5, Y3
+
+kernelF32DirectT_2x16_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_2x16_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32DirectT_2x16_write:
 	MOVQ    DI, R9
@@ -11240,9 +13343,9 @@ kernelF32DirectT_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_2x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectTB_2x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -11347,19 +13450,40 @@ kernelF32DirectTB_2x16_store:
 kernelF32DirectTB_2x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectTB_2x16_write
+	JZ      kernelF32DirectTB_2x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  32(AX), Y3, Y3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectTB_2x16_write
+	JZ      kernelF32DirectTB_2x16_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Y0, Y5, Y0
 	VMAXPS  Y1, Y5, Y1
 	VMAXPS  Y2, Y5, Y2
 	VMAXPS  Y3, Y5, Y3
+
+kernelF32DirectTB_2x16_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_2x16_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32DirectTB_2x16_write:
 	MOVQ    R9, R11
@@ -11371,9 +13495,9 @@ kernelF32DirectTB_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_2x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectB_2x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -11477,19 +13601,40 @@ kernelF32DirectB_2x16_store:
 kernelF32DirectB_2x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectB_2x16_write
+	JZ      kernelF32DirectB_2x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  32(AX), Y3, Y3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectB_2x16_write
+	JZ      kernelF32DirectB_2x16_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Y0, Y5, Y0
 	VMAXPS  Y1, Y5, Y1
 	VMAXPS  Y2, Y5, Y2
 	VMAXPS  Y3, Y5, Y3
+
+kernelF32DirectB_2x16_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_2x16_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y5, Y5, Y5
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	VMOVUPS 32(AX), Y4
+	VCMPPS  $0x1e, Y5, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32DirectB_2x16_write:
 	MOVQ    R8, R10
@@ -11501,9 +13646,9 @@ kernelF32DirectB_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32_4x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32_4x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_4x8(SB), NOSPLIT, $0-105
+TEXT ·kernelF32_4x8(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -11615,19 +13760,42 @@ kernelF32_4x8_store:
 kernelF32_4x8_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32_4x8_write
+	JZ      kernelF32_4x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  (AX), Y3, Y3
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32_4x8_write
+	JZ      kernelF32_4x8_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Y0, Y6, Y0
 	VMAXPS  Y1, Y6, Y1
 	VMAXPS  Y2, Y6, Y2
 	VMAXPS  Y3, Y6, Y3
+
+kernelF32_4x8_keep:
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_4x8_write
+	MOVQ    ldk+120(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32_4x8_write:
 	MOVQ    BX, DI
@@ -11641,9 +13809,9 @@ kernelF32_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32Direct_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_4x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF32Direct_4x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -11761,19 +13929,42 @@ kernelF32Direct_4x8_store:
 kernelF32Direct_4x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32Direct_4x8_write
+	JZ      kernelF32Direct_4x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  (AX), Y3, Y3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32Direct_4x8_write
+	JZ      kernelF32Direct_4x8_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Y0, Y6, Y0
 	VMAXPS  Y1, Y6, Y1
 	VMAXPS  Y2, Y6, Y2
 	VMAXPS  Y3, Y6, Y3
+
+kernelF32Direct_4x8_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_4x8_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32Direct_4x8_write:
 	MOVQ    DI, R9
@@ -11787,9 +13978,9 @@ kernelF32Direct_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectT_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_4x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF32DirectT_4x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -11904,19 +14095,42 @@ kernelF32DirectT_4x8_store:
 kernelF32DirectT_4x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectT_4x8_write
+	JZ      kernelF32DirectT_4x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  (AX), Y3, Y3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectT_4x8_write
+	JZ      kernelF32DirectT_4x8_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Y0, Y6, Y0
 	VMAXPS  Y1, Y6, Y1
 	VMAXPS  Y2, Y6, Y2
 	VMAXPS  Y3, Y6, Y3
+
+kernelF32DirectT_4x8_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_4x8_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32DirectT_4x8_write:
 	MOVQ    DI, R9
@@ -11930,9 +14144,9 @@ kernelF32DirectT_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectTB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_4x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectTB_4x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12050,19 +14264,42 @@ kernelF32DirectTB_4x8_store:
 kernelF32DirectTB_4x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectTB_4x8_write
+	JZ      kernelF32DirectTB_4x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  (AX), Y3, Y3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectTB_4x8_write
+	JZ      kernelF32DirectTB_4x8_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Y0, Y6, Y0
 	VMAXPS  Y1, Y6, Y1
 	VMAXPS  Y2, Y6, Y2
 	VMAXPS  Y3, Y6, Y3
+
+kernelF32DirectTB_4x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_4x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32DirectTB_4x8_write:
 	MOVQ    R9, R11
@@ -12076,9 +14313,9 @@ kernelF32DirectTB_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_4x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectB_4x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12199,19 +14436,42 @@ kernelF32DirectB_4x8_store:
 kernelF32DirectB_4x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectB_4x8_write
+	JZ      kernelF32DirectB_4x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
 	VADDPS  (AX), Y3, Y3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectB_4x8_write
+	JZ      kernelF32DirectB_4x8_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Y0, Y6, Y0
 	VMAXPS  Y1, Y6, Y1
 	VMAXPS  Y2, Y6, Y2
 	VMAXPS  Y3, Y6, Y3
+
+kernelF32DirectB_4x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_4x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y6, Y6, Y6
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y4
+	VCMPPS  $0x1e, Y6, Y4, Y4
+	VANDPS  Y4, Y3, Y3
 
 kernelF32DirectB_4x8_write:
 	MOVQ    R9, R11
@@ -12225,9 +14485,9 @@ kernelF32DirectB_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_4x16(SB), NOSPLIT, $0-105
+TEXT ·kernelF32_4x16(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -12376,7 +14636,7 @@ kernelF32_4x16_store:
 kernelF32_4x16_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32_4x16_write
+	JZ      kernelF32_4x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -12387,7 +14647,7 @@ kernelF32_4x16_bias:
 	VADDPS  32(AX), Y7, Y7
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32_4x16_write
+	JZ      kernelF32_4x16_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Y0, Y9, Y0
 	VMAXPS  Y1, Y9, Y1
@@ -12397,6 +14657,41 @@ kernelF32_4x16_bias:
 	VMAXPS  Y5, Y9, Y5
 	VMAXPS  Y6, Y9, Y6
 	VMAXPS  Y7, Y9, Y7
+
+kernelF32_4x16_keep:
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_4x16_write
+	MOVQ    ldk+120(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y9, Y9, Y9
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y0, Y0
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y2, Y2
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y4, Y4
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y6, Y6
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y7, Y7
 
 kernelF32_4x16_write:
 	MOVQ    BX, DI
@@ -12414,9 +14709,9 @@ kernelF32_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_4x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32Direct_4x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12571,7 +14866,7 @@ kernelF32Direct_4x16_store:
 kernelF32Direct_4x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32Direct_4x16_write
+	JZ      kernelF32Direct_4x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -12582,7 +14877,7 @@ kernelF32Direct_4x16_bias:
 	VADDPS  32(AX), Y7, Y7
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32Direct_4x16_write
+	JZ      kernelF32Direct_4x16_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Y0, Y9, Y0
 	VMAXPS  Y1, Y9, Y1
@@ -12592,6 +14887,41 @@ kernelF32Direct_4x16_bias:
 	VMAXPS  Y5, Y9, Y5
 	VMAXPS  Y6, Y9, Y6
 	VMAXPS  Y7, Y9, Y7
+
+kernelF32Direct_4x16_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_4x16_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y9, Y9, Y9
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y0, Y0
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y2, Y2
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y4, Y4
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y6, Y6
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y7, Y7
 
 kernelF32Direct_4x16_write:
 	MOVQ    DI, R9
@@ -12609,9 +14939,9 @@ kernelF32Direct_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_4x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32DirectT_4x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12763,7 +15093,7 @@ kernelF32DirectT_4x16_store:
 kernelF32DirectT_4x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectT_4x16_write
+	JZ      kernelF32DirectT_4x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -12774,7 +15104,7 @@ kernelF32DirectT_4x16_bias:
 	VADDPS  32(AX), Y7, Y7
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectT_4x16_write
+	JZ      kernelF32DirectT_4x16_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Y0, Y9, Y0
 	VMAXPS  Y1, Y9, Y1
@@ -12784,6 +15114,41 @@ kernelF32DirectT_4x16_bias:
 	VMAXPS  Y5, Y9, Y5
 	VMAXPS  Y6, Y9, Y6
 	VMAXPS  Y7, Y9, Y7
+
+kernelF32DirectT_4x16_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_4x16_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y9, Y9, Y9
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y0, Y0
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y2, Y2
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y4, Y4
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y6, Y6
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y7, Y7
 
 kernelF32DirectT_4x16_write:
 	MOVQ    DI, R9
@@ -12801,9 +15166,9 @@ kernelF32DirectT_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_4x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectTB_4x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12958,7 +15323,7 @@ kernelF32DirectTB_4x16_store:
 kernelF32DirectTB_4x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectTB_4x16_write
+	JZ      kernelF32DirectTB_4x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -12969,7 +15334,7 @@ kernelF32DirectTB_4x16_bias:
 	VADDPS  32(AX), Y7, Y7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectTB_4x16_write
+	JZ      kernelF32DirectTB_4x16_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Y0, Y9, Y0
 	VMAXPS  Y1, Y9, Y1
@@ -12979,6 +15344,41 @@ kernelF32DirectTB_4x16_bias:
 	VMAXPS  Y5, Y9, Y5
 	VMAXPS  Y6, Y9, Y6
 	VMAXPS  Y7, Y9, Y7
+
+kernelF32DirectTB_4x16_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_4x16_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y9, Y9, Y9
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y0, Y0
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y2, Y2
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y4, Y4
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y6, Y6
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y7, Y7
 
 kernelF32DirectTB_4x16_write:
 	MOVQ    R9, R11
@@ -12996,9 +15396,9 @@ kernelF32DirectTB_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_4x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectB_4x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -13156,7 +15556,7 @@ kernelF32DirectB_4x16_store:
 kernelF32DirectB_4x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectB_4x16_write
+	JZ      kernelF32DirectB_4x16_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  32(AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -13167,7 +15567,7 @@ kernelF32DirectB_4x16_bias:
 	VADDPS  32(AX), Y7, Y7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectB_4x16_write
+	JZ      kernelF32DirectB_4x16_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Y0, Y9, Y0
 	VMAXPS  Y1, Y9, Y1
@@ -13177,6 +15577,41 @@ kernelF32DirectB_4x16_bias:
 	VMAXPS  Y5, Y9, Y5
 	VMAXPS  Y6, Y9, Y6
 	VMAXPS  Y7, Y9, Y7
+
+kernelF32DirectB_4x16_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_4x16_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y9, Y9, Y9
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y0, Y0
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y2, Y2
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y4, Y4
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y5, Y5
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y6, Y6
+	VMOVUPS 32(AX), Y8
+	VCMPPS  $0x1e, Y9, Y8, Y8
+	VANDPS  Y8, Y7, Y7
 
 kernelF32DirectB_4x16_write:
 	MOVQ    R9, R11
@@ -13194,9 +15629,9 @@ kernelF32DirectB_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32_6x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32_6x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_6x8(SB), NOSPLIT, $0-105
+TEXT ·kernelF32_6x8(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -13342,7 +15777,7 @@ kernelF32_6x8_store:
 kernelF32_6x8_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32_6x8_write
+	JZ      kernelF32_6x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -13351,7 +15786,7 @@ kernelF32_6x8_bias:
 	VADDPS  (AX), Y5, Y5
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32_6x8_write
+	JZ      kernelF32_6x8_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Y0, Y8, Y0
 	VMAXPS  Y1, Y8, Y1
@@ -13359,6 +15794,37 @@ kernelF32_6x8_bias:
 	VMAXPS  Y3, Y8, Y3
 	VMAXPS  Y4, Y8, Y4
 	VMAXPS  Y5, Y8, Y5
+
+kernelF32_6x8_keep:
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_6x8_write
+	MOVQ    ldk+120(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y5, Y5
 
 kernelF32_6x8_write:
 	MOVQ    BX, DI
@@ -13376,9 +15842,9 @@ kernelF32_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32Direct_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_6x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF32Direct_6x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -13530,7 +15996,7 @@ kernelF32Direct_6x8_store:
 kernelF32Direct_6x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32Direct_6x8_write
+	JZ      kernelF32Direct_6x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -13539,7 +16005,7 @@ kernelF32Direct_6x8_bias:
 	VADDPS  (AX), Y5, Y5
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32Direct_6x8_write
+	JZ      kernelF32Direct_6x8_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Y0, Y8, Y0
 	VMAXPS  Y1, Y8, Y1
@@ -13547,6 +16013,37 @@ kernelF32Direct_6x8_bias:
 	VMAXPS  Y3, Y8, Y3
 	VMAXPS  Y4, Y8, Y4
 	VMAXPS  Y5, Y8, Y5
+
+kernelF32Direct_6x8_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_6x8_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y5, Y5
 
 kernelF32Direct_6x8_write:
 	MOVQ    DI, R9
@@ -13564,9 +16061,9 @@ kernelF32Direct_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectT_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_6x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF32DirectT_6x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -13715,7 +16212,7 @@ kernelF32DirectT_6x8_store:
 kernelF32DirectT_6x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectT_6x8_write
+	JZ      kernelF32DirectT_6x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -13724,7 +16221,7 @@ kernelF32DirectT_6x8_bias:
 	VADDPS  (AX), Y5, Y5
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectT_6x8_write
+	JZ      kernelF32DirectT_6x8_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Y0, Y8, Y0
 	VMAXPS  Y1, Y8, Y1
@@ -13732,6 +16229,37 @@ kernelF32DirectT_6x8_bias:
 	VMAXPS  Y3, Y8, Y3
 	VMAXPS  Y4, Y8, Y4
 	VMAXPS  Y5, Y8, Y5
+
+kernelF32DirectT_6x8_keep:
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_6x8_write
+	MOVQ    ldk+128(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y5, Y5
 
 kernelF32DirectT_6x8_write:
 	MOVQ    DI, R9
@@ -13749,9 +16277,9 @@ kernelF32DirectT_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectTB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_6x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectTB_6x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -13903,7 +16431,7 @@ kernelF32DirectTB_6x8_store:
 kernelF32DirectTB_6x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectTB_6x8_write
+	JZ      kernelF32DirectTB_6x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -13912,7 +16440,7 @@ kernelF32DirectTB_6x8_bias:
 	VADDPS  (AX), Y5, Y5
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectTB_6x8_write
+	JZ      kernelF32DirectTB_6x8_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Y0, Y8, Y0
 	VMAXPS  Y1, Y8, Y1
@@ -13920,6 +16448,37 @@ kernelF32DirectTB_6x8_bias:
 	VMAXPS  Y3, Y8, Y3
 	VMAXPS  Y4, Y8, Y4
 	VMAXPS  Y5, Y8, Y5
+
+kernelF32DirectTB_6x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_6x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y5, Y5
 
 kernelF32DirectTB_6x8_write:
 	MOVQ    R9, R11
@@ -13937,9 +16496,9 @@ kernelF32DirectTB_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32DirectB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_6x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF32DirectB_6x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14094,7 +16653,7 @@ kernelF32DirectB_6x8_store:
 kernelF32DirectB_6x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32DirectB_6x8_write
+	JZ      kernelF32DirectB_6x8_keep
 	VADDPS  (AX), Y0, Y0
 	VADDPS  (AX), Y1, Y1
 	VADDPS  (AX), Y2, Y2
@@ -14103,7 +16662,7 @@ kernelF32DirectB_6x8_bias:
 	VADDPS  (AX), Y5, Y5
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32DirectB_6x8_write
+	JZ      kernelF32DirectB_6x8_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Y0, Y8, Y0
 	VMAXPS  Y1, Y8, Y1
@@ -14111,6 +16670,37 @@ kernelF32DirectB_6x8_bias:
 	VMAXPS  Y3, Y8, Y3
 	VMAXPS  Y4, Y8, Y4
 	VMAXPS  Y5, Y8, Y5
+
+kernelF32DirectB_6x8_keep:
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_6x8_write
+	MOVQ    ldk+136(FP), CX
+	SHLQ    $0x02, CX
+	VXORPS  Y8, Y8, Y8
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y0, Y0
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y1, Y1
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y2, Y2
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y3, Y3
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y4, Y4
+	ADDQ    CX, AX
+	VMOVUPS (AX), Y6
+	VCMPPS  $0x1e, Y8, Y6, Y6
+	VANDPS  Y6, Y5, Y5
 
 kernelF32DirectB_6x8_write:
 	MOVQ    R9, R11
@@ -14128,9 +16718,9 @@ kernelF32DirectB_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF64x512_2x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -14208,15 +16798,30 @@ kernelF64x512_2x8_store:
 kernelF64x512_2x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512_2x8_write
+	JZ      kernelF64x512_2x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512_2x8_write
+	JZ      kernelF64x512_2x8_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Z0, Z4, Z0
 	VMAXPD  Z1, Z4, Z1
+
+kernelF64x512_2x8_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x8_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512_2x8_write:
 	MOVQ    BX, DI
@@ -14226,9 +16831,9 @@ kernelF64x512_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512Direct_2x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14308,15 +16913,30 @@ kernelF64x512Direct_2x8_store:
 kernelF64x512Direct_2x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512Direct_2x8_write
+	JZ      kernelF64x512Direct_2x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512Direct_2x8_write
+	JZ      kernelF64x512Direct_2x8_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Z0, Z4, Z0
 	VMAXPD  Z1, Z4, Z1
+
+kernelF64x512Direct_2x8_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x8_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512Direct_2x8_write:
 	MOVQ    SI, R8
@@ -14326,9 +16946,9 @@ kernelF64x512Direct_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512DirectT_2x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14409,15 +17029,30 @@ kernelF64x512DirectT_2x8_store:
 kernelF64x512DirectT_2x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectT_2x8_write
+	JZ      kernelF64x512DirectT_2x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectT_2x8_write
+	JZ      kernelF64x512DirectT_2x8_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Z0, Z4, Z0
 	VMAXPD  Z1, Z4, Z1
+
+kernelF64x512DirectT_2x8_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x8_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512DirectT_2x8_write:
 	MOVQ    DI, R9
@@ -14427,9 +17062,9 @@ kernelF64x512DirectT_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectTB_2x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14513,15 +17148,30 @@ kernelF64x512DirectTB_2x8_store:
 kernelF64x512DirectTB_2x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectTB_2x8_write
+	JZ      kernelF64x512DirectTB_2x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectTB_2x8_write
+	JZ      kernelF64x512DirectTB_2x8_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Z0, Z4, Z0
 	VMAXPD  Z1, Z4, Z1
+
+kernelF64x512DirectTB_2x8_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x8_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512DirectTB_2x8_write:
 	MOVQ    R9, R11
@@ -14531,9 +17181,9 @@ kernelF64x512DirectTB_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectB_2x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14616,15 +17266,30 @@ kernelF64x512DirectB_2x8_store:
 kernelF64x512DirectB_2x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectB_2x8_write
+	JZ      kernelF64x512DirectB_2x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectB_2x8_write
+	JZ      kernelF64x512DirectB_2x8_keep
 	VXORPD  Y4, Y4, Y4
 	VMAXPD  Z0, Z4, Z0
 	VMAXPD  Z1, Z4, Z1
+
+kernelF64x512DirectB_2x8_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x8_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512DirectB_2x8_write:
 	MOVQ    R8, R10
@@ -14634,9 +17299,9 @@ kernelF64x512DirectB_2x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512_2x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF64x512_2x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -14735,19 +17400,40 @@ kernelF64x512_2x16_store:
 kernelF64x512_2x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512_2x16_write
+	JZ      kernelF64x512_2x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  64(AX), Z3, Z3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512_2x16_write
+	JZ      kernelF64x512_2x16_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Z0, Z5, Z0
 	VMAXPD  Z1, Z5, Z1
 	VMAXPD  Z2, Z5, Z2
 	VMAXPD  Z3, Z5, Z3
+
+kernelF64x512_2x16_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x16_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512_2x16_write:
 	MOVQ    BX, DI
@@ -14759,9 +17445,9 @@ kernelF64x512_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512Direct_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512Direct_2x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14862,19 +17548,40 @@ kernelF64x512Direct_2x16_store:
 kernelF64x512Direct_2x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512Direct_2x16_write
+	JZ      kernelF64x512Direct_2x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  64(AX), Z3, Z3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512Direct_2x16_write
+	JZ      kernelF64x512Direct_2x16_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Z0, Z5, Z0
 	VMAXPD  Z1, Z5, Z1
 	VMAXPD  Z2, Z5, Z2
 	VMAXPD  Z3, Z5, Z3
+
+kernelF64x512Direct_2x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512Direct_2x16_write:
 	MOVQ    SI, R8
@@ -14886,9 +17593,9 @@ kernelF64x512Direct_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectT_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512DirectT_2x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14990,19 +17697,40 @@ kernelF64x512DirectT_2x16_store:
 kernelF64x512DirectT_2x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectT_2x16_write
+	JZ      kernelF64x512DirectT_2x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  64(AX), Z3, Z3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectT_2x16_write
+	JZ      kernelF64x512DirectT_2x16_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Z0, Z5, Z0
 	VMAXPD  Z1, Z5, Z1
 	VMAXPD  Z2, Z5, Z2
 	VMAXPD  Z3, Z5, Z3
+
+kernelF64x512DirectT_2x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectT_2x16_write:
 	MOVQ    DI, R9
@@ -15014,9 +17742,9 @@ kernelF64x512DirectT_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectTB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x16(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectTB_2x16(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -15121,19 +17849,40 @@ kernelF64x512DirectTB_2x16_store:
 kernelF64x512DirectTB_2x16_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectTB_2x16_write
+	JZ      kernelF64x512DirectTB_2x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  64(AX), Z3, Z3
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectTB_2x16_write
+	JZ      kernelF64x512DirectTB_2x16_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Z0, Z5, Z0
 	VMAXPD  Z1, Z5, Z1
 	VMAXPD  Z2, Z5, Z2
 	VMAXPD  Z3, Z5, Z3
+
+kernelF64x512DirectTB_2x16_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x16_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectTB_2x16_write:
 	MOVQ    R9, R11
@@ -15145,9 +17894,9 @@ kernelF64x512DirectTB_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x16(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectB_2x16(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -15251,19 +18000,40 @@ kernelF64x512DirectB_2x16_store:
 kernelF64x512DirectB_2x16_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectB_2x16_write
+	JZ      kernelF64x512DirectB_2x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  64(AX), Z3, Z3
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectB_2x16_write
+	JZ      kernelF64x512DirectB_2x16_keep
 	VXORPD  Y5, Y5, Y5
 	VMAXPD  Z0, Z5, Z0
 	VMAXPD  Z1, Z5, Z1
 	VMAXPD  Z2, Z5, Z2
 	VMAXPD  Z3, Z5, Z3
+
+kernelF64x512DirectB_2x16_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x16_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectB_2x16_write:
 	MOVQ    R8, R10
@@ -15275,9 +18045,9 @@ kernelF64x512DirectB_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512_2x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x32(SB), NOSPLIT, $0-113
+TEXT ·kernelF64x512_2x32(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -15418,7 +18188,7 @@ kernelF64x512_2x32_store:
 kernelF64x512_2x32_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512_2x32_write
+	JZ      kernelF64x512_2x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -15429,7 +18199,7 @@ kernelF64x512_2x32_bias:
 	VADDPD  192(AX), Z7, Z7
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512_2x32_write
+	JZ      kernelF64x512_2x32_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -15439,6 +18209,39 @@ kernelF64x512_2x32_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512_2x32_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x32_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512_2x32_write:
 	MOVQ    BX, DI
@@ -15454,9 +18257,9 @@ kernelF64x512_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512Direct_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512Direct_2x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -15599,7 +18402,7 @@ kernelF64x512Direct_2x32_store:
 kernelF64x512Direct_2x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512Direct_2x32_write
+	JZ      kernelF64x512Direct_2x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -15610,7 +18413,7 @@ kernelF64x512Direct_2x32_bias:
 	VADDPD  192(AX), Z7, Z7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512Direct_2x32_write
+	JZ      kernelF64x512Direct_2x32_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -15620,6 +18423,39 @@ kernelF64x512Direct_2x32_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512Direct_2x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512Direct_2x32_write:
 	MOVQ    SI, R8
@@ -15635,9 +18471,9 @@ kernelF64x512Direct_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectT_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512DirectT_2x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -15781,7 +18617,7 @@ kernelF64x512DirectT_2x32_store:
 kernelF64x512DirectT_2x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectT_2x32_write
+	JZ      kernelF64x512DirectT_2x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -15792,7 +18628,7 @@ kernelF64x512DirectT_2x32_bias:
 	VADDPD  192(AX), Z7, Z7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectT_2x32_write
+	JZ      kernelF64x512DirectT_2x32_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -15802,6 +18638,39 @@ kernelF64x512DirectT_2x32_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512DirectT_2x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectT_2x32_write:
 	MOVQ    DI, R9
@@ -15817,9 +18686,9 @@ kernelF64x512DirectT_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectTB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x32(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectTB_2x32(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -15966,7 +18835,7 @@ kernelF64x512DirectTB_2x32_store:
 kernelF64x512DirectTB_2x32_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectTB_2x32_write
+	JZ      kernelF64x512DirectTB_2x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -15977,7 +18846,7 @@ kernelF64x512DirectTB_2x32_bias:
 	VADDPD  192(AX), Z7, Z7
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectTB_2x32_write
+	JZ      kernelF64x512DirectTB_2x32_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -15987,6 +18856,39 @@ kernelF64x512DirectTB_2x32_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512DirectTB_2x32_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x32_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectTB_2x32_write:
 	MOVQ    R9, R11
@@ -16002,9 +18904,9 @@ kernelF64x512DirectTB_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x32(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectB_2x32(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16150,7 +19052,7 @@ kernelF64x512DirectB_2x32_store:
 kernelF64x512DirectB_2x32_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectB_2x32_write
+	JZ      kernelF64x512DirectB_2x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -16161,7 +19063,7 @@ kernelF64x512DirectB_2x32_bias:
 	VADDPD  192(AX), Z7, Z7
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectB_2x32_write
+	JZ      kernelF64x512DirectB_2x32_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -16171,6 +19073,39 @@ kernelF64x512DirectB_2x32_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512DirectB_2x32_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x32_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectB_2x32_write:
 	MOVQ    R8, R10
@@ -16186,9 +19121,9 @@ kernelF64x512DirectB_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF64x512_4x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -16300,19 +19235,42 @@ kernelF64x512_4x8_store:
 kernelF64x512_4x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512_4x8_write
+	JZ      kernelF64x512_4x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  (AX), Z3, Z3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512_4x8_write
+	JZ      kernelF64x512_4x8_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Z0, Z6, Z0
 	VMAXPD  Z1, Z6, Z1
 	VMAXPD  Z2, Z6, Z2
 	VMAXPD  Z3, Z6, Z3
+
+kernelF64x512_4x8_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x8_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512_4x8_write:
 	MOVQ    BX, DI
@@ -16326,9 +19284,9 @@ kernelF64x512_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512Direct_4x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16446,19 +19404,42 @@ kernelF64x512Direct_4x8_store:
 kernelF64x512Direct_4x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512Direct_4x8_write
+	JZ      kernelF64x512Direct_4x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  (AX), Z3, Z3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512Direct_4x8_write
+	JZ      kernelF64x512Direct_4x8_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Z0, Z6, Z0
 	VMAXPD  Z1, Z6, Z1
 	VMAXPD  Z2, Z6, Z2
 	VMAXPD  Z3, Z6, Z3
+
+kernelF64x512Direct_4x8_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x8_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512Direct_4x8_write:
 	MOVQ    DI, R9
@@ -16472,9 +19453,9 @@ kernelF64x512Direct_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512DirectT_4x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16589,19 +19570,42 @@ kernelF64x512DirectT_4x8_store:
 kernelF64x512DirectT_4x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectT_4x8_write
+	JZ      kernelF64x512DirectT_4x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  (AX), Z3, Z3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectT_4x8_write
+	JZ      kernelF64x512DirectT_4x8_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Z0, Z6, Z0
 	VMAXPD  Z1, Z6, Z1
 	VMAXPD  Z2, Z6, Z2
 	VMAXPD  Z3, Z6, Z3
+
+kernelF64x512DirectT_4x8_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x8_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectT_4x8_write:
 	MOVQ    DI, R9
@@ -16615,9 +19619,9 @@ kernelF64x512DirectT_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectTB_4x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16735,19 +19739,42 @@ kernelF64x512DirectTB_4x8_store:
 kernelF64x512DirectTB_4x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectTB_4x8_write
+	JZ      kernelF64x512DirectTB_4x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  (AX), Z3, Z3
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectTB_4x8_write
+	JZ      kernelF64x512DirectTB_4x8_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Z0, Z6, Z0
 	VMAXPD  Z1, Z6, Z1
 	VMAXPD  Z2, Z6, Z2
 	VMAXPD  Z3, Z6, Z3
+
+kernelF64x512DirectTB_4x8_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x8_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectTB_4x8_write:
 	MOVQ    R9, R11
@@ -16761,9 +19788,9 @@ kernelF64x512DirectTB_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectB_4x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16884,19 +19911,42 @@ kernelF64x512DirectB_4x8_store:
 kernelF64x512DirectB_4x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectB_4x8_write
+	JZ      kernelF64x512DirectB_4x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
 	VADDPD  (AX), Z3, Z3
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectB_4x8_write
+	JZ      kernelF64x512DirectB_4x8_keep
 	VXORPD  Y6, Y6, Y6
 	VMAXPD  Z0, Z6, Z0
 	VMAXPD  Z1, Z6, Z1
 	VMAXPD  Z2, Z6, Z2
 	VMAXPD  Z3, Z6, Z3
+
+kernelF64x512DirectB_4x8_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x8_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectB_4x8_write:
 	MOVQ    R9, R11
@@ -16910,9 +19960,9 @@ kernelF64x512DirectB_4x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512_4x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF64x512_4x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -17061,7 +20111,7 @@ kernelF64x512_4x16_store:
 kernelF64x512_4x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512_4x16_write
+	JZ      kernelF64x512_4x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -17072,7 +20122,7 @@ kernelF64x512_4x16_bias:
 	VADDPD  64(AX), Z7, Z7
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512_4x16_write
+	JZ      kernelF64x512_4x16_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -17082,6 +20132,41 @@ kernelF64x512_4x16_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512_4x16_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x16_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512_4x16_write:
 	MOVQ    BX, DI
@@ -17099,9 +20184,9 @@ kernelF64x512_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512Direct_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512Direct_4x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17256,7 +20341,7 @@ kernelF64x512Direct_4x16_store:
 kernelF64x512Direct_4x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512Direct_4x16_write
+	JZ      kernelF64x512Direct_4x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -17267,7 +20352,7 @@ kernelF64x512Direct_4x16_bias:
 	VADDPD  64(AX), Z7, Z7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512Direct_4x16_write
+	JZ      kernelF64x512Direct_4x16_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -17277,6 +20362,41 @@ kernelF64x512Direct_4x16_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512Direct_4x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512Direct_4x16_write:
 	MOVQ    DI, R9
@@ -17294,9 +20414,9 @@ kernelF64x512Direct_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectT_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512DirectT_4x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17448,7 +20568,7 @@ kernelF64x512DirectT_4x16_store:
 kernelF64x512DirectT_4x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectT_4x16_write
+	JZ      kernelF64x512DirectT_4x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -17459,7 +20579,7 @@ kernelF64x512DirectT_4x16_bias:
 	VADDPD  64(AX), Z7, Z7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectT_4x16_write
+	JZ      kernelF64x512DirectT_4x16_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -17469,6 +20589,41 @@ kernelF64x512DirectT_4x16_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512DirectT_4x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectT_4x16_write:
 	MOVQ    DI, R9
@@ -17486,9 +20641,9 @@ kernelF64x512DirectT_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectTB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x16(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectTB_4x16(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17643,7 +20798,7 @@ kernelF64x512DirectTB_4x16_store:
 kernelF64x512DirectTB_4x16_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectTB_4x16_write
+	JZ      kernelF64x512DirectTB_4x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -17654,7 +20809,7 @@ kernelF64x512DirectTB_4x16_bias:
 	VADDPD  64(AX), Z7, Z7
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectTB_4x16_write
+	JZ      kernelF64x512DirectTB_4x16_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -17664,6 +20819,41 @@ kernelF64x512DirectTB_4x16_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512DirectTB_4x16_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x16_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectTB_4x16_write:
 	MOVQ    R9, R11
@@ -17681,9 +20871,9 @@ kernelF64x512DirectTB_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x16(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectB_4x16(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17841,7 +21031,7 @@ kernelF64x512DirectB_4x16_store:
 kernelF64x512DirectB_4x16_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectB_4x16_write
+	JZ      kernelF64x512DirectB_4x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -17852,7 +21042,7 @@ kernelF64x512DirectB_4x16_bias:
 	VADDPD  64(AX), Z7, Z7
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectB_4x16_write
+	JZ      kernelF64x512DirectB_4x16_keep
 	VXORPD  Y9, Y9, Y9
 	VMAXPD  Z0, Z9, Z0
 	VMAXPD  Z1, Z9, Z1
@@ -17862,6 +21052,41 @@ kernelF64x512DirectB_4x16_bias:
 	VMAXPD  Z5, Z9, Z5
 	VMAXPD  Z6, Z9, Z6
 	VMAXPD  Z7, Z9, Z7
+
+kernelF64x512DirectB_4x16_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x16_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectB_4x16_write:
 	MOVQ    R9, R11
@@ -17879,9 +21104,9 @@ kernelF64x512DirectB_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512_4x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x32(SB), NOSPLIT, $0-113
+TEXT ·kernelF64x512_4x32(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -18104,7 +21329,7 @@ kernelF64x512_4x32_store:
 kernelF64x512_4x32_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512_4x32_write
+	JZ      kernelF64x512_4x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -18123,7 +21348,7 @@ kernelF64x512_4x32_bias:
 	VADDPD  192(AX), Z15, Z15
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512_4x32_write
+	JZ      kernelF64x512_4x32_keep
 	VXORPD  Y17, Y17, Y17
 	VMAXPD  Z0, Z17, Z0
 	VMAXPD  Z1, Z17, Z1
@@ -18141,6 +21366,65 @@ kernelF64x512_4x32_bias:
 	VMAXPD  Z13, Z17, Z13
 	VMAXPD  Z14, Z17, Z14
 	VMAXPD  Z15, Z17, Z15
+
+kernelF64x512_4x32_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x32_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512_4x32_write:
 	MOVQ    BX, DI
@@ -18166,9 +21450,9 @@ kernelF64x512_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512Direct_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512Direct_4x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -18397,7 +21681,7 @@ kernelF64x512Direct_4x32_store:
 kernelF64x512Direct_4x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512Direct_4x32_write
+	JZ      kernelF64x512Direct_4x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -18416,7 +21700,7 @@ kernelF64x512Direct_4x32_bias:
 	VADDPD  192(AX), Z15, Z15
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512Direct_4x32_write
+	JZ      kernelF64x512Direct_4x32_keep
 	VXORPD  Y17, Y17, Y17
 	VMAXPD  Z0, Z17, Z0
 	VMAXPD  Z1, Z17, Z1
@@ -18434,6 +21718,65 @@ kernelF64x512Direct_4x32_bias:
 	VMAXPD  Z13, Z17, Z13
 	VMAXPD  Z14, Z17, Z14
 	VMAXPD  Z15, Z17, Z15
+
+kernelF64x512Direct_4x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512Direct_4x32_write:
 	MOVQ    DI, R9
@@ -18459,9 +21802,9 @@ kernelF64x512Direct_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectT_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512DirectT_4x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -18687,7 +22030,7 @@ kernelF64x512DirectT_4x32_store:
 kernelF64x512DirectT_4x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectT_4x32_write
+	JZ      kernelF64x512DirectT_4x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -18706,7 +22049,7 @@ kernelF64x512DirectT_4x32_bias:
 	VADDPD  192(AX), Z15, Z15
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectT_4x32_write
+	JZ      kernelF64x512DirectT_4x32_keep
 	VXORPD  Y17, Y17, Y17
 	VMAXPD  Z0, Z17, Z0
 	VMAXPD  Z1, Z17, Z1
@@ -18724,6 +22067,65 @@ kernelF64x512DirectT_4x32_bias:
 	VMAXPD  Z13, Z17, Z13
 	VMAXPD  Z14, Z17, Z14
 	VMAXPD  Z15, Z17, Z15
+
+kernelF64x512DirectT_4x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512DirectT_4x32_write:
 	MOVQ    DI, R9
@@ -18749,9 +22151,9 @@ kernelF64x512DirectT_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectTB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x32(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectTB_4x32(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -18980,7 +22382,7 @@ kernelF64x512DirectTB_4x32_store:
 kernelF64x512DirectTB_4x32_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectTB_4x32_write
+	JZ      kernelF64x512DirectTB_4x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -18999,7 +22401,7 @@ kernelF64x512DirectTB_4x32_bias:
 	VADDPD  192(AX), Z15, Z15
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectTB_4x32_write
+	JZ      kernelF64x512DirectTB_4x32_keep
 	VXORPD  Y17, Y17, Y17
 	VMAXPD  Z0, Z17, Z0
 	VMAXPD  Z1, Z17, Z1
@@ -19017,6 +22419,65 @@ kernelF64x512DirectTB_4x32_bias:
 	VMAXPD  Z13, Z17, Z13
 	VMAXPD  Z14, Z17, Z14
 	VMAXPD  Z15, Z17, Z15
+
+kernelF64x512DirectTB_4x32_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x32_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512DirectTB_4x32_write:
 	MOVQ    R9, R11
@@ -19042,9 +22503,9 @@ kernelF64x512DirectTB_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x32(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectB_4x32(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -19276,7 +22737,7 @@ kernelF64x512DirectB_4x32_store:
 kernelF64x512DirectB_4x32_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectB_4x32_write
+	JZ      kernelF64x512DirectB_4x32_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  128(AX), Z2, Z2
@@ -19295,7 +22756,7 @@ kernelF64x512DirectB_4x32_bias:
 	VADDPD  192(AX), Z15, Z15
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectB_4x32_write
+	JZ      kernelF64x512DirectB_4x32_keep
 	VXORPD  Y17, Y17, Y17
 	VMAXPD  Z0, Z17, Z0
 	VMAXPD  Z1, Z17, Z1
@@ -19313,6 +22774,65 @@ kernelF64x512DirectB_4x32_bias:
 	VMAXPD  Z13, Z17, Z13
 	VMAXPD  Z14, Z17, Z14
 	VMAXPD  Z15, Z17, Z15
+
+kernelF64x512DirectB_4x32_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x32_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD   192(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512DirectB_4x32_write:
 	MOVQ    R9, R11
@@ -19338,9 +22858,9 @@ kernelF64x512DirectB_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512_6x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x8(SB), NOSPLIT, $0-113
+TEXT ·kernelF64x512_6x8(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -19486,7 +23006,7 @@ kernelF64x512_6x8_store:
 kernelF64x512_6x8_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512_6x8_write
+	JZ      kernelF64x512_6x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -19495,7 +23015,7 @@ kernelF64x512_6x8_bias:
 	VADDPD  (AX), Z5, Z5
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512_6x8_write
+	JZ      kernelF64x512_6x8_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Z0, Z8, Z0
 	VMAXPD  Z1, Z8, Z1
@@ -19503,6 +23023,37 @@ kernelF64x512_6x8_bias:
 	VMAXPD  Z3, Z8, Z3
 	VMAXPD  Z4, Z8, Z4
 	VMAXPD  Z5, Z8, Z5
+
+kernelF64x512_6x8_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x8_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512_6x8_write:
 	MOVQ    BX, DI
@@ -19520,9 +23071,9 @@ kernelF64x512_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512Direct_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512Direct_6x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -19674,7 +23225,7 @@ kernelF64x512Direct_6x8_store:
 kernelF64x512Direct_6x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512Direct_6x8_write
+	JZ      kernelF64x512Direct_6x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -19683,7 +23234,7 @@ kernelF64x512Direct_6x8_bias:
 	VADDPD  (AX), Z5, Z5
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512Direct_6x8_write
+	JZ      kernelF64x512Direct_6x8_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Z0, Z8, Z0
 	VMAXPD  Z1, Z8, Z1
@@ -19691,6 +23242,37 @@ kernelF64x512Direct_6x8_bias:
 	VMAXPD  Z3, Z8, Z3
 	VMAXPD  Z4, Z8, Z4
 	VMAXPD  Z5, Z8, Z5
+
+kernelF64x512Direct_6x8_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x8_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512Direct_6x8_write:
 	MOVQ    DI, R9
@@ -19708,9 +23290,9 @@ kernelF64x512Direct_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectT_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x8(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512DirectT_6x8(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -19859,7 +23441,7 @@ kernelF64x512DirectT_6x8_store:
 kernelF64x512DirectT_6x8_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectT_6x8_write
+	JZ      kernelF64x512DirectT_6x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -19868,7 +23450,7 @@ kernelF64x512DirectT_6x8_bias:
 	VADDPD  (AX), Z5, Z5
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectT_6x8_write
+	JZ      kernelF64x512DirectT_6x8_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Z0, Z8, Z0
 	VMAXPD  Z1, Z8, Z1
@@ -19876,6 +23458,37 @@ kernelF64x512DirectT_6x8_bias:
 	VMAXPD  Z3, Z8, Z3
 	VMAXPD  Z4, Z8, Z4
 	VMAXPD  Z5, Z8, Z5
+
+kernelF64x512DirectT_6x8_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x8_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512DirectT_6x8_write:
 	MOVQ    DI, R9
@@ -19893,9 +23506,9 @@ kernelF64x512DirectT_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectTB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectTB_6x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -20047,7 +23660,7 @@ kernelF64x512DirectTB_6x8_store:
 kernelF64x512DirectTB_6x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectTB_6x8_write
+	JZ      kernelF64x512DirectTB_6x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -20056,7 +23669,7 @@ kernelF64x512DirectTB_6x8_bias:
 	VADDPD  (AX), Z5, Z5
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectTB_6x8_write
+	JZ      kernelF64x512DirectTB_6x8_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Z0, Z8, Z0
 	VMAXPD  Z1, Z8, Z1
@@ -20064,6 +23677,37 @@ kernelF64x512DirectTB_6x8_bias:
 	VMAXPD  Z3, Z8, Z3
 	VMAXPD  Z4, Z8, Z4
 	VMAXPD  Z5, Z8, Z5
+
+kernelF64x512DirectTB_6x8_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x8_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512DirectTB_6x8_write:
 	MOVQ    R9, R11
@@ -20081,9 +23725,9 @@ kernelF64x512DirectTB_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x8(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectB_6x8(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -20238,7 +23882,7 @@ kernelF64x512DirectB_6x8_store:
 kernelF64x512DirectB_6x8_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectB_6x8_write
+	JZ      kernelF64x512DirectB_6x8_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  (AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -20247,7 +23891,7 @@ kernelF64x512DirectB_6x8_bias:
 	VADDPD  (AX), Z5, Z5
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectB_6x8_write
+	JZ      kernelF64x512DirectB_6x8_keep
 	VXORPD  Y8, Y8, Y8
 	VMAXPD  Z0, Z8, Z0
 	VMAXPD  Z1, Z8, Z1
@@ -20255,6 +23899,37 @@ kernelF64x512DirectB_6x8_bias:
 	VMAXPD  Z3, Z8, Z3
 	VMAXPD  Z4, Z8, Z4
 	VMAXPD  Z5, Z8, Z5
+
+kernelF64x512DirectB_6x8_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x8_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512DirectB_6x8_write:
 	MOVQ    R9, R11
@@ -20272,9 +23947,9 @@ kernelF64x512DirectB_6x8_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512_6x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF64x512_6x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -20473,7 +24148,7 @@ kernelF64x512_6x16_store:
 kernelF64x512_6x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512_6x16_write
+	JZ      kernelF64x512_6x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -20488,7 +24163,7 @@ kernelF64x512_6x16_bias:
 	VADDPD  64(AX), Z11, Z11
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512_6x16_write
+	JZ      kernelF64x512_6x16_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Z0, Z13, Z0
 	VMAXPD  Z1, Z13, Z1
@@ -20502,6 +24177,55 @@ kernelF64x512_6x16_bias:
 	VMAXPD  Z9, Z13, Z9
 	VMAXPD  Z10, Z13, Z10
 	VMAXPD  Z11, Z13, Z11
+
+kernelF64x512_6x16_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x16_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512_6x16_write:
 	MOVQ    BX, DI
@@ -20525,9 +24249,9 @@ kernelF64x512_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512Direct_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512Direct_6x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -20732,7 +24456,7 @@ kernelF64x512Direct_6x16_store:
 kernelF64x512Direct_6x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512Direct_6x16_write
+	JZ      kernelF64x512Direct_6x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -20747,7 +24471,7 @@ kernelF64x512Direct_6x16_bias:
 	VADDPD  64(AX), Z11, Z11
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512Direct_6x16_write
+	JZ      kernelF64x512Direct_6x16_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Z0, Z13, Z0
 	VMAXPD  Z1, Z13, Z1
@@ -20761,6 +24485,55 @@ kernelF64x512Direct_6x16_bias:
 	VMAXPD  Z9, Z13, Z9
 	VMAXPD  Z10, Z13, Z10
 	VMAXPD  Z11, Z13, Z11
+
+kernelF64x512Direct_6x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512Direct_6x16_write:
 	MOVQ    DI, R9
@@ -20784,9 +24557,9 @@ kernelF64x512Direct_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectT_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF64x512DirectT_6x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -20988,7 +24761,7 @@ kernelF64x512DirectT_6x16_store:
 kernelF64x512DirectT_6x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectT_6x16_write
+	JZ      kernelF64x512DirectT_6x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -21003,7 +24776,7 @@ kernelF64x512DirectT_6x16_bias:
 	VADDPD  64(AX), Z11, Z11
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectT_6x16_write
+	JZ      kernelF64x512DirectT_6x16_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Z0, Z13, Z0
 	VMAXPD  Z1, Z13, Z1
@@ -21017,6 +24790,55 @@ kernelF64x512DirectT_6x16_bias:
 	VMAXPD  Z9, Z13, Z9
 	VMAXPD  Z10, Z13, Z10
 	VMAXPD  Z11, Z13, Z11
+
+kernelF64x512DirectT_6x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512DirectT_6x16_write:
 	MOVQ    DI, R9
@@ -21040,9 +24862,9 @@ kernelF64x512DirectT_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectTB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x16(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectTB_6x16(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -21247,7 +25069,7 @@ kernelF64x512DirectTB_6x16_store:
 kernelF64x512DirectTB_6x16_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectTB_6x16_write
+	JZ      kernelF64x512DirectTB_6x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -21262,7 +25084,7 @@ kernelF64x512DirectTB_6x16_bias:
 	VADDPD  64(AX), Z11, Z11
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectTB_6x16_write
+	JZ      kernelF64x512DirectTB_6x16_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Z0, Z13, Z0
 	VMAXPD  Z1, Z13, Z1
@@ -21276,6 +25098,55 @@ kernelF64x512DirectTB_6x16_bias:
 	VMAXPD  Z9, Z13, Z9
 	VMAXPD  Z10, Z13, Z10
 	VMAXPD  Z11, Z13, Z11
+
+kernelF64x512DirectTB_6x16_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x16_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512DirectTB_6x16_write:
 	MOVQ    R9, R11
@@ -21299,9 +25170,9 @@ kernelF64x512DirectTB_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool)
+// func kernelF64x512DirectB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x16(SB), NOSPLIT, $0-129
+TEXT ·kernelF64x512DirectB_6x16(SB), NOSPLIT, $0-152
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -21509,7 +25380,7 @@ kernelF64x512DirectB_6x16_store:
 kernelF64x512DirectB_6x16_bias:
 	MOVQ    bias+120(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF64x512DirectB_6x16_write
+	JZ      kernelF64x512DirectB_6x16_keep
 	VADDPD  (AX), Z0, Z0
 	VADDPD  64(AX), Z1, Z1
 	VADDPD  (AX), Z2, Z2
@@ -21524,7 +25395,7 @@ kernelF64x512DirectB_6x16_bias:
 	VADDPD  64(AX), Z11, Z11
 	MOVBLZX relu+128(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF64x512DirectB_6x16_write
+	JZ      kernelF64x512DirectB_6x16_keep
 	VXORPD  Y13, Y13, Y13
 	VMAXPD  Z0, Z13, Z0
 	VMAXPD  Z1, Z13, Z1
@@ -21538,6 +25409,55 @@ kernelF64x512DirectB_6x16_bias:
 	VMAXPD  Z9, Z13, Z9
 	VMAXPD  Z10, Z13, Z10
 	VMAXPD  Z11, Z13, Z11
+
+kernelF64x512DirectB_6x16_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x16_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512DirectB_6x16_write:
 	MOVQ    R9, R11
@@ -21561,10 +25481,10 @@ kernelF64x512DirectB_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_2x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x8m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_2x8m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -21645,17 +25565,32 @@ kernelF64x512_2x8m_store:
 kernelF64x512_2x8m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_2x8m_write
+	JZ        kernelF64x512_2x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_2x8m_write
+	JZ        kernelF64x512_2x8m_keep
 	VXORPD    Y4, Y4, Y4
 	VMAXPD    Z0, Z4, Z0
 	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512_2x8m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x8m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512_2x8m_write:
 	MOVQ    BX, DI
@@ -21665,10 +25600,10 @@ kernelF64x512_2x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x8m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_2x8m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -21751,17 +25686,32 @@ kernelF64x512Direct_2x8m_store:
 kernelF64x512Direct_2x8m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_2x8m_write
+	JZ        kernelF64x512Direct_2x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_2x8m_write
+	JZ        kernelF64x512Direct_2x8m_keep
 	VXORPD    Y4, Y4, Y4
 	VMAXPD    Z0, Z4, Z0
 	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512Direct_2x8m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x8m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512Direct_2x8m_write:
 	MOVQ    SI, R8
@@ -21771,10 +25721,10 @@ kernelF64x512Direct_2x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x8m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_2x8m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -21858,17 +25808,32 @@ kernelF64x512DirectT_2x8m_store:
 kernelF64x512DirectT_2x8m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_2x8m_write
+	JZ        kernelF64x512DirectT_2x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_2x8m_write
+	JZ        kernelF64x512DirectT_2x8m_keep
 	VXORPD    Y4, Y4, Y4
 	VMAXPD    Z0, Z4, Z0
 	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512DirectT_2x8m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x8m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512DirectT_2x8m_write:
 	MOVQ    DI, R9
@@ -21878,10 +25843,10 @@ kernelF64x512DirectT_2x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x8m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_2x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -21967,17 +25932,32 @@ kernelF64x512DirectB_2x8m_store:
 kernelF64x512DirectB_2x8m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_2x8m_write
+	JZ        kernelF64x512DirectB_2x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_2x8m_write
+	JZ        kernelF64x512DirectB_2x8m_keep
 	VXORPD    Y4, Y4, Y4
 	VMAXPD    Z0, Z4, Z0
 	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512DirectB_2x8m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x8m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512DirectB_2x8m_write:
 	MOVQ    R8, R10
@@ -21987,10 +25967,10 @@ kernelF64x512DirectB_2x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x8m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_2x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -22077,17 +26057,32 @@ kernelF64x512DirectTB_2x8m_store:
 kernelF64x512DirectTB_2x8m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_2x8m_write
+	JZ        kernelF64x512DirectTB_2x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_2x8m_write
+	JZ        kernelF64x512DirectTB_2x8m_keep
 	VXORPD    Y4, Y4, Y4
 	VMAXPD    Z0, Z4, Z0
 	VMAXPD    Z1, Z4, Z1
+
+kernelF64x512DirectTB_2x8m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x8m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y4, Y4, Y4
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z2
+	VCMPPD    $0x1e, Z4, Z2, K2
+	VMOVUPD.Z Z1, K2, Z1
 
 kernelF64x512DirectTB_2x8m_write:
 	MOVQ    R9, R11
@@ -22097,10 +26092,10 @@ kernelF64x512DirectTB_2x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_2x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x16m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_2x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -22202,7 +26197,7 @@ kernelF64x512_2x16m_store:
 kernelF64x512_2x16m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_2x16m_write
+	JZ        kernelF64x512_2x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -22211,12 +26206,33 @@ kernelF64x512_2x16m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_2x16m_write
+	JZ        kernelF64x512_2x16m_keep
 	VXORPD    Y5, Y5, Y5
 	VMAXPD    Z0, Z5, Z0
 	VMAXPD    Z1, Z5, Z1
 	VMAXPD    Z2, Z5, Z2
 	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512_2x16m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x16m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512_2x16m_write:
 	MOVQ    BX, DI
@@ -22228,10 +26244,10 @@ kernelF64x512_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_2x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -22335,7 +26351,7 @@ kernelF64x512Direct_2x16m_store:
 kernelF64x512Direct_2x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_2x16m_write
+	JZ        kernelF64x512Direct_2x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -22344,12 +26360,33 @@ kernelF64x512Direct_2x16m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_2x16m_write
+	JZ        kernelF64x512Direct_2x16m_keep
 	VXORPD    Y5, Y5, Y5
 	VMAXPD    Z0, Z5, Z0
 	VMAXPD    Z1, Z5, Z1
 	VMAXPD    Z2, Z5, Z2
 	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512Direct_2x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512Direct_2x16m_write:
 	MOVQ    SI, R8
@@ -22361,10 +26398,10 @@ kernelF64x512Direct_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_2x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -22469,7 +26506,7 @@ kernelF64x512DirectT_2x16m_store:
 kernelF64x512DirectT_2x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_2x16m_write
+	JZ        kernelF64x512DirectT_2x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -22478,12 +26515,33 @@ kernelF64x512DirectT_2x16m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_2x16m_write
+	JZ        kernelF64x512DirectT_2x16m_keep
 	VXORPD    Y5, Y5, Y5
 	VMAXPD    Z0, Z5, Z0
 	VMAXPD    Z1, Z5, Z1
 	VMAXPD    Z2, Z5, Z2
 	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512DirectT_2x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectT_2x16m_write:
 	MOVQ    DI, R9
@@ -22495,10 +26553,10 @@ kernelF64x512DirectT_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_2x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -22605,7 +26663,7 @@ kernelF64x512DirectB_2x16m_store:
 kernelF64x512DirectB_2x16m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_2x16m_write
+	JZ        kernelF64x512DirectB_2x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -22614,12 +26672,33 @@ kernelF64x512DirectB_2x16m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_2x16m_write
+	JZ        kernelF64x512DirectB_2x16m_keep
 	VXORPD    Y5, Y5, Y5
 	VMAXPD    Z0, Z5, Z0
 	VMAXPD    Z1, Z5, Z1
 	VMAXPD    Z2, Z5, Z2
 	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512DirectB_2x16m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x16m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectB_2x16m_write:
 	MOVQ    R8, R10
@@ -22631,10 +26710,10 @@ kernelF64x512DirectB_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_2x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -22742,7 +26821,7 @@ kernelF64x512DirectTB_2x16m_store:
 kernelF64x512DirectTB_2x16m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_2x16m_write
+	JZ        kernelF64x512DirectTB_2x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -22751,12 +26830,33 @@ kernelF64x512DirectTB_2x16m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_2x16m_write
+	JZ        kernelF64x512DirectTB_2x16m_keep
 	VXORPD    Y5, Y5, Y5
 	VMAXPD    Z0, Z5, Z0
 	VMAXPD    Z1, Z5, Z1
 	VMAXPD    Z2, Z5, Z2
 	VMAXPD    Z3, Z5, Z3
+
+kernelF64x512DirectTB_2x16m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x16m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y5, Y5, Y5
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z4
+	VCMPPD    $0x1e, Z5, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectTB_2x16m_write:
 	MOVQ    R9, R11
@@ -22768,10 +26868,10 @@ kernelF64x512DirectTB_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_2x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x24m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_2x24m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -22894,7 +26994,7 @@ kernelF64x512_2x24m_store:
 kernelF64x512_2x24m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_2x24m_write
+	JZ        kernelF64x512_2x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -22905,7 +27005,7 @@ kernelF64x512_2x24m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_2x24m_write
+	JZ        kernelF64x512_2x24m_keep
 	VXORPD    Y7, Y7, Y7
 	VMAXPD    Z0, Z7, Z0
 	VMAXPD    Z1, Z7, Z1
@@ -22913,6 +27013,33 @@ kernelF64x512_2x24m_bias:
 	VMAXPD    Z3, Z7, Z3
 	VMAXPD    Z4, Z7, Z4
 	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512_2x24m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x24m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y7, Y7, Y7
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512_2x24m_write:
 	MOVQ    BX, DI
@@ -22926,10 +27053,10 @@ kernelF64x512_2x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x24m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_2x24m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -23054,7 +27181,7 @@ kernelF64x512Direct_2x24m_store:
 kernelF64x512Direct_2x24m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_2x24m_write
+	JZ        kernelF64x512Direct_2x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -23065,7 +27192,7 @@ kernelF64x512Direct_2x24m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_2x24m_write
+	JZ        kernelF64x512Direct_2x24m_keep
 	VXORPD    Y7, Y7, Y7
 	VMAXPD    Z0, Z7, Z0
 	VMAXPD    Z1, Z7, Z1
@@ -23073,6 +27200,33 @@ kernelF64x512Direct_2x24m_bias:
 	VMAXPD    Z3, Z7, Z3
 	VMAXPD    Z4, Z7, Z4
 	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512Direct_2x24m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x24m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y7, Y7, Y7
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512Direct_2x24m_write:
 	MOVQ    SI, R8
@@ -23086,10 +27240,10 @@ kernelF64x512Direct_2x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x24m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_2x24m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -23215,7 +27369,7 @@ kernelF64x512DirectT_2x24m_store:
 kernelF64x512DirectT_2x24m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_2x24m_write
+	JZ        kernelF64x512DirectT_2x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -23226,7 +27380,7 @@ kernelF64x512DirectT_2x24m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_2x24m_write
+	JZ        kernelF64x512DirectT_2x24m_keep
 	VXORPD    Y7, Y7, Y7
 	VMAXPD    Z0, Z7, Z0
 	VMAXPD    Z1, Z7, Z1
@@ -23234,6 +27388,33 @@ kernelF64x512DirectT_2x24m_bias:
 	VMAXPD    Z3, Z7, Z3
 	VMAXPD    Z4, Z7, Z4
 	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512DirectT_2x24m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x24m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y7, Y7, Y7
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512DirectT_2x24m_write:
 	MOVQ    DI, R9
@@ -23247,10 +27428,10 @@ kernelF64x512DirectT_2x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x24m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_2x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -23378,7 +27559,7 @@ kernelF64x512DirectB_2x24m_store:
 kernelF64x512DirectB_2x24m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_2x24m_write
+	JZ        kernelF64x512DirectB_2x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -23389,7 +27570,7 @@ kernelF64x512DirectB_2x24m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_2x24m_write
+	JZ        kernelF64x512DirectB_2x24m_keep
 	VXORPD    Y7, Y7, Y7
 	VMAXPD    Z0, Z7, Z0
 	VMAXPD    Z1, Z7, Z1
@@ -23397,6 +27578,33 @@ kernelF64x512DirectB_2x24m_bias:
 	VMAXPD    Z3, Z7, Z3
 	VMAXPD    Z4, Z7, Z4
 	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512DirectB_2x24m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x24m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y7, Y7, Y7
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512DirectB_2x24m_write:
 	MOVQ    R8, R10
@@ -23410,10 +27618,10 @@ kernelF64x512DirectB_2x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x24m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_2x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -23542,7 +27750,7 @@ kernelF64x512DirectTB_2x24m_store:
 kernelF64x512DirectTB_2x24m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_2x24m_write
+	JZ        kernelF64x512DirectTB_2x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -23553,7 +27761,7 @@ kernelF64x512DirectTB_2x24m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_2x24m_write
+	JZ        kernelF64x512DirectTB_2x24m_keep
 	VXORPD    Y7, Y7, Y7
 	VMAXPD    Z0, Z7, Z0
 	VMAXPD    Z1, Z7, Z1
@@ -23561,6 +27769,33 @@ kernelF64x512DirectTB_2x24m_bias:
 	VMAXPD    Z3, Z7, Z3
 	VMAXPD    Z4, Z7, Z4
 	VMAXPD    Z5, Z7, Z5
+
+kernelF64x512DirectTB_2x24m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x24m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y7, Y7, Y7
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z6
+	VCMPPD    $0x1e, Z7, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512DirectTB_2x24m_write:
 	MOVQ    R9, R11
@@ -23574,10 +27809,10 @@ kernelF64x512DirectTB_2x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_2x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x32m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_2x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -23721,7 +27956,7 @@ kernelF64x512_2x32m_store:
 kernelF64x512_2x32m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_2x32m_write
+	JZ        kernelF64x512_2x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -23734,7 +27969,7 @@ kernelF64x512_2x32m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_2x32m_write
+	JZ        kernelF64x512_2x32m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -23744,6 +27979,39 @@ kernelF64x512_2x32m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512_2x32m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_2x32m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512_2x32m_write:
 	MOVQ    BX, DI
@@ -23759,10 +28027,10 @@ kernelF64x512_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_2x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -23908,7 +28176,7 @@ kernelF64x512Direct_2x32m_store:
 kernelF64x512Direct_2x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_2x32m_write
+	JZ        kernelF64x512Direct_2x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -23921,7 +28189,7 @@ kernelF64x512Direct_2x32m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_2x32m_write
+	JZ        kernelF64x512Direct_2x32m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -23931,6 +28199,39 @@ kernelF64x512Direct_2x32m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512Direct_2x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_2x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512Direct_2x32m_write:
 	MOVQ    SI, R8
@@ -23946,10 +28247,10 @@ kernelF64x512Direct_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_2x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -24096,7 +28397,7 @@ kernelF64x512DirectT_2x32m_store:
 kernelF64x512DirectT_2x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_2x32m_write
+	JZ        kernelF64x512DirectT_2x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -24109,7 +28410,7 @@ kernelF64x512DirectT_2x32m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_2x32m_write
+	JZ        kernelF64x512DirectT_2x32m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -24119,6 +28420,39 @@ kernelF64x512DirectT_2x32m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectT_2x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_2x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectT_2x32m_write:
 	MOVQ    DI, R9
@@ -24134,10 +28468,10 @@ kernelF64x512DirectT_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_2x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -24286,7 +28620,7 @@ kernelF64x512DirectB_2x32m_store:
 kernelF64x512DirectB_2x32m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_2x32m_write
+	JZ        kernelF64x512DirectB_2x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -24299,7 +28633,7 @@ kernelF64x512DirectB_2x32m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_2x32m_write
+	JZ        kernelF64x512DirectB_2x32m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -24309,6 +28643,39 @@ kernelF64x512DirectB_2x32m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectB_2x32m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_2x32m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectB_2x32m_write:
 	MOVQ    R8, R10
@@ -24324,10 +28691,10 @@ kernelF64x512DirectB_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_2x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -24477,7 +28844,7 @@ kernelF64x512DirectTB_2x32m_store:
 kernelF64x512DirectTB_2x32m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_2x32m_write
+	JZ        kernelF64x512DirectTB_2x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -24490,7 +28857,7 @@ kernelF64x512DirectTB_2x32m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_2x32m_write
+	JZ        kernelF64x512DirectTB_2x32m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -24500,6 +28867,39 @@ kernelF64x512DirectTB_2x32m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectTB_2x32m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_2x32m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectTB_2x32m_write:
 	MOVQ    R9, R11
@@ -24515,10 +28915,10 @@ kernelF64x512DirectTB_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_4x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x8m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_4x8m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -24635,7 +29035,7 @@ kernelF64x512_4x8m_store:
 kernelF64x512_4x8m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_4x8m_write
+	JZ        kernelF64x512_4x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -24646,12 +29046,35 @@ kernelF64x512_4x8m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_4x8m_write
+	JZ        kernelF64x512_4x8m_keep
 	VXORPD    Y6, Y6, Y6
 	VMAXPD    Z0, Z6, Z0
 	VMAXPD    Z1, Z6, Z1
 	VMAXPD    Z2, Z6, Z2
 	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512_4x8m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x8m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512_4x8m_write:
 	MOVQ    BX, DI
@@ -24665,10 +29088,10 @@ kernelF64x512_4x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x8m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_4x8m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -24791,7 +29214,7 @@ kernelF64x512Direct_4x8m_store:
 kernelF64x512Direct_4x8m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_4x8m_write
+	JZ        kernelF64x512Direct_4x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -24802,12 +29225,35 @@ kernelF64x512Direct_4x8m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_4x8m_write
+	JZ        kernelF64x512Direct_4x8m_keep
 	VXORPD    Y6, Y6, Y6
 	VMAXPD    Z0, Z6, Z0
 	VMAXPD    Z1, Z6, Z1
 	VMAXPD    Z2, Z6, Z2
 	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512Direct_4x8m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x8m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512Direct_4x8m_write:
 	MOVQ    DI, R9
@@ -24821,10 +29267,10 @@ kernelF64x512Direct_4x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x8m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_4x8m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -24944,7 +29390,7 @@ kernelF64x512DirectT_4x8m_store:
 kernelF64x512DirectT_4x8m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_4x8m_write
+	JZ        kernelF64x512DirectT_4x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -24955,12 +29401,35 @@ kernelF64x512DirectT_4x8m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_4x8m_write
+	JZ        kernelF64x512DirectT_4x8m_keep
 	VXORPD    Y6, Y6, Y6
 	VMAXPD    Z0, Z6, Z0
 	VMAXPD    Z1, Z6, Z1
 	VMAXPD    Z2, Z6, Z2
 	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512DirectT_4x8m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x8m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectT_4x8m_write:
 	MOVQ    DI, R9
@@ -24974,10 +29443,10 @@ kernelF64x512DirectT_4x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x8m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_4x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -25103,7 +29572,7 @@ kernelF64x512DirectB_4x8m_store:
 kernelF64x512DirectB_4x8m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_4x8m_write
+	JZ        kernelF64x512DirectB_4x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -25114,12 +29583,35 @@ kernelF64x512DirectB_4x8m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_4x8m_write
+	JZ        kernelF64x512DirectB_4x8m_keep
 	VXORPD    Y6, Y6, Y6
 	VMAXPD    Z0, Z6, Z0
 	VMAXPD    Z1, Z6, Z1
 	VMAXPD    Z2, Z6, Z2
 	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512DirectB_4x8m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x8m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectB_4x8m_write:
 	MOVQ    R9, R11
@@ -25133,10 +29625,10 @@ kernelF64x512DirectB_4x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x8m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_4x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -25259,7 +29751,7 @@ kernelF64x512DirectTB_4x8m_store:
 kernelF64x512DirectTB_4x8m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_4x8m_write
+	JZ        kernelF64x512DirectTB_4x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -25270,12 +29762,35 @@ kernelF64x512DirectTB_4x8m_bias:
 	VADDPD    Z31, Z3, Z3
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_4x8m_write
+	JZ        kernelF64x512DirectTB_4x8m_keep
 	VXORPD    Y6, Y6, Y6
 	VMAXPD    Z0, Z6, Z0
 	VMAXPD    Z1, Z6, Z1
 	VMAXPD    Z2, Z6, Z2
 	VMAXPD    Z3, Z6, Z3
+
+kernelF64x512DirectTB_4x8m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x8m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y6, Y6, Y6
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z4
+	VCMPPD    $0x1e, Z6, Z4, K2
+	VMOVUPD.Z Z3, K2, Z3
 
 kernelF64x512DirectTB_4x8m_write:
 	MOVQ    R9, R11
@@ -25289,10 +29804,10 @@ kernelF64x512DirectTB_4x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_4x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x16m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_4x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -25446,7 +29961,7 @@ kernelF64x512_4x16m_store:
 kernelF64x512_4x16m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_4x16m_write
+	JZ        kernelF64x512_4x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -25461,7 +29976,7 @@ kernelF64x512_4x16m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_4x16m_write
+	JZ        kernelF64x512_4x16m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -25471,6 +29986,41 @@ kernelF64x512_4x16m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512_4x16m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x16m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512_4x16m_write:
 	MOVQ    BX, DI
@@ -25488,10 +30038,10 @@ kernelF64x512_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_4x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -25651,7 +30201,7 @@ kernelF64x512Direct_4x16m_store:
 kernelF64x512Direct_4x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_4x16m_write
+	JZ        kernelF64x512Direct_4x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -25666,7 +30216,7 @@ kernelF64x512Direct_4x16m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_4x16m_write
+	JZ        kernelF64x512Direct_4x16m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -25676,6 +30226,41 @@ kernelF64x512Direct_4x16m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512Direct_4x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512Direct_4x16m_write:
 	MOVQ    DI, R9
@@ -25693,10 +30278,10 @@ kernelF64x512Direct_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_4x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -25853,7 +30438,7 @@ kernelF64x512DirectT_4x16m_store:
 kernelF64x512DirectT_4x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_4x16m_write
+	JZ        kernelF64x512DirectT_4x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -25868,7 +30453,7 @@ kernelF64x512DirectT_4x16m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_4x16m_write
+	JZ        kernelF64x512DirectT_4x16m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -25878,6 +30463,41 @@ kernelF64x512DirectT_4x16m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectT_4x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectT_4x16m_write:
 	MOVQ    DI, R9
@@ -25895,10 +30515,10 @@ kernelF64x512DirectT_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_4x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -26061,7 +30681,7 @@ kernelF64x512DirectB_4x16m_store:
 kernelF64x512DirectB_4x16m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_4x16m_write
+	JZ        kernelF64x512DirectB_4x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -26076,7 +30696,7 @@ kernelF64x512DirectB_4x16m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_4x16m_write
+	JZ        kernelF64x512DirectB_4x16m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -26086,6 +30706,41 @@ kernelF64x512DirectB_4x16m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectB_4x16m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x16m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectB_4x16m_write:
 	MOVQ    R9, R11
@@ -26103,10 +30758,10 @@ kernelF64x512DirectB_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_4x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -26266,7 +30921,7 @@ kernelF64x512DirectTB_4x16m_store:
 kernelF64x512DirectTB_4x16m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_4x16m_write
+	JZ        kernelF64x512DirectTB_4x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -26281,7 +30936,7 @@ kernelF64x512DirectTB_4x16m_bias:
 	VADDPD    Z31, Z7, Z7
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_4x16m_write
+	JZ        kernelF64x512DirectTB_4x16m_keep
 	VXORPD    Y9, Y9, Y9
 	VMAXPD    Z0, Z9, Z0
 	VMAXPD    Z1, Z9, Z1
@@ -26291,6 +30946,41 @@ kernelF64x512DirectTB_4x16m_bias:
 	VMAXPD    Z5, Z9, Z5
 	VMAXPD    Z6, Z9, Z6
 	VMAXPD    Z7, Z9, Z7
+
+kernelF64x512DirectTB_4x16m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x16m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y9, Y9, Y9
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z8
+	VCMPPD    $0x1e, Z9, Z8, K2
+	VMOVUPD.Z Z7, K2, Z7
 
 kernelF64x512DirectTB_4x16m_write:
 	MOVQ    R9, R11
@@ -26308,10 +30998,10 @@ kernelF64x512DirectTB_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_4x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x24m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_4x24m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -26502,7 +31192,7 @@ kernelF64x512_4x24m_store:
 kernelF64x512_4x24m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_4x24m_write
+	JZ        kernelF64x512_4x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -26521,7 +31211,7 @@ kernelF64x512_4x24m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_4x24m_write
+	JZ        kernelF64x512_4x24m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -26535,6 +31225,53 @@ kernelF64x512_4x24m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512_4x24m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x24m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512_4x24m_write:
 	MOVQ    BX, DI
@@ -26556,10 +31293,10 @@ kernelF64x512_4x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x24m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_4x24m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -26756,7 +31493,7 @@ kernelF64x512Direct_4x24m_store:
 kernelF64x512Direct_4x24m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_4x24m_write
+	JZ        kernelF64x512Direct_4x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -26775,7 +31512,7 @@ kernelF64x512Direct_4x24m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_4x24m_write
+	JZ        kernelF64x512Direct_4x24m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -26789,6 +31526,53 @@ kernelF64x512Direct_4x24m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512Direct_4x24m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x24m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512Direct_4x24m_write:
 	MOVQ    DI, R9
@@ -26810,10 +31594,10 @@ kernelF64x512Direct_4x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x24m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_4x24m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -27007,7 +31791,7 @@ kernelF64x512DirectT_4x24m_store:
 kernelF64x512DirectT_4x24m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_4x24m_write
+	JZ        kernelF64x512DirectT_4x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -27026,7 +31810,7 @@ kernelF64x512DirectT_4x24m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_4x24m_write
+	JZ        kernelF64x512DirectT_4x24m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -27040,6 +31824,53 @@ kernelF64x512DirectT_4x24m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectT_4x24m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x24m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512DirectT_4x24m_write:
 	MOVQ    DI, R9
@@ -27061,10 +31892,10 @@ kernelF64x512DirectT_4x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x24m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_4x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -27264,7 +32095,7 @@ kernelF64x512DirectB_4x24m_store:
 kernelF64x512DirectB_4x24m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_4x24m_write
+	JZ        kernelF64x512DirectB_4x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -27283,7 +32114,7 @@ kernelF64x512DirectB_4x24m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_4x24m_write
+	JZ        kernelF64x512DirectB_4x24m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -27297,6 +32128,53 @@ kernelF64x512DirectB_4x24m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectB_4x24m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x24m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512DirectB_4x24m_write:
 	MOVQ    R9, R11
@@ -27318,10 +32196,10 @@ kernelF64x512DirectB_4x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x24m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_4x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -27518,7 +32396,7 @@ kernelF64x512DirectTB_4x24m_store:
 kernelF64x512DirectTB_4x24m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_4x24m_write
+	JZ        kernelF64x512DirectTB_4x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -27537,7 +32415,7 @@ kernelF64x512DirectTB_4x24m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_4x24m_write
+	JZ        kernelF64x512DirectTB_4x24m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -27551,6 +32429,53 @@ kernelF64x512DirectTB_4x24m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectTB_4x24m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x24m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512DirectTB_4x24m_write:
 	MOVQ    R9, R11
@@ -27572,10 +32497,10 @@ kernelF64x512DirectTB_4x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_4x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x32m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_4x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -27803,7 +32728,7 @@ kernelF64x512_4x32m_store:
 kernelF64x512_4x32m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_4x32m_write
+	JZ        kernelF64x512_4x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -27826,7 +32751,7 @@ kernelF64x512_4x32m_bias:
 	VADDPD    Z31, Z15, Z15
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_4x32m_write
+	JZ        kernelF64x512_4x32m_keep
 	VXORPD    Y17, Y17, Y17
 	VMAXPD    Z0, Z17, Z0
 	VMAXPD    Z1, Z17, Z1
@@ -27844,6 +32769,65 @@ kernelF64x512_4x32m_bias:
 	VMAXPD    Z13, Z17, Z13
 	VMAXPD    Z14, Z17, Z14
 	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512_4x32m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_4x32m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512_4x32m_write:
 	MOVQ    BX, DI
@@ -27869,10 +32853,10 @@ kernelF64x512_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_4x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -28106,7 +33090,7 @@ kernelF64x512Direct_4x32m_store:
 kernelF64x512Direct_4x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_4x32m_write
+	JZ        kernelF64x512Direct_4x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -28129,7 +33113,7 @@ kernelF64x512Direct_4x32m_bias:
 	VADDPD    Z31, Z15, Z15
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_4x32m_write
+	JZ        kernelF64x512Direct_4x32m_keep
 	VXORPD    Y17, Y17, Y17
 	VMAXPD    Z0, Z17, Z0
 	VMAXPD    Z1, Z17, Z1
@@ -28147,6 +33131,65 @@ kernelF64x512Direct_4x32m_bias:
 	VMAXPD    Z13, Z17, Z13
 	VMAXPD    Z14, Z17, Z14
 	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512Direct_4x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_4x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512Direct_4x32m_write:
 	MOVQ    DI, R9
@@ -28172,10 +33215,10 @@ kernelF64x512Direct_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_4x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -28406,7 +33449,7 @@ kernelF64x512DirectT_4x32m_store:
 kernelF64x512DirectT_4x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_4x32m_write
+	JZ        kernelF64x512DirectT_4x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -28429,7 +33472,7 @@ kernelF64x512DirectT_4x32m_bias:
 	VADDPD    Z31, Z15, Z15
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_4x32m_write
+	JZ        kernelF64x512DirectT_4x32m_keep
 	VXORPD    Y17, Y17, Y17
 	VMAXPD    Z0, Z17, Z0
 	VMAXPD    Z1, Z17, Z1
@@ -28447,6 +33490,65 @@ kernelF64x512DirectT_4x32m_bias:
 	VMAXPD    Z13, Z17, Z13
 	VMAXPD    Z14, Z17, Z14
 	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512DirectT_4x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_4x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512DirectT_4x32m_write:
 	MOVQ    DI, R9
@@ -28472,10 +33574,10 @@ kernelF64x512DirectT_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_4x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -28712,7 +33814,7 @@ kernelF64x512DirectB_4x32m_store:
 kernelF64x512DirectB_4x32m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_4x32m_write
+	JZ        kernelF64x512DirectB_4x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -28735,7 +33837,7 @@ kernelF64x512DirectB_4x32m_bias:
 	VADDPD    Z31, Z15, Z15
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_4x32m_write
+	JZ        kernelF64x512DirectB_4x32m_keep
 	VXORPD    Y17, Y17, Y17
 	VMAXPD    Z0, Z17, Z0
 	VMAXPD    Z1, Z17, Z1
@@ -28753,6 +33855,65 @@ kernelF64x512DirectB_4x32m_bias:
 	VMAXPD    Z13, Z17, Z13
 	VMAXPD    Z14, Z17, Z14
 	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512DirectB_4x32m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_4x32m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512DirectB_4x32m_write:
 	MOVQ    R9, R11
@@ -28778,10 +33939,10 @@ kernelF64x512DirectB_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_4x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -29015,7 +34176,7 @@ kernelF64x512DirectTB_4x32m_store:
 kernelF64x512DirectTB_4x32m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_4x32m_write
+	JZ        kernelF64x512DirectTB_4x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -29038,7 +34199,7 @@ kernelF64x512DirectTB_4x32m_bias:
 	VADDPD    Z31, Z15, Z15
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_4x32m_write
+	JZ        kernelF64x512DirectTB_4x32m_keep
 	VXORPD    Y17, Y17, Y17
 	VMAXPD    Z0, Z17, Z0
 	VMAXPD    Z1, Z17, Z1
@@ -29056,6 +34217,65 @@ kernelF64x512DirectTB_4x32m_bias:
 	VMAXPD    Z13, Z17, Z13
 	VMAXPD    Z14, Z17, Z14
 	VMAXPD    Z15, Z17, Z15
+
+kernelF64x512DirectTB_4x32m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_4x32m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y17, Y17, Y17
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z16
+	VCMPPD    $0x1e, Z17, Z16, K2
+	VMOVUPD.Z Z15, K2, Z15
 
 kernelF64x512DirectTB_4x32m_write:
 	MOVQ    R9, R11
@@ -29081,10 +34301,10 @@ kernelF64x512DirectTB_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_6x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x8m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_6x8m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -29237,7 +34457,7 @@ kernelF64x512_6x8m_store:
 kernelF64x512_6x8m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_6x8m_write
+	JZ        kernelF64x512_6x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -29252,7 +34472,7 @@ kernelF64x512_6x8m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_6x8m_write
+	JZ        kernelF64x512_6x8m_keep
 	VXORPD    Y8, Y8, Y8
 	VMAXPD    Z0, Z8, Z0
 	VMAXPD    Z1, Z8, Z1
@@ -29260,6 +34480,37 @@ kernelF64x512_6x8m_bias:
 	VMAXPD    Z3, Z8, Z3
 	VMAXPD    Z4, Z8, Z4
 	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512_6x8m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x8m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512_6x8m_write:
 	MOVQ    BX, DI
@@ -29277,10 +34528,10 @@ kernelF64x512_6x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x8m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_6x8m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -29439,7 +34690,7 @@ kernelF64x512Direct_6x8m_store:
 kernelF64x512Direct_6x8m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_6x8m_write
+	JZ        kernelF64x512Direct_6x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -29454,7 +34705,7 @@ kernelF64x512Direct_6x8m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_6x8m_write
+	JZ        kernelF64x512Direct_6x8m_keep
 	VXORPD    Y8, Y8, Y8
 	VMAXPD    Z0, Z8, Z0
 	VMAXPD    Z1, Z8, Z1
@@ -29462,6 +34713,37 @@ kernelF64x512Direct_6x8m_bias:
 	VMAXPD    Z3, Z8, Z3
 	VMAXPD    Z4, Z8, Z4
 	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512Direct_6x8m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x8m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512Direct_6x8m_write:
 	MOVQ    DI, R9
@@ -29479,10 +34761,10 @@ kernelF64x512Direct_6x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x8m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_6x8m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -29638,7 +34920,7 @@ kernelF64x512DirectT_6x8m_store:
 kernelF64x512DirectT_6x8m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_6x8m_write
+	JZ        kernelF64x512DirectT_6x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -29653,7 +34935,7 @@ kernelF64x512DirectT_6x8m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_6x8m_write
+	JZ        kernelF64x512DirectT_6x8m_keep
 	VXORPD    Y8, Y8, Y8
 	VMAXPD    Z0, Z8, Z0
 	VMAXPD    Z1, Z8, Z1
@@ -29661,6 +34943,37 @@ kernelF64x512DirectT_6x8m_bias:
 	VMAXPD    Z3, Z8, Z3
 	VMAXPD    Z4, Z8, Z4
 	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512DirectT_6x8m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x8m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512DirectT_6x8m_write:
 	MOVQ    DI, R9
@@ -29678,10 +34991,10 @@ kernelF64x512DirectT_6x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x8m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_6x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -29843,7 +35156,7 @@ kernelF64x512DirectB_6x8m_store:
 kernelF64x512DirectB_6x8m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_6x8m_write
+	JZ        kernelF64x512DirectB_6x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -29858,7 +35171,7 @@ kernelF64x512DirectB_6x8m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_6x8m_write
+	JZ        kernelF64x512DirectB_6x8m_keep
 	VXORPD    Y8, Y8, Y8
 	VMAXPD    Z0, Z8, Z0
 	VMAXPD    Z1, Z8, Z1
@@ -29866,6 +35179,37 @@ kernelF64x512DirectB_6x8m_bias:
 	VMAXPD    Z3, Z8, Z3
 	VMAXPD    Z4, Z8, Z4
 	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512DirectB_6x8m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x8m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512DirectB_6x8m_write:
 	MOVQ    R9, R11
@@ -29883,10 +35227,10 @@ kernelF64x512DirectB_6x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x8m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_6x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -30045,7 +35389,7 @@ kernelF64x512DirectTB_6x8m_store:
 kernelF64x512DirectTB_6x8m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_6x8m_write
+	JZ        kernelF64x512DirectTB_6x8m_keep
 	VMOVUPD.Z (AX), K1, Z31
 	VADDPD    Z31, Z0, Z0
 	VMOVUPD.Z (AX), K1, Z31
@@ -30060,7 +35404,7 @@ kernelF64x512DirectTB_6x8m_bias:
 	VADDPD    Z31, Z5, Z5
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_6x8m_write
+	JZ        kernelF64x512DirectTB_6x8m_keep
 	VXORPD    Y8, Y8, Y8
 	VMAXPD    Z0, Z8, Z0
 	VMAXPD    Z1, Z8, Z1
@@ -30068,6 +35412,37 @@ kernelF64x512DirectTB_6x8m_bias:
 	VMAXPD    Z3, Z8, Z3
 	VMAXPD    Z4, Z8, Z4
 	VMAXPD    Z5, Z8, Z5
+
+kernelF64x512DirectTB_6x8m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x8m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y8, Y8, Y8
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPD.Z (AX), K1, Z6
+	VCMPPD    $0x1e, Z8, Z6, K2
+	VMOVUPD.Z Z5, K2, Z5
 
 kernelF64x512DirectTB_6x8m_write:
 	MOVQ    R9, R11
@@ -30085,10 +35460,10 @@ kernelF64x512DirectTB_6x8m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_6x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x16m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_6x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -30294,7 +35669,7 @@ kernelF64x512_6x16m_store:
 kernelF64x512_6x16m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_6x16m_write
+	JZ        kernelF64x512_6x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -30315,7 +35690,7 @@ kernelF64x512_6x16m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_6x16m_write
+	JZ        kernelF64x512_6x16m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -30329,6 +35704,55 @@ kernelF64x512_6x16m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512_6x16m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x16m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512_6x16m_write:
 	MOVQ    BX, DI
@@ -30352,10 +35776,10 @@ kernelF64x512_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_6x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -30567,7 +35991,7 @@ kernelF64x512Direct_6x16m_store:
 kernelF64x512Direct_6x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_6x16m_write
+	JZ        kernelF64x512Direct_6x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -30588,7 +36012,7 @@ kernelF64x512Direct_6x16m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_6x16m_write
+	JZ        kernelF64x512Direct_6x16m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -30602,6 +36026,55 @@ kernelF64x512Direct_6x16m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512Direct_6x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512Direct_6x16m_write:
 	MOVQ    DI, R9
@@ -30625,10 +36098,10 @@ kernelF64x512Direct_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_6x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -30837,7 +36310,7 @@ kernelF64x512DirectT_6x16m_store:
 kernelF64x512DirectT_6x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_6x16m_write
+	JZ        kernelF64x512DirectT_6x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -30858,7 +36331,7 @@ kernelF64x512DirectT_6x16m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_6x16m_write
+	JZ        kernelF64x512DirectT_6x16m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -30872,6 +36345,55 @@ kernelF64x512DirectT_6x16m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectT_6x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512DirectT_6x16m_write:
 	MOVQ    DI, R9
@@ -30895,10 +36417,10 @@ kernelF64x512DirectT_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_6x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -31113,7 +36635,7 @@ kernelF64x512DirectB_6x16m_store:
 kernelF64x512DirectB_6x16m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_6x16m_write
+	JZ        kernelF64x512DirectB_6x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -31134,7 +36656,7 @@ kernelF64x512DirectB_6x16m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_6x16m_write
+	JZ        kernelF64x512DirectB_6x16m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -31148,6 +36670,55 @@ kernelF64x512DirectB_6x16m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectB_6x16m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x16m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512DirectB_6x16m_write:
 	MOVQ    R9, R11
@@ -31171,10 +36742,10 @@ kernelF64x512DirectB_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_6x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -31386,7 +36957,7 @@ kernelF64x512DirectTB_6x16m_store:
 kernelF64x512DirectTB_6x16m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_6x16m_write
+	JZ        kernelF64x512DirectTB_6x16m_keep
 	VADDPD    (AX), Z0, Z0
 	VMOVUPD.Z 64(AX), K1, Z31
 	VADDPD    Z31, Z1, Z1
@@ -31407,7 +36978,7 @@ kernelF64x512DirectTB_6x16m_bias:
 	VADDPD    Z31, Z11, Z11
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_6x16m_write
+	JZ        kernelF64x512DirectTB_6x16m_keep
 	VXORPD    Y13, Y13, Y13
 	VMAXPD    Z0, Z13, Z0
 	VMAXPD    Z1, Z13, Z1
@@ -31421,6 +36992,55 @@ kernelF64x512DirectTB_6x16m_bias:
 	VMAXPD    Z9, Z13, Z9
 	VMAXPD    Z10, Z13, Z10
 	VMAXPD    Z11, Z13, Z11
+
+kernelF64x512DirectTB_6x16m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x16m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y13, Y13, Y13
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 64(AX), K1, Z12
+	VCMPPD    $0x1e, Z13, Z12, K2
+	VMOVUPD.Z Z11, K2, Z11
 
 kernelF64x512DirectTB_6x16m_write:
 	MOVQ    R9, R11
@@ -31444,10 +37064,10 @@ kernelF64x512DirectTB_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_6x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x24m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_6x24m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -31706,7 +37326,7 @@ kernelF64x512_6x24m_store:
 kernelF64x512_6x24m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_6x24m_write
+	JZ        kernelF64x512_6x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -31733,7 +37353,7 @@ kernelF64x512_6x24m_bias:
 	VADDPD    Z31, Z17, Z17
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_6x24m_write
+	JZ        kernelF64x512_6x24m_keep
 	VXORPD    Y19, Y19, Y19
 	VMAXPD    Z0, Z19, Z0
 	VMAXPD    Z1, Z19, Z1
@@ -31753,6 +37373,73 @@ kernelF64x512_6x24m_bias:
 	VMAXPD    Z15, Z19, Z15
 	VMAXPD    Z16, Z19, Z16
 	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512_6x24m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x24m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y19, Y19, Y19
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z15, K2, Z15
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z17, K2, Z17
 
 kernelF64x512_6x24m_write:
 	MOVQ    BX, DI
@@ -31782,10 +37469,10 @@ kernelF64x512_6x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x24m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_6x24m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -32050,7 +37737,7 @@ kernelF64x512Direct_6x24m_store:
 kernelF64x512Direct_6x24m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_6x24m_write
+	JZ        kernelF64x512Direct_6x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -32077,7 +37764,7 @@ kernelF64x512Direct_6x24m_bias:
 	VADDPD    Z31, Z17, Z17
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_6x24m_write
+	JZ        kernelF64x512Direct_6x24m_keep
 	VXORPD    Y19, Y19, Y19
 	VMAXPD    Z0, Z19, Z0
 	VMAXPD    Z1, Z19, Z1
@@ -32097,6 +37784,73 @@ kernelF64x512Direct_6x24m_bias:
 	VMAXPD    Z15, Z19, Z15
 	VMAXPD    Z16, Z19, Z16
 	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512Direct_6x24m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x24m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y19, Y19, Y19
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z15, K2, Z15
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z17, K2, Z17
 
 kernelF64x512Direct_6x24m_write:
 	MOVQ    DI, R9
@@ -32126,10 +37880,10 @@ kernelF64x512Direct_6x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x24m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_6x24m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -32391,7 +38145,7 @@ kernelF64x512DirectT_6x24m_store:
 kernelF64x512DirectT_6x24m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_6x24m_write
+	JZ        kernelF64x512DirectT_6x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -32418,7 +38172,7 @@ kernelF64x512DirectT_6x24m_bias:
 	VADDPD    Z31, Z17, Z17
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_6x24m_write
+	JZ        kernelF64x512DirectT_6x24m_keep
 	VXORPD    Y19, Y19, Y19
 	VMAXPD    Z0, Z19, Z0
 	VMAXPD    Z1, Z19, Z1
@@ -32438,6 +38192,73 @@ kernelF64x512DirectT_6x24m_bias:
 	VMAXPD    Z15, Z19, Z15
 	VMAXPD    Z16, Z19, Z16
 	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512DirectT_6x24m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x24m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y19, Y19, Y19
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z15, K2, Z15
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z17, K2, Z17
 
 kernelF64x512DirectT_6x24m_write:
 	MOVQ    DI, R9
@@ -32467,10 +38288,10 @@ kernelF64x512DirectT_6x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x24m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_6x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -32738,7 +38559,7 @@ kernelF64x512DirectB_6x24m_store:
 kernelF64x512DirectB_6x24m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_6x24m_write
+	JZ        kernelF64x512DirectB_6x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -32765,7 +38586,7 @@ kernelF64x512DirectB_6x24m_bias:
 	VADDPD    Z31, Z17, Z17
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_6x24m_write
+	JZ        kernelF64x512DirectB_6x24m_keep
 	VXORPD    Y19, Y19, Y19
 	VMAXPD    Z0, Z19, Z0
 	VMAXPD    Z1, Z19, Z1
@@ -32785,6 +38606,73 @@ kernelF64x512DirectB_6x24m_bias:
 	VMAXPD    Z15, Z19, Z15
 	VMAXPD    Z16, Z19, Z16
 	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512DirectB_6x24m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x24m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y19, Y19, Y19
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z15, K2, Z15
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z17, K2, Z17
 
 kernelF64x512DirectB_6x24m_write:
 	MOVQ    R9, R11
@@ -32814,10 +38702,10 @@ kernelF64x512DirectB_6x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x24m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_6x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -33082,7 +38970,7 @@ kernelF64x512DirectTB_6x24m_store:
 kernelF64x512DirectTB_6x24m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_6x24m_write
+	JZ        kernelF64x512DirectTB_6x24m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VMOVUPD.Z 128(AX), K1, Z31
@@ -33109,7 +38997,7 @@ kernelF64x512DirectTB_6x24m_bias:
 	VADDPD    Z31, Z17, Z17
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_6x24m_write
+	JZ        kernelF64x512DirectTB_6x24m_keep
 	VXORPD    Y19, Y19, Y19
 	VMAXPD    Z0, Z19, Z0
 	VMAXPD    Z1, Z19, Z1
@@ -33129,6 +39017,73 @@ kernelF64x512DirectTB_6x24m_bias:
 	VMAXPD    Z15, Z19, Z15
 	VMAXPD    Z16, Z19, Z16
 	VMAXPD    Z17, Z19, Z17
+
+kernelF64x512DirectTB_6x24m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x24m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y19, Y19, Y19
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z3, K2, Z3
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z7, K2, Z7
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z15, K2, Z15
+	VMOVUPD   64(AX), Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD.Z 128(AX), K1, Z18
+	VCMPPD    $0x1e, Z19, Z18, K2
+	VMOVUPD.Z Z17, K2, Z17
 
 kernelF64x512DirectTB_6x24m_write:
 	MOVQ    R9, R11
@@ -33158,10 +39113,10 @@ kernelF64x512DirectTB_6x24m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512_6x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x32m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF64x512_6x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -33473,7 +39428,7 @@ kernelF64x512_6x32m_store:
 kernelF64x512_6x32m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512_6x32m_write
+	JZ        kernelF64x512_6x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -33506,7 +39461,7 @@ kernelF64x512_6x32m_bias:
 	VADDPD    Z31, Z23, Z23
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512_6x32m_write
+	JZ        kernelF64x512_6x32m_keep
 	VXORPD    Y25, Y25, Y25
 	VMAXPD    Z0, Z25, Z0
 	VMAXPD    Z1, Z25, Z1
@@ -33532,6 +39487,91 @@ kernelF64x512_6x32m_bias:
 	VMAXPD    Z21, Z25, Z21
 	VMAXPD    Z22, Z25, Z22
 	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512_6x32m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512_6x32m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512_6x32m_write:
 	MOVQ    BX, DI
@@ -33567,10 +39607,10 @@ kernelF64x512_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512Direct_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512Direct_6x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -33888,7 +39928,7 @@ kernelF64x512Direct_6x32m_store:
 kernelF64x512Direct_6x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512Direct_6x32m_write
+	JZ        kernelF64x512Direct_6x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -33921,7 +39961,7 @@ kernelF64x512Direct_6x32m_bias:
 	VADDPD    Z31, Z23, Z23
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512Direct_6x32m_write
+	JZ        kernelF64x512Direct_6x32m_keep
 	VXORPD    Y25, Y25, Y25
 	VMAXPD    Z0, Z25, Z0
 	VMAXPD    Z1, Z25, Z1
@@ -33947,6 +39987,91 @@ kernelF64x512Direct_6x32m_bias:
 	VMAXPD    Z21, Z25, Z21
 	VMAXPD    Z22, Z25, Z22
 	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512Direct_6x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512Direct_6x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512Direct_6x32m_write:
 	MOVQ    DI, R9
@@ -33982,10 +40107,10 @@ kernelF64x512Direct_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectT_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF64x512DirectT_6x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -34300,7 +40425,7 @@ kernelF64x512DirectT_6x32m_store:
 kernelF64x512DirectT_6x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectT_6x32m_write
+	JZ        kernelF64x512DirectT_6x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -34333,7 +40458,7 @@ kernelF64x512DirectT_6x32m_bias:
 	VADDPD    Z31, Z23, Z23
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectT_6x32m_write
+	JZ        kernelF64x512DirectT_6x32m_keep
 	VXORPD    Y25, Y25, Y25
 	VMAXPD    Z0, Z25, Z0
 	VMAXPD    Z1, Z25, Z1
@@ -34359,6 +40484,91 @@ kernelF64x512DirectT_6x32m_bias:
 	VMAXPD    Z21, Z25, Z21
 	VMAXPD    Z22, Z25, Z22
 	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512DirectT_6x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectT_6x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512DirectT_6x32m_write:
 	MOVQ    DI, R9
@@ -34394,10 +40604,10 @@ kernelF64x512DirectT_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectB_6x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -34718,7 +40928,7 @@ kernelF64x512DirectB_6x32m_store:
 kernelF64x512DirectB_6x32m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectB_6x32m_write
+	JZ        kernelF64x512DirectB_6x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -34751,7 +40961,7 @@ kernelF64x512DirectB_6x32m_bias:
 	VADDPD    Z31, Z23, Z23
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectB_6x32m_write
+	JZ        kernelF64x512DirectB_6x32m_keep
 	VXORPD    Y25, Y25, Y25
 	VMAXPD    Z0, Z25, Z0
 	VMAXPD    Z1, Z25, Z1
@@ -34777,6 +40987,91 @@ kernelF64x512DirectB_6x32m_bias:
 	VMAXPD    Z21, Z25, Z21
 	VMAXPD    Z22, Z25, Z22
 	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512DirectB_6x32m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectB_6x32m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512DirectB_6x32m_write:
 	MOVQ    R9, R11
@@ -34812,10 +41107,10 @@ kernelF64x512DirectB_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, mask int)
+// func kernelF64x512DirectTB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512DirectTB_6x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -35133,7 +41428,7 @@ kernelF64x512DirectTB_6x32m_store:
 kernelF64x512DirectTB_6x32m_bias:
 	MOVQ      bias+120(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF64x512DirectTB_6x32m_write
+	JZ        kernelF64x512DirectTB_6x32m_keep
 	VADDPD    (AX), Z0, Z0
 	VADDPD    64(AX), Z1, Z1
 	VADDPD    128(AX), Z2, Z2
@@ -35166,7 +41461,7 @@ kernelF64x512DirectTB_6x32m_bias:
 	VADDPD    Z31, Z23, Z23
 	MOVBLZX   relu+128(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF64x512DirectTB_6x32m_write
+	JZ        kernelF64x512DirectTB_6x32m_keep
 	VXORPD    Y25, Y25, Y25
 	VMAXPD    Z0, Z25, Z0
 	VMAXPD    Z1, Z25, Z1
@@ -35192,6 +41487,91 @@ kernelF64x512DirectTB_6x32m_bias:
 	VMAXPD    Z21, Z25, Z21
 	VMAXPD    Z22, Z25, Z22
 	VMAXPD    Z23, Z25, Z23
+
+kernelF64x512DirectTB_6x32m_keep:
+	MOVQ      keep+136(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF64x512DirectTB_6x32m_write
+	MOVQ      ldk+144(FP), CX
+	SHLQ      $0x03, CX
+	VXORPD    Y25, Y25, Y25
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z0, K2, Z0
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z1, K2, Z1
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z2, K2, Z2
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z4, K2, Z4
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z5, K2, Z5
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z6, K2, Z6
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z8, K2, Z8
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z9, K2, Z9
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z10, K2, Z10
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z12, K2, Z12
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z13, K2, Z13
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z14, K2, Z14
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z16, K2, Z16
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z17, K2, Z17
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z18, K2, Z18
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPD   (AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z20, K2, Z20
+	VMOVUPD   64(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z21, K2, Z21
+	VMOVUPD   128(AX), Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z22, K2, Z22
+	VMOVUPD.Z 192(AX), K1, Z24
+	VCMPPD    $0x1e, Z25, Z24, K2
+	VMOVUPD.Z Z23, K2, Z23
 
 kernelF64x512DirectTB_6x32m_write:
 	MOVQ    R9, R11
@@ -35227,9 +41607,9 @@ kernelF64x512DirectTB_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x16(SB), NOSPLIT, $0-105
+TEXT ·kernelF32x512_2x16(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -35307,15 +41687,30 @@ kernelF32x512_2x16_store:
 kernelF32x512_2x16_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512_2x16_write
+	JZ      kernelF32x512_2x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512_2x16_write
+	JZ      kernelF32x512_2x16_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Z0, Z4, Z0
 	VMAXPS  Z1, Z4, Z1
+
+kernelF32x512_2x16_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x16_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512_2x16_write:
 	MOVQ    BX, DI
@@ -35325,9 +41720,9 @@ kernelF32x512_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512Direct_2x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -35407,15 +41802,30 @@ kernelF32x512Direct_2x16_store:
 kernelF32x512Direct_2x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512Direct_2x16_write
+	JZ      kernelF32x512Direct_2x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512Direct_2x16_write
+	JZ      kernelF32x512Direct_2x16_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Z0, Z4, Z0
 	VMAXPS  Z1, Z4, Z1
+
+kernelF32x512Direct_2x16_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x16_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512Direct_2x16_write:
 	MOVQ    SI, R8
@@ -35425,9 +41835,9 @@ kernelF32x512Direct_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512DirectT_2x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -35508,15 +41918,30 @@ kernelF32x512DirectT_2x16_store:
 kernelF32x512DirectT_2x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectT_2x16_write
+	JZ      kernelF32x512DirectT_2x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectT_2x16_write
+	JZ      kernelF32x512DirectT_2x16_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Z0, Z4, Z0
 	VMAXPS  Z1, Z4, Z1
+
+kernelF32x512DirectT_2x16_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x16_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512DirectT_2x16_write:
 	MOVQ    DI, R9
@@ -35526,9 +41951,9 @@ kernelF32x512DirectT_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectTB_2x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -35612,15 +42037,30 @@ kernelF32x512DirectTB_2x16_store:
 kernelF32x512DirectTB_2x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectTB_2x16_write
+	JZ      kernelF32x512DirectTB_2x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectTB_2x16_write
+	JZ      kernelF32x512DirectTB_2x16_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Z0, Z4, Z0
 	VMAXPS  Z1, Z4, Z1
+
+kernelF32x512DirectTB_2x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512DirectTB_2x16_write:
 	MOVQ    R9, R11
@@ -35630,9 +42070,9 @@ kernelF32x512DirectTB_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectB_2x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -35715,15 +42155,30 @@ kernelF32x512DirectB_2x16_store:
 kernelF32x512DirectB_2x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectB_2x16_write
+	JZ      kernelF32x512DirectB_2x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectB_2x16_write
+	JZ      kernelF32x512DirectB_2x16_keep
 	VXORPS  Y4, Y4, Y4
 	VMAXPS  Z0, Z4, Z0
 	VMAXPS  Z1, Z4, Z1
+
+kernelF32x512DirectB_2x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512DirectB_2x16_write:
 	MOVQ    R8, R10
@@ -35733,9 +42188,9 @@ kernelF32x512DirectB_2x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512_2x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x32(SB), NOSPLIT, $0-105
+TEXT ·kernelF32x512_2x32(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -35834,19 +42289,40 @@ kernelF32x512_2x32_store:
 kernelF32x512_2x32_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512_2x32_write
+	JZ      kernelF32x512_2x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  64(AX), Z3, Z3
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512_2x32_write
+	JZ      kernelF32x512_2x32_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Z0, Z5, Z0
 	VMAXPS  Z1, Z5, Z1
 	VMAXPS  Z2, Z5, Z2
 	VMAXPS  Z3, Z5, Z3
+
+kernelF32x512_2x32_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x32_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512_2x32_write:
 	MOVQ    BX, DI
@@ -35858,9 +42334,9 @@ kernelF32x512_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512Direct_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x32(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512Direct_2x32(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -35961,19 +42437,40 @@ kernelF32x512Direct_2x32_store:
 kernelF32x512Direct_2x32_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512Direct_2x32_write
+	JZ      kernelF32x512Direct_2x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  64(AX), Z3, Z3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512Direct_2x32_write
+	JZ      kernelF32x512Direct_2x32_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Z0, Z5, Z0
 	VMAXPS  Z1, Z5, Z1
 	VMAXPS  Z2, Z5, Z2
 	VMAXPS  Z3, Z5, Z3
+
+kernelF32x512Direct_2x32_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x32_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512Direct_2x32_write:
 	MOVQ    SI, R8
@@ -35985,9 +42482,9 @@ kernelF32x512Direct_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectT_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x32(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512DirectT_2x32(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -36089,19 +42586,40 @@ kernelF32x512DirectT_2x32_store:
 kernelF32x512DirectT_2x32_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectT_2x32_write
+	JZ      kernelF32x512DirectT_2x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  64(AX), Z3, Z3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectT_2x32_write
+	JZ      kernelF32x512DirectT_2x32_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Z0, Z5, Z0
 	VMAXPS  Z1, Z5, Z1
 	VMAXPS  Z2, Z5, Z2
 	VMAXPS  Z3, Z5, Z3
+
+kernelF32x512DirectT_2x32_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x32_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectT_2x32_write:
 	MOVQ    DI, R9
@@ -36113,9 +42631,9 @@ kernelF32x512DirectT_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectTB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectTB_2x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -36220,19 +42738,40 @@ kernelF32x512DirectTB_2x32_store:
 kernelF32x512DirectTB_2x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectTB_2x32_write
+	JZ      kernelF32x512DirectTB_2x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  64(AX), Z3, Z3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectTB_2x32_write
+	JZ      kernelF32x512DirectTB_2x32_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Z0, Z5, Z0
 	VMAXPS  Z1, Z5, Z1
 	VMAXPS  Z2, Z5, Z2
 	VMAXPS  Z3, Z5, Z3
+
+kernelF32x512DirectTB_2x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectTB_2x32_write:
 	MOVQ    R9, R11
@@ -36244,9 +42783,9 @@ kernelF32x512DirectTB_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectB_2x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -36350,19 +42889,40 @@ kernelF32x512DirectB_2x32_store:
 kernelF32x512DirectB_2x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectB_2x32_write
+	JZ      kernelF32x512DirectB_2x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  64(AX), Z3, Z3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectB_2x32_write
+	JZ      kernelF32x512DirectB_2x32_keep
 	VXORPS  Y5, Y5, Y5
 	VMAXPS  Z0, Z5, Z0
 	VMAXPS  Z1, Z5, Z1
 	VMAXPS  Z2, Z5, Z2
 	VMAXPS  Z3, Z5, Z3
+
+kernelF32x512DirectB_2x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectB_2x32_write:
 	MOVQ    R8, R10
@@ -36374,9 +42934,9 @@ kernelF32x512DirectB_2x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512_2x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x64(SB), NOSPLIT, $0-105
+TEXT ·kernelF32x512_2x64(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -36517,7 +43077,7 @@ kernelF32x512_2x64_store:
 kernelF32x512_2x64_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512_2x64_write
+	JZ      kernelF32x512_2x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -36528,7 +43088,7 @@ kernelF32x512_2x64_bias:
 	VADDPS  192(AX), Z7, Z7
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512_2x64_write
+	JZ      kernelF32x512_2x64_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -36538,6 +43098,39 @@ kernelF32x512_2x64_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512_2x64_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x64_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512_2x64_write:
 	MOVQ    BX, DI
@@ -36553,9 +43146,9 @@ kernelF32x512_2x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512Direct_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x64(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512Direct_2x64(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -36698,7 +43291,7 @@ kernelF32x512Direct_2x64_store:
 kernelF32x512Direct_2x64_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512Direct_2x64_write
+	JZ      kernelF32x512Direct_2x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -36709,7 +43302,7 @@ kernelF32x512Direct_2x64_bias:
 	VADDPS  192(AX), Z7, Z7
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512Direct_2x64_write
+	JZ      kernelF32x512Direct_2x64_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -36719,6 +43312,39 @@ kernelF32x512Direct_2x64_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512Direct_2x64_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x64_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512Direct_2x64_write:
 	MOVQ    SI, R8
@@ -36734,9 +43360,9 @@ kernelF32x512Direct_2x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectT_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x64(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512DirectT_2x64(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -36880,7 +43506,7 @@ kernelF32x512DirectT_2x64_store:
 kernelF32x512DirectT_2x64_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectT_2x64_write
+	JZ      kernelF32x512DirectT_2x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -36891,7 +43517,7 @@ kernelF32x512DirectT_2x64_bias:
 	VADDPS  192(AX), Z7, Z7
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectT_2x64_write
+	JZ      kernelF32x512DirectT_2x64_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -36901,6 +43527,39 @@ kernelF32x512DirectT_2x64_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512DirectT_2x64_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x64_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectT_2x64_write:
 	MOVQ    DI, R9
@@ -36916,9 +43575,9 @@ kernelF32x512DirectT_2x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectTB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x64(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectTB_2x64(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -37065,7 +43724,7 @@ kernelF32x512DirectTB_2x64_store:
 kernelF32x512DirectTB_2x64_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectTB_2x64_write
+	JZ      kernelF32x512DirectTB_2x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -37076,7 +43735,7 @@ kernelF32x512DirectTB_2x64_bias:
 	VADDPS  192(AX), Z7, Z7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectTB_2x64_write
+	JZ      kernelF32x512DirectTB_2x64_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -37086,6 +43745,39 @@ kernelF32x512DirectTB_2x64_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512DirectTB_2x64_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x64_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectTB_2x64_write:
 	MOVQ    R9, R11
@@ -37101,9 +43793,9 @@ kernelF32x512DirectTB_2x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x64(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectB_2x64(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -37249,7 +43941,7 @@ kernelF32x512DirectB_2x64_store:
 kernelF32x512DirectB_2x64_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectB_2x64_write
+	JZ      kernelF32x512DirectB_2x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -37260,7 +43952,7 @@ kernelF32x512DirectB_2x64_bias:
 	VADDPS  192(AX), Z7, Z7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectB_2x64_write
+	JZ      kernelF32x512DirectB_2x64_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -37270,6 +43962,39 @@ kernelF32x512DirectB_2x64_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512DirectB_2x64_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x64_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectB_2x64_write:
 	MOVQ    R8, R10
@@ -37285,9 +44010,9 @@ kernelF32x512DirectB_2x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x16(SB), NOSPLIT, $0-105
+TEXT ·kernelF32x512_4x16(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -37399,19 +44124,42 @@ kernelF32x512_4x16_store:
 kernelF32x512_4x16_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512_4x16_write
+	JZ      kernelF32x512_4x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  (AX), Z3, Z3
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512_4x16_write
+	JZ      kernelF32x512_4x16_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Z0, Z6, Z0
 	VMAXPS  Z1, Z6, Z1
 	VMAXPS  Z2, Z6, Z2
 	VMAXPS  Z3, Z6, Z3
+
+kernelF32x512_4x16_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x16_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512_4x16_write:
 	MOVQ    BX, DI
@@ -37425,9 +44173,9 @@ kernelF32x512_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512Direct_4x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -37545,19 +44293,42 @@ kernelF32x512Direct_4x16_store:
 kernelF32x512Direct_4x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512Direct_4x16_write
+	JZ      kernelF32x512Direct_4x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  (AX), Z3, Z3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512Direct_4x16_write
+	JZ      kernelF32x512Direct_4x16_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Z0, Z6, Z0
 	VMAXPS  Z1, Z6, Z1
 	VMAXPS  Z2, Z6, Z2
 	VMAXPS  Z3, Z6, Z3
+
+kernelF32x512Direct_4x16_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x16_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512Direct_4x16_write:
 	MOVQ    DI, R9
@@ -37571,9 +44342,9 @@ kernelF32x512Direct_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512DirectT_4x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -37688,19 +44459,42 @@ kernelF32x512DirectT_4x16_store:
 kernelF32x512DirectT_4x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectT_4x16_write
+	JZ      kernelF32x512DirectT_4x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  (AX), Z3, Z3
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectT_4x16_write
+	JZ      kernelF32x512DirectT_4x16_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Z0, Z6, Z0
 	VMAXPS  Z1, Z6, Z1
 	VMAXPS  Z2, Z6, Z2
 	VMAXPS  Z3, Z6, Z3
+
+kernelF32x512DirectT_4x16_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x16_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectT_4x16_write:
 	MOVQ    DI, R9
@@ -37714,9 +44508,9 @@ kernelF32x512DirectT_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectTB_4x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -37834,19 +44628,42 @@ kernelF32x512DirectTB_4x16_store:
 kernelF32x512DirectTB_4x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectTB_4x16_write
+	JZ      kernelF32x512DirectTB_4x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  (AX), Z3, Z3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectTB_4x16_write
+	JZ      kernelF32x512DirectTB_4x16_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Z0, Z6, Z0
 	VMAXPS  Z1, Z6, Z1
 	VMAXPS  Z2, Z6, Z2
 	VMAXPS  Z3, Z6, Z3
+
+kernelF32x512DirectTB_4x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectTB_4x16_write:
 	MOVQ    R9, R11
@@ -37860,9 +44677,9 @@ kernelF32x512DirectTB_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectB_4x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -37983,19 +44800,42 @@ kernelF32x512DirectB_4x16_store:
 kernelF32x512DirectB_4x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectB_4x16_write
+	JZ      kernelF32x512DirectB_4x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
 	VADDPS  (AX), Z3, Z3
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectB_4x16_write
+	JZ      kernelF32x512DirectB_4x16_keep
 	VXORPS  Y6, Y6, Y6
 	VMAXPS  Z0, Z6, Z0
 	VMAXPS  Z1, Z6, Z1
 	VMAXPS  Z2, Z6, Z2
 	VMAXPS  Z3, Z6, Z3
+
+kernelF32x512DirectB_4x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectB_4x16_write:
 	MOVQ    R9, R11
@@ -38009,9 +44849,9 @@ kernelF32x512DirectB_4x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512_4x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x32(SB), NOSPLIT, $0-105
+TEXT ·kernelF32x512_4x32(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -38160,7 +45000,7 @@ kernelF32x512_4x32_store:
 kernelF32x512_4x32_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512_4x32_write
+	JZ      kernelF32x512_4x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -38171,7 +45011,7 @@ kernelF32x512_4x32_bias:
 	VADDPS  64(AX), Z7, Z7
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512_4x32_write
+	JZ      kernelF32x512_4x32_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -38181,6 +45021,41 @@ kernelF32x512_4x32_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512_4x32_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x32_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512_4x32_write:
 	MOVQ    BX, DI
@@ -38198,9 +45073,9 @@ kernelF32x512_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512Direct_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x32(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512Direct_4x32(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -38355,7 +45230,7 @@ kernelF32x512Direct_4x32_store:
 kernelF32x512Direct_4x32_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512Direct_4x32_write
+	JZ      kernelF32x512Direct_4x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -38366,7 +45241,7 @@ kernelF32x512Direct_4x32_bias:
 	VADDPS  64(AX), Z7, Z7
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512Direct_4x32_write
+	JZ      kernelF32x512Direct_4x32_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -38376,6 +45251,41 @@ kernelF32x512Direct_4x32_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512Direct_4x32_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x32_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512Direct_4x32_write:
 	MOVQ    DI, R9
@@ -38393,9 +45303,9 @@ kernelF32x512Direct_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectT_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x32(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512DirectT_4x32(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -38547,7 +45457,7 @@ kernelF32x512DirectT_4x32_store:
 kernelF32x512DirectT_4x32_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectT_4x32_write
+	JZ      kernelF32x512DirectT_4x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -38558,7 +45468,7 @@ kernelF32x512DirectT_4x32_bias:
 	VADDPS  64(AX), Z7, Z7
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectT_4x32_write
+	JZ      kernelF32x512DirectT_4x32_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -38568,6 +45478,41 @@ kernelF32x512DirectT_4x32_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512DirectT_4x32_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x32_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectT_4x32_write:
 	MOVQ    DI, R9
@@ -38585,9 +45530,9 @@ kernelF32x512DirectT_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectTB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectTB_4x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -38742,7 +45687,7 @@ kernelF32x512DirectTB_4x32_store:
 kernelF32x512DirectTB_4x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectTB_4x32_write
+	JZ      kernelF32x512DirectTB_4x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -38753,7 +45698,7 @@ kernelF32x512DirectTB_4x32_bias:
 	VADDPS  64(AX), Z7, Z7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectTB_4x32_write
+	JZ      kernelF32x512DirectTB_4x32_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -38763,6 +45708,41 @@ kernelF32x512DirectTB_4x32_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512DirectTB_4x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectTB_4x32_write:
 	MOVQ    R9, R11
@@ -38780,9 +45760,9 @@ kernelF32x512DirectTB_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectB_4x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -38940,7 +45920,7 @@ kernelF32x512DirectB_4x32_store:
 kernelF32x512DirectB_4x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectB_4x32_write
+	JZ      kernelF32x512DirectB_4x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -38951,7 +45931,7 @@ kernelF32x512DirectB_4x32_bias:
 	VADDPS  64(AX), Z7, Z7
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectB_4x32_write
+	JZ      kernelF32x512DirectB_4x32_keep
 	VXORPS  Y9, Y9, Y9
 	VMAXPS  Z0, Z9, Z0
 	VMAXPS  Z1, Z9, Z1
@@ -38961,6 +45941,41 @@ kernelF32x512DirectB_4x32_bias:
 	VMAXPS  Z5, Z9, Z5
 	VMAXPS  Z6, Z9, Z6
 	VMAXPS  Z7, Z9, Z7
+
+kernelF32x512DirectB_4x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectB_4x32_write:
 	MOVQ    R9, R11
@@ -38978,9 +45993,9 @@ kernelF32x512DirectB_4x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512_4x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x64(SB), NOSPLIT, $0-105
+TEXT ·kernelF32x512_4x64(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -39203,7 +46218,7 @@ kernelF32x512_4x64_store:
 kernelF32x512_4x64_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512_4x64_write
+	JZ      kernelF32x512_4x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -39222,7 +46237,7 @@ kernelF32x512_4x64_bias:
 	VADDPS  192(AX), Z15, Z15
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512_4x64_write
+	JZ      kernelF32x512_4x64_keep
 	VXORPS  Y17, Y17, Y17
 	VMAXPS  Z0, Z17, Z0
 	VMAXPS  Z1, Z17, Z1
@@ -39240,6 +46255,65 @@ kernelF32x512_4x64_bias:
 	VMAXPS  Z13, Z17, Z13
 	VMAXPS  Z14, Z17, Z14
 	VMAXPS  Z15, Z17, Z15
+
+kernelF32x512_4x64_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x64_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512_4x64_write:
 	MOVQ    BX, DI
@@ -39265,9 +46339,9 @@ kernelF32x512_4x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512Direct_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x64(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512Direct_4x64(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -39496,7 +46570,7 @@ kernelF32x512Direct_4x64_store:
 kernelF32x512Direct_4x64_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512Direct_4x64_write
+	JZ      kernelF32x512Direct_4x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -39515,7 +46589,7 @@ kernelF32x512Direct_4x64_bias:
 	VADDPS  192(AX), Z15, Z15
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512Direct_4x64_write
+	JZ      kernelF32x512Direct_4x64_keep
 	VXORPS  Y17, Y17, Y17
 	VMAXPS  Z0, Z17, Z0
 	VMAXPS  Z1, Z17, Z1
@@ -39533,6 +46607,65 @@ kernelF32x512Direct_4x64_bias:
 	VMAXPS  Z13, Z17, Z13
 	VMAXPS  Z14, Z17, Z14
 	VMAXPS  Z15, Z17, Z15
+
+kernelF32x512Direct_4x64_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x64_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512Direct_4x64_write:
 	MOVQ    DI, R9
@@ -39558,9 +46691,9 @@ kernelF32x512Direct_4x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectT_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x64(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512DirectT_4x64(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -39786,7 +46919,7 @@ kernelF32x512DirectT_4x64_store:
 kernelF32x512DirectT_4x64_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectT_4x64_write
+	JZ      kernelF32x512DirectT_4x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -39805,7 +46938,7 @@ kernelF32x512DirectT_4x64_bias:
 	VADDPS  192(AX), Z15, Z15
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectT_4x64_write
+	JZ      kernelF32x512DirectT_4x64_keep
 	VXORPS  Y17, Y17, Y17
 	VMAXPS  Z0, Z17, Z0
 	VMAXPS  Z1, Z17, Z1
@@ -39823,6 +46956,65 @@ kernelF32x512DirectT_4x64_bias:
 	VMAXPS  Z13, Z17, Z13
 	VMAXPS  Z14, Z17, Z14
 	VMAXPS  Z15, Z17, Z15
+
+kernelF32x512DirectT_4x64_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x64_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512DirectT_4x64_write:
 	MOVQ    DI, R9
@@ -39848,9 +47040,9 @@ kernelF32x512DirectT_4x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectTB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x64(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectTB_4x64(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -40079,7 +47271,7 @@ kernelF32x512DirectTB_4x64_store:
 kernelF32x512DirectTB_4x64_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectTB_4x64_write
+	JZ      kernelF32x512DirectTB_4x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -40098,7 +47290,7 @@ kernelF32x512DirectTB_4x64_bias:
 	VADDPS  192(AX), Z15, Z15
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectTB_4x64_write
+	JZ      kernelF32x512DirectTB_4x64_keep
 	VXORPS  Y17, Y17, Y17
 	VMAXPS  Z0, Z17, Z0
 	VMAXPS  Z1, Z17, Z1
@@ -40116,6 +47308,65 @@ kernelF32x512DirectTB_4x64_bias:
 	VMAXPS  Z13, Z17, Z13
 	VMAXPS  Z14, Z17, Z14
 	VMAXPS  Z15, Z17, Z15
+
+kernelF32x512DirectTB_4x64_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x64_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512DirectTB_4x64_write:
 	MOVQ    R9, R11
@@ -40141,9 +47392,9 @@ kernelF32x512DirectTB_4x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x64(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectB_4x64(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -40375,7 +47626,7 @@ kernelF32x512DirectB_4x64_store:
 kernelF32x512DirectB_4x64_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectB_4x64_write
+	JZ      kernelF32x512DirectB_4x64_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  128(AX), Z2, Z2
@@ -40394,7 +47645,7 @@ kernelF32x512DirectB_4x64_bias:
 	VADDPS  192(AX), Z15, Z15
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectB_4x64_write
+	JZ      kernelF32x512DirectB_4x64_keep
 	VXORPS  Y17, Y17, Y17
 	VMAXPS  Z0, Z17, Z0
 	VMAXPS  Z1, Z17, Z1
@@ -40412,6 +47663,65 @@ kernelF32x512DirectB_4x64_bias:
 	VMAXPS  Z13, Z17, Z13
 	VMAXPS  Z14, Z17, Z14
 	VMAXPS  Z15, Z17, Z15
+
+kernelF32x512DirectB_4x64_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x64_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS   192(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512DirectB_4x64_write:
 	MOVQ    R9, R11
@@ -40437,9 +47747,9 @@ kernelF32x512DirectB_4x64_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512_6x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x16(SB), NOSPLIT, $0-105
+TEXT ·kernelF32x512_6x16(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -40585,7 +47895,7 @@ kernelF32x512_6x16_store:
 kernelF32x512_6x16_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512_6x16_write
+	JZ      kernelF32x512_6x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -40594,7 +47904,7 @@ kernelF32x512_6x16_bias:
 	VADDPS  (AX), Z5, Z5
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512_6x16_write
+	JZ      kernelF32x512_6x16_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Z0, Z8, Z0
 	VMAXPS  Z1, Z8, Z1
@@ -40602,6 +47912,37 @@ kernelF32x512_6x16_bias:
 	VMAXPS  Z3, Z8, Z3
 	VMAXPS  Z4, Z8, Z4
 	VMAXPS  Z5, Z8, Z5
+
+kernelF32x512_6x16_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x16_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512_6x16_write:
 	MOVQ    BX, DI
@@ -40619,9 +47960,9 @@ kernelF32x512_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512Direct_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512Direct_6x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -40773,7 +48114,7 @@ kernelF32x512Direct_6x16_store:
 kernelF32x512Direct_6x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512Direct_6x16_write
+	JZ      kernelF32x512Direct_6x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -40782,7 +48123,7 @@ kernelF32x512Direct_6x16_bias:
 	VADDPS  (AX), Z5, Z5
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512Direct_6x16_write
+	JZ      kernelF32x512Direct_6x16_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Z0, Z8, Z0
 	VMAXPS  Z1, Z8, Z1
@@ -40790,6 +48131,37 @@ kernelF32x512Direct_6x16_bias:
 	VMAXPS  Z3, Z8, Z3
 	VMAXPS  Z4, Z8, Z4
 	VMAXPS  Z5, Z8, Z5
+
+kernelF32x512Direct_6x16_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x16_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512Direct_6x16_write:
 	MOVQ    DI, R9
@@ -40807,9 +48179,9 @@ kernelF32x512Direct_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectT_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x16(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512DirectT_6x16(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -40958,7 +48330,7 @@ kernelF32x512DirectT_6x16_store:
 kernelF32x512DirectT_6x16_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectT_6x16_write
+	JZ      kernelF32x512DirectT_6x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -40967,7 +48339,7 @@ kernelF32x512DirectT_6x16_bias:
 	VADDPS  (AX), Z5, Z5
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectT_6x16_write
+	JZ      kernelF32x512DirectT_6x16_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Z0, Z8, Z0
 	VMAXPS  Z1, Z8, Z1
@@ -40975,6 +48347,37 @@ kernelF32x512DirectT_6x16_bias:
 	VMAXPS  Z3, Z8, Z3
 	VMAXPS  Z4, Z8, Z4
 	VMAXPS  Z5, Z8, Z5
+
+kernelF32x512DirectT_6x16_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x16_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512DirectT_6x16_write:
 	MOVQ    DI, R9
@@ -40992,9 +48395,9 @@ kernelF32x512DirectT_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectTB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectTB_6x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -41146,7 +48549,7 @@ kernelF32x512DirectTB_6x16_store:
 kernelF32x512DirectTB_6x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectTB_6x16_write
+	JZ      kernelF32x512DirectTB_6x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -41155,7 +48558,7 @@ kernelF32x512DirectTB_6x16_bias:
 	VADDPS  (AX), Z5, Z5
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectTB_6x16_write
+	JZ      kernelF32x512DirectTB_6x16_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Z0, Z8, Z0
 	VMAXPS  Z1, Z8, Z1
@@ -41163,6 +48566,37 @@ kernelF32x512DirectTB_6x16_bias:
 	VMAXPS  Z3, Z8, Z3
 	VMAXPS  Z4, Z8, Z4
 	VMAXPS  Z5, Z8, Z5
+
+kernelF32x512DirectTB_6x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512DirectTB_6x16_write:
 	MOVQ    R9, R11
@@ -41180,9 +48614,9 @@ kernelF32x512DirectTB_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x16(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectB_6x16(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -41337,7 +48771,7 @@ kernelF32x512DirectB_6x16_store:
 kernelF32x512DirectB_6x16_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectB_6x16_write
+	JZ      kernelF32x512DirectB_6x16_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  (AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -41346,7 +48780,7 @@ kernelF32x512DirectB_6x16_bias:
 	VADDPS  (AX), Z5, Z5
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectB_6x16_write
+	JZ      kernelF32x512DirectB_6x16_keep
 	VXORPS  Y8, Y8, Y8
 	VMAXPS  Z0, Z8, Z0
 	VMAXPS  Z1, Z8, Z1
@@ -41354,6 +48788,37 @@ kernelF32x512DirectB_6x16_bias:
 	VMAXPS  Z3, Z8, Z3
 	VMAXPS  Z4, Z8, Z4
 	VMAXPS  Z5, Z8, Z5
+
+kernelF32x512DirectB_6x16_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x16_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512DirectB_6x16_write:
 	MOVQ    R9, R11
@@ -41371,9 +48836,9 @@ kernelF32x512DirectB_6x16_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512_6x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x32(SB), NOSPLIT, $0-105
+TEXT ·kernelF32x512_6x32(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -41572,7 +49037,7 @@ kernelF32x512_6x32_store:
 kernelF32x512_6x32_bias:
 	MOVQ    bias+96(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512_6x32_write
+	JZ      kernelF32x512_6x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -41587,7 +49052,7 @@ kernelF32x512_6x32_bias:
 	VADDPS  64(AX), Z11, Z11
 	MOVBLZX relu+104(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512_6x32_write
+	JZ      kernelF32x512_6x32_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Z0, Z13, Z0
 	VMAXPS  Z1, Z13, Z1
@@ -41601,6 +49066,55 @@ kernelF32x512_6x32_bias:
 	VMAXPS  Z9, Z13, Z9
 	VMAXPS  Z10, Z13, Z10
 	VMAXPS  Z11, Z13, Z11
+
+kernelF32x512_6x32_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x32_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512_6x32_write:
 	MOVQ    BX, DI
@@ -41624,9 +49138,9 @@ kernelF32x512_6x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512Direct_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x32(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512Direct_6x32(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -41831,7 +49345,7 @@ kernelF32x512Direct_6x32_store:
 kernelF32x512Direct_6x32_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512Direct_6x32_write
+	JZ      kernelF32x512Direct_6x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -41846,7 +49360,7 @@ kernelF32x512Direct_6x32_bias:
 	VADDPS  64(AX), Z11, Z11
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512Direct_6x32_write
+	JZ      kernelF32x512Direct_6x32_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Z0, Z13, Z0
 	VMAXPS  Z1, Z13, Z1
@@ -41860,6 +49374,55 @@ kernelF32x512Direct_6x32_bias:
 	VMAXPS  Z9, Z13, Z9
 	VMAXPS  Z10, Z13, Z10
 	VMAXPS  Z11, Z13, Z11
+
+kernelF32x512Direct_6x32_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x32_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512Direct_6x32_write:
 	MOVQ    DI, R9
@@ -41883,9 +49446,9 @@ kernelF32x512Direct_6x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectT_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x32(SB), NOSPLIT, $0-113
+TEXT ·kernelF32x512DirectT_6x32(SB), NOSPLIT, $0-136
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -42087,7 +49650,7 @@ kernelF32x512DirectT_6x32_store:
 kernelF32x512DirectT_6x32_bias:
 	MOVQ    bias+104(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectT_6x32_write
+	JZ      kernelF32x512DirectT_6x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -42102,7 +49665,7 @@ kernelF32x512DirectT_6x32_bias:
 	VADDPS  64(AX), Z11, Z11
 	MOVBLZX relu+112(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectT_6x32_write
+	JZ      kernelF32x512DirectT_6x32_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Z0, Z13, Z0
 	VMAXPS  Z1, Z13, Z1
@@ -42116,6 +49679,55 @@ kernelF32x512DirectT_6x32_bias:
 	VMAXPS  Z9, Z13, Z9
 	VMAXPS  Z10, Z13, Z10
 	VMAXPS  Z11, Z13, Z11
+
+kernelF32x512DirectT_6x32_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x32_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512DirectT_6x32_write:
 	MOVQ    DI, R9
@@ -42139,9 +49751,9 @@ kernelF32x512DirectT_6x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectTB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectTB_6x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -42346,7 +49958,7 @@ kernelF32x512DirectTB_6x32_store:
 kernelF32x512DirectTB_6x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectTB_6x32_write
+	JZ      kernelF32x512DirectTB_6x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -42361,7 +49973,7 @@ kernelF32x512DirectTB_6x32_bias:
 	VADDPS  64(AX), Z11, Z11
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectTB_6x32_write
+	JZ      kernelF32x512DirectTB_6x32_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Z0, Z13, Z0
 	VMAXPS  Z1, Z13, Z1
@@ -42375,6 +49987,55 @@ kernelF32x512DirectTB_6x32_bias:
 	VMAXPS  Z9, Z13, Z9
 	VMAXPS  Z10, Z13, Z10
 	VMAXPS  Z11, Z13, Z11
+
+kernelF32x512DirectTB_6x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512DirectTB_6x32_write:
 	MOVQ    R9, R11
@@ -42398,9 +50059,9 @@ kernelF32x512DirectTB_6x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool)
+// func kernelF32x512DirectB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x32(SB), NOSPLIT, $0-121
+TEXT ·kernelF32x512DirectB_6x32(SB), NOSPLIT, $0-144
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -42608,7 +50269,7 @@ kernelF32x512DirectB_6x32_store:
 kernelF32x512DirectB_6x32_bias:
 	MOVQ    bias+112(FP), AX
 	TESTQ   AX, AX
-	JZ      kernelF32x512DirectB_6x32_write
+	JZ      kernelF32x512DirectB_6x32_keep
 	VADDPS  (AX), Z0, Z0
 	VADDPS  64(AX), Z1, Z1
 	VADDPS  (AX), Z2, Z2
@@ -42623,7 +50284,7 @@ kernelF32x512DirectB_6x32_bias:
 	VADDPS  64(AX), Z11, Z11
 	MOVBLZX relu+120(FP), AX
 	TESTL   AX, AX
-	JZ      kernelF32x512DirectB_6x32_write
+	JZ      kernelF32x512DirectB_6x32_keep
 	VXORPS  Y13, Y13, Y13
 	VMAXPS  Z0, Z13, Z0
 	VMAXPS  Z1, Z13, Z1
@@ -42637,6 +50298,55 @@ kernelF32x512DirectB_6x32_bias:
 	VMAXPS  Z9, Z13, Z9
 	VMAXPS  Z10, Z13, Z10
 	VMAXPS  Z11, Z13, Z11
+
+kernelF32x512DirectB_6x32_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x32_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512DirectB_6x32_write:
 	MOVQ    R9, R11
@@ -42660,10 +50370,10 @@ kernelF32x512DirectB_6x32_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_2x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x16m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_2x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -42744,17 +50454,32 @@ kernelF32x512_2x16m_store:
 kernelF32x512_2x16m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_2x16m_write
+	JZ        kernelF32x512_2x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_2x16m_write
+	JZ        kernelF32x512_2x16m_keep
 	VXORPS    Y4, Y4, Y4
 	VMAXPS    Z0, Z4, Z0
 	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512_2x16m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x16m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512_2x16m_write:
 	MOVQ    BX, DI
@@ -42764,10 +50489,10 @@ kernelF32x512_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x16m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_2x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -42850,17 +50575,32 @@ kernelF32x512Direct_2x16m_store:
 kernelF32x512Direct_2x16m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_2x16m_write
+	JZ        kernelF32x512Direct_2x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_2x16m_write
+	JZ        kernelF32x512Direct_2x16m_keep
 	VXORPS    Y4, Y4, Y4
 	VMAXPS    Z0, Z4, Z0
 	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512Direct_2x16m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x16m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512Direct_2x16m_write:
 	MOVQ    SI, R8
@@ -42870,10 +50610,10 @@ kernelF32x512Direct_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x16m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_2x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -42957,17 +50697,32 @@ kernelF32x512DirectT_2x16m_store:
 kernelF32x512DirectT_2x16m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_2x16m_write
+	JZ        kernelF32x512DirectT_2x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_2x16m_write
+	JZ        kernelF32x512DirectT_2x16m_keep
 	VXORPS    Y4, Y4, Y4
 	VMAXPS    Z0, Z4, Z0
 	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512DirectT_2x16m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x16m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512DirectT_2x16m_write:
 	MOVQ    DI, R9
@@ -42977,10 +50732,10 @@ kernelF32x512DirectT_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_2x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -43066,17 +50821,32 @@ kernelF32x512DirectB_2x16m_store:
 kernelF32x512DirectB_2x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_2x16m_write
+	JZ        kernelF32x512DirectB_2x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_2x16m_write
+	JZ        kernelF32x512DirectB_2x16m_keep
 	VXORPS    Y4, Y4, Y4
 	VMAXPS    Z0, Z4, Z0
 	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512DirectB_2x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512DirectB_2x16m_write:
 	MOVQ    R8, R10
@@ -43086,10 +50856,10 @@ kernelF32x512DirectB_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_2x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -43176,17 +50946,32 @@ kernelF32x512DirectTB_2x16m_store:
 kernelF32x512DirectTB_2x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_2x16m_write
+	JZ        kernelF32x512DirectTB_2x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_2x16m_write
+	JZ        kernelF32x512DirectTB_2x16m_keep
 	VXORPS    Y4, Y4, Y4
 	VMAXPS    Z0, Z4, Z0
 	VMAXPS    Z1, Z4, Z1
+
+kernelF32x512DirectTB_2x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y4, Y4, Y4
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z2
+	VCMPPS    $0x1e, Z4, Z2, K2
+	VMOVUPS.Z Z1, K2, Z1
 
 kernelF32x512DirectTB_2x16m_write:
 	MOVQ    R9, R11
@@ -43196,10 +50981,10 @@ kernelF32x512DirectTB_2x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_2x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x32m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_2x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -43301,7 +51086,7 @@ kernelF32x512_2x32m_store:
 kernelF32x512_2x32m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_2x32m_write
+	JZ        kernelF32x512_2x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -43310,12 +51095,33 @@ kernelF32x512_2x32m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_2x32m_write
+	JZ        kernelF32x512_2x32m_keep
 	VXORPS    Y5, Y5, Y5
 	VMAXPS    Z0, Z5, Z0
 	VMAXPS    Z1, Z5, Z1
 	VMAXPS    Z2, Z5, Z2
 	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512_2x32m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x32m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512_2x32m_write:
 	MOVQ    BX, DI
@@ -43327,10 +51133,10 @@ kernelF32x512_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x32m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_2x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -43434,7 +51240,7 @@ kernelF32x512Direct_2x32m_store:
 kernelF32x512Direct_2x32m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_2x32m_write
+	JZ        kernelF32x512Direct_2x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -43443,12 +51249,33 @@ kernelF32x512Direct_2x32m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_2x32m_write
+	JZ        kernelF32x512Direct_2x32m_keep
 	VXORPS    Y5, Y5, Y5
 	VMAXPS    Z0, Z5, Z0
 	VMAXPS    Z1, Z5, Z1
 	VMAXPS    Z2, Z5, Z2
 	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512Direct_2x32m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x32m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512Direct_2x32m_write:
 	MOVQ    SI, R8
@@ -43460,10 +51287,10 @@ kernelF32x512Direct_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x32m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_2x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -43568,7 +51395,7 @@ kernelF32x512DirectT_2x32m_store:
 kernelF32x512DirectT_2x32m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_2x32m_write
+	JZ        kernelF32x512DirectT_2x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -43577,12 +51404,33 @@ kernelF32x512DirectT_2x32m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_2x32m_write
+	JZ        kernelF32x512DirectT_2x32m_keep
 	VXORPS    Y5, Y5, Y5
 	VMAXPS    Z0, Z5, Z0
 	VMAXPS    Z1, Z5, Z1
 	VMAXPS    Z2, Z5, Z2
 	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512DirectT_2x32m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x32m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectT_2x32m_write:
 	MOVQ    DI, R9
@@ -43594,10 +51442,10 @@ kernelF32x512DirectT_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_2x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -43704,7 +51552,7 @@ kernelF32x512DirectB_2x32m_store:
 kernelF32x512DirectB_2x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_2x32m_write
+	JZ        kernelF32x512DirectB_2x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -43713,12 +51561,33 @@ kernelF32x512DirectB_2x32m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_2x32m_write
+	JZ        kernelF32x512DirectB_2x32m_keep
 	VXORPS    Y5, Y5, Y5
 	VMAXPS    Z0, Z5, Z0
 	VMAXPS    Z1, Z5, Z1
 	VMAXPS    Z2, Z5, Z2
 	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512DirectB_2x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectB_2x32m_write:
 	MOVQ    R8, R10
@@ -43730,10 +51599,10 @@ kernelF32x512DirectB_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_2x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -43841,7 +51710,7 @@ kernelF32x512DirectTB_2x32m_store:
 kernelF32x512DirectTB_2x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_2x32m_write
+	JZ        kernelF32x512DirectTB_2x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -43850,12 +51719,33 @@ kernelF32x512DirectTB_2x32m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_2x32m_write
+	JZ        kernelF32x512DirectTB_2x32m_keep
 	VXORPS    Y5, Y5, Y5
 	VMAXPS    Z0, Z5, Z0
 	VMAXPS    Z1, Z5, Z1
 	VMAXPS    Z2, Z5, Z2
 	VMAXPS    Z3, Z5, Z3
+
+kernelF32x512DirectTB_2x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y5, Y5, Y5
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z4
+	VCMPPS    $0x1e, Z5, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectTB_2x32m_write:
 	MOVQ    R9, R11
@@ -43867,10 +51757,10 @@ kernelF32x512DirectTB_2x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_2x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x48m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_2x48m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -43993,7 +51883,7 @@ kernelF32x512_2x48m_store:
 kernelF32x512_2x48m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_2x48m_write
+	JZ        kernelF32x512_2x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -44004,7 +51894,7 @@ kernelF32x512_2x48m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_2x48m_write
+	JZ        kernelF32x512_2x48m_keep
 	VXORPS    Y7, Y7, Y7
 	VMAXPS    Z0, Z7, Z0
 	VMAXPS    Z1, Z7, Z1
@@ -44012,6 +51902,33 @@ kernelF32x512_2x48m_bias:
 	VMAXPS    Z3, Z7, Z3
 	VMAXPS    Z4, Z7, Z4
 	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512_2x48m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x48m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y7, Y7, Y7
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512_2x48m_write:
 	MOVQ    BX, DI
@@ -44025,10 +51942,10 @@ kernelF32x512_2x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x48m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_2x48m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -44153,7 +52070,7 @@ kernelF32x512Direct_2x48m_store:
 kernelF32x512Direct_2x48m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_2x48m_write
+	JZ        kernelF32x512Direct_2x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -44164,7 +52081,7 @@ kernelF32x512Direct_2x48m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_2x48m_write
+	JZ        kernelF32x512Direct_2x48m_keep
 	VXORPS    Y7, Y7, Y7
 	VMAXPS    Z0, Z7, Z0
 	VMAXPS    Z1, Z7, Z1
@@ -44172,6 +52089,33 @@ kernelF32x512Direct_2x48m_bias:
 	VMAXPS    Z3, Z7, Z3
 	VMAXPS    Z4, Z7, Z4
 	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512Direct_2x48m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x48m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y7, Y7, Y7
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512Direct_2x48m_write:
 	MOVQ    SI, R8
@@ -44185,10 +52129,10 @@ kernelF32x512Direct_2x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x48m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_2x48m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -44314,7 +52258,7 @@ kernelF32x512DirectT_2x48m_store:
 kernelF32x512DirectT_2x48m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_2x48m_write
+	JZ        kernelF32x512DirectT_2x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -44325,7 +52269,7 @@ kernelF32x512DirectT_2x48m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_2x48m_write
+	JZ        kernelF32x512DirectT_2x48m_keep
 	VXORPS    Y7, Y7, Y7
 	VMAXPS    Z0, Z7, Z0
 	VMAXPS    Z1, Z7, Z1
@@ -44333,6 +52277,33 @@ kernelF32x512DirectT_2x48m_bias:
 	VMAXPS    Z3, Z7, Z3
 	VMAXPS    Z4, Z7, Z4
 	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512DirectT_2x48m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x48m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y7, Y7, Y7
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512DirectT_2x48m_write:
 	MOVQ    DI, R9
@@ -44346,10 +52317,10 @@ kernelF32x512DirectT_2x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x48m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_2x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -44477,7 +52448,7 @@ kernelF32x512DirectB_2x48m_store:
 kernelF32x512DirectB_2x48m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_2x48m_write
+	JZ        kernelF32x512DirectB_2x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -44488,7 +52459,7 @@ kernelF32x512DirectB_2x48m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_2x48m_write
+	JZ        kernelF32x512DirectB_2x48m_keep
 	VXORPS    Y7, Y7, Y7
 	VMAXPS    Z0, Z7, Z0
 	VMAXPS    Z1, Z7, Z1
@@ -44496,6 +52467,33 @@ kernelF32x512DirectB_2x48m_bias:
 	VMAXPS    Z3, Z7, Z3
 	VMAXPS    Z4, Z7, Z4
 	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512DirectB_2x48m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x48m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y7, Y7, Y7
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512DirectB_2x48m_write:
 	MOVQ    R8, R10
@@ -44509,10 +52507,10 @@ kernelF32x512DirectB_2x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x48m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_2x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -44641,7 +52639,7 @@ kernelF32x512DirectTB_2x48m_store:
 kernelF32x512DirectTB_2x48m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_2x48m_write
+	JZ        kernelF32x512DirectTB_2x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -44652,7 +52650,7 @@ kernelF32x512DirectTB_2x48m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_2x48m_write
+	JZ        kernelF32x512DirectTB_2x48m_keep
 	VXORPS    Y7, Y7, Y7
 	VMAXPS    Z0, Z7, Z0
 	VMAXPS    Z1, Z7, Z1
@@ -44660,6 +52658,33 @@ kernelF32x512DirectTB_2x48m_bias:
 	VMAXPS    Z3, Z7, Z3
 	VMAXPS    Z4, Z7, Z4
 	VMAXPS    Z5, Z7, Z5
+
+kernelF32x512DirectTB_2x48m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x48m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y7, Y7, Y7
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z6
+	VCMPPS    $0x1e, Z7, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512DirectTB_2x48m_write:
 	MOVQ    R9, R11
@@ -44673,10 +52698,10 @@ kernelF32x512DirectTB_2x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_2x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x64m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_2x64m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -44820,7 +52845,7 @@ kernelF32x512_2x64m_store:
 kernelF32x512_2x64m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_2x64m_write
+	JZ        kernelF32x512_2x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -44833,7 +52858,7 @@ kernelF32x512_2x64m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_2x64m_write
+	JZ        kernelF32x512_2x64m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -44843,6 +52868,39 @@ kernelF32x512_2x64m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512_2x64m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_2x64m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512_2x64m_write:
 	MOVQ    BX, DI
@@ -44858,10 +52916,10 @@ kernelF32x512_2x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x64m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_2x64m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -45007,7 +53065,7 @@ kernelF32x512Direct_2x64m_store:
 kernelF32x512Direct_2x64m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_2x64m_write
+	JZ        kernelF32x512Direct_2x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -45020,7 +53078,7 @@ kernelF32x512Direct_2x64m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_2x64m_write
+	JZ        kernelF32x512Direct_2x64m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -45030,6 +53088,39 @@ kernelF32x512Direct_2x64m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512Direct_2x64m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_2x64m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512Direct_2x64m_write:
 	MOVQ    SI, R8
@@ -45045,10 +53136,10 @@ kernelF32x512Direct_2x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x64m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_2x64m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -45195,7 +53286,7 @@ kernelF32x512DirectT_2x64m_store:
 kernelF32x512DirectT_2x64m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_2x64m_write
+	JZ        kernelF32x512DirectT_2x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -45208,7 +53299,7 @@ kernelF32x512DirectT_2x64m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_2x64m_write
+	JZ        kernelF32x512DirectT_2x64m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -45218,6 +53309,39 @@ kernelF32x512DirectT_2x64m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectT_2x64m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_2x64m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectT_2x64m_write:
 	MOVQ    DI, R9
@@ -45233,10 +53357,10 @@ kernelF32x512DirectT_2x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x64m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_2x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -45385,7 +53509,7 @@ kernelF32x512DirectB_2x64m_store:
 kernelF32x512DirectB_2x64m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_2x64m_write
+	JZ        kernelF32x512DirectB_2x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -45398,7 +53522,7 @@ kernelF32x512DirectB_2x64m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_2x64m_write
+	JZ        kernelF32x512DirectB_2x64m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -45408,6 +53532,39 @@ kernelF32x512DirectB_2x64m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectB_2x64m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_2x64m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectB_2x64m_write:
 	MOVQ    R8, R10
@@ -45423,10 +53580,10 @@ kernelF32x512DirectB_2x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x64m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_2x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -45576,7 +53733,7 @@ kernelF32x512DirectTB_2x64m_store:
 kernelF32x512DirectTB_2x64m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_2x64m_write
+	JZ        kernelF32x512DirectTB_2x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -45589,7 +53746,7 @@ kernelF32x512DirectTB_2x64m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_2x64m_write
+	JZ        kernelF32x512DirectTB_2x64m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -45599,6 +53756,39 @@ kernelF32x512DirectTB_2x64m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectTB_2x64m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_2x64m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectTB_2x64m_write:
 	MOVQ    R9, R11
@@ -45614,10 +53804,10 @@ kernelF32x512DirectTB_2x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_4x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x16m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_4x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -45734,7 +53924,7 @@ kernelF32x512_4x16m_store:
 kernelF32x512_4x16m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_4x16m_write
+	JZ        kernelF32x512_4x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -45745,12 +53935,35 @@ kernelF32x512_4x16m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_4x16m_write
+	JZ        kernelF32x512_4x16m_keep
 	VXORPS    Y6, Y6, Y6
 	VMAXPS    Z0, Z6, Z0
 	VMAXPS    Z1, Z6, Z1
 	VMAXPS    Z2, Z6, Z2
 	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512_4x16m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x16m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512_4x16m_write:
 	MOVQ    BX, DI
@@ -45764,10 +53977,10 @@ kernelF32x512_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x16m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_4x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -45890,7 +54103,7 @@ kernelF32x512Direct_4x16m_store:
 kernelF32x512Direct_4x16m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_4x16m_write
+	JZ        kernelF32x512Direct_4x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -45901,12 +54114,35 @@ kernelF32x512Direct_4x16m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_4x16m_write
+	JZ        kernelF32x512Direct_4x16m_keep
 	VXORPS    Y6, Y6, Y6
 	VMAXPS    Z0, Z6, Z0
 	VMAXPS    Z1, Z6, Z1
 	VMAXPS    Z2, Z6, Z2
 	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512Direct_4x16m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x16m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512Direct_4x16m_write:
 	MOVQ    DI, R9
@@ -45920,10 +54156,10 @@ kernelF32x512Direct_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x16m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_4x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -46043,7 +54279,7 @@ kernelF32x512DirectT_4x16m_store:
 kernelF32x512DirectT_4x16m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_4x16m_write
+	JZ        kernelF32x512DirectT_4x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -46054,12 +54290,35 @@ kernelF32x512DirectT_4x16m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_4x16m_write
+	JZ        kernelF32x512DirectT_4x16m_keep
 	VXORPS    Y6, Y6, Y6
 	VMAXPS    Z0, Z6, Z0
 	VMAXPS    Z1, Z6, Z1
 	VMAXPS    Z2, Z6, Z2
 	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512DirectT_4x16m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x16m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectT_4x16m_write:
 	MOVQ    DI, R9
@@ -46073,10 +54332,10 @@ kernelF32x512DirectT_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_4x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -46202,7 +54461,7 @@ kernelF32x512DirectB_4x16m_store:
 kernelF32x512DirectB_4x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_4x16m_write
+	JZ        kernelF32x512DirectB_4x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -46213,12 +54472,35 @@ kernelF32x512DirectB_4x16m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_4x16m_write
+	JZ        kernelF32x512DirectB_4x16m_keep
 	VXORPS    Y6, Y6, Y6
 	VMAXPS    Z0, Z6, Z0
 	VMAXPS    Z1, Z6, Z1
 	VMAXPS    Z2, Z6, Z2
 	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512DirectB_4x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectB_4x16m_write:
 	MOVQ    R9, R11
@@ -46232,10 +54514,10 @@ kernelF32x512DirectB_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_4x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -46358,7 +54640,7 @@ kernelF32x512DirectTB_4x16m_store:
 kernelF32x512DirectTB_4x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_4x16m_write
+	JZ        kernelF32x512DirectTB_4x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -46369,12 +54651,35 @@ kernelF32x512DirectTB_4x16m_bias:
 	VADDPS    Z31, Z3, Z3
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_4x16m_write
+	JZ        kernelF32x512DirectTB_4x16m_keep
 	VXORPS    Y6, Y6, Y6
 	VMAXPS    Z0, Z6, Z0
 	VMAXPS    Z1, Z6, Z1
 	VMAXPS    Z2, Z6, Z2
 	VMAXPS    Z3, Z6, Z3
+
+kernelF32x512DirectTB_4x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y6, Y6, Y6
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z4
+	VCMPPS    $0x1e, Z6, Z4, K2
+	VMOVUPS.Z Z3, K2, Z3
 
 kernelF32x512DirectTB_4x16m_write:
 	MOVQ    R9, R11
@@ -46388,10 +54693,10 @@ kernelF32x512DirectTB_4x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_4x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x32m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_4x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -46545,7 +54850,7 @@ kernelF32x512_4x32m_store:
 kernelF32x512_4x32m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_4x32m_write
+	JZ        kernelF32x512_4x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -46560,7 +54865,7 @@ kernelF32x512_4x32m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_4x32m_write
+	JZ        kernelF32x512_4x32m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -46570,6 +54875,41 @@ kernelF32x512_4x32m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512_4x32m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x32m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512_4x32m_write:
 	MOVQ    BX, DI
@@ -46587,10 +54927,10 @@ kernelF32x512_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x32m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_4x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -46750,7 +55090,7 @@ kernelF32x512Direct_4x32m_store:
 kernelF32x512Direct_4x32m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_4x32m_write
+	JZ        kernelF32x512Direct_4x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -46765,7 +55105,7 @@ kernelF32x512Direct_4x32m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_4x32m_write
+	JZ        kernelF32x512Direct_4x32m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -46775,6 +55115,41 @@ kernelF32x512Direct_4x32m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512Direct_4x32m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x32m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512Direct_4x32m_write:
 	MOVQ    DI, R9
@@ -46792,10 +55167,10 @@ kernelF32x512Direct_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x32m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_4x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -46952,7 +55327,7 @@ kernelF32x512DirectT_4x32m_store:
 kernelF32x512DirectT_4x32m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_4x32m_write
+	JZ        kernelF32x512DirectT_4x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -46967,7 +55342,7 @@ kernelF32x512DirectT_4x32m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_4x32m_write
+	JZ        kernelF32x512DirectT_4x32m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -46977,6 +55352,41 @@ kernelF32x512DirectT_4x32m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectT_4x32m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x32m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectT_4x32m_write:
 	MOVQ    DI, R9
@@ -46994,10 +55404,10 @@ kernelF32x512DirectT_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_4x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -47160,7 +55570,7 @@ kernelF32x512DirectB_4x32m_store:
 kernelF32x512DirectB_4x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_4x32m_write
+	JZ        kernelF32x512DirectB_4x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -47175,7 +55585,7 @@ kernelF32x512DirectB_4x32m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_4x32m_write
+	JZ        kernelF32x512DirectB_4x32m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -47185,6 +55595,41 @@ kernelF32x512DirectB_4x32m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectB_4x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectB_4x32m_write:
 	MOVQ    R9, R11
@@ -47202,10 +55647,10 @@ kernelF32x512DirectB_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_4x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -47365,7 +55810,7 @@ kernelF32x512DirectTB_4x32m_store:
 kernelF32x512DirectTB_4x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_4x32m_write
+	JZ        kernelF32x512DirectTB_4x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -47380,7 +55825,7 @@ kernelF32x512DirectTB_4x32m_bias:
 	VADDPS    Z31, Z7, Z7
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_4x32m_write
+	JZ        kernelF32x512DirectTB_4x32m_keep
 	VXORPS    Y9, Y9, Y9
 	VMAXPS    Z0, Z9, Z0
 	VMAXPS    Z1, Z9, Z1
@@ -47390,6 +55835,41 @@ kernelF32x512DirectTB_4x32m_bias:
 	VMAXPS    Z5, Z9, Z5
 	VMAXPS    Z6, Z9, Z6
 	VMAXPS    Z7, Z9, Z7
+
+kernelF32x512DirectTB_4x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y9, Y9, Y9
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z8
+	VCMPPS    $0x1e, Z9, Z8, K2
+	VMOVUPS.Z Z7, K2, Z7
 
 kernelF32x512DirectTB_4x32m_write:
 	MOVQ    R9, R11
@@ -47407,10 +55887,10 @@ kernelF32x512DirectTB_4x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_4x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x48m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_4x48m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -47601,7 +56081,7 @@ kernelF32x512_4x48m_store:
 kernelF32x512_4x48m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_4x48m_write
+	JZ        kernelF32x512_4x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -47620,7 +56100,7 @@ kernelF32x512_4x48m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_4x48m_write
+	JZ        kernelF32x512_4x48m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -47634,6 +56114,53 @@ kernelF32x512_4x48m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512_4x48m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x48m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512_4x48m_write:
 	MOVQ    BX, DI
@@ -47655,10 +56182,10 @@ kernelF32x512_4x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x48m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_4x48m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -47855,7 +56382,7 @@ kernelF32x512Direct_4x48m_store:
 kernelF32x512Direct_4x48m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_4x48m_write
+	JZ        kernelF32x512Direct_4x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -47874,7 +56401,7 @@ kernelF32x512Direct_4x48m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_4x48m_write
+	JZ        kernelF32x512Direct_4x48m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -47888,6 +56415,53 @@ kernelF32x512Direct_4x48m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512Direct_4x48m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x48m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512Direct_4x48m_write:
 	MOVQ    DI, R9
@@ -47909,10 +56483,10 @@ kernelF32x512Direct_4x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x48m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_4x48m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -48106,7 +56680,7 @@ kernelF32x512DirectT_4x48m_store:
 kernelF32x512DirectT_4x48m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_4x48m_write
+	JZ        kernelF32x512DirectT_4x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -48125,7 +56699,7 @@ kernelF32x512DirectT_4x48m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_4x48m_write
+	JZ        kernelF32x512DirectT_4x48m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -48139,6 +56713,53 @@ kernelF32x512DirectT_4x48m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectT_4x48m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x48m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512DirectT_4x48m_write:
 	MOVQ    DI, R9
@@ -48160,10 +56781,10 @@ kernelF32x512DirectT_4x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x48m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_4x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -48363,7 +56984,7 @@ kernelF32x512DirectB_4x48m_store:
 kernelF32x512DirectB_4x48m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_4x48m_write
+	JZ        kernelF32x512DirectB_4x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -48382,7 +57003,7 @@ kernelF32x512DirectB_4x48m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_4x48m_write
+	JZ        kernelF32x512DirectB_4x48m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -48396,6 +57017,53 @@ kernelF32x512DirectB_4x48m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectB_4x48m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x48m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512DirectB_4x48m_write:
 	MOVQ    R9, R11
@@ -48417,10 +57085,10 @@ kernelF32x512DirectB_4x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x48m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_4x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -48617,7 +57285,7 @@ kernelF32x512DirectTB_4x48m_store:
 kernelF32x512DirectTB_4x48m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_4x48m_write
+	JZ        kernelF32x512DirectTB_4x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -48636,7 +57304,7 @@ kernelF32x512DirectTB_4x48m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_4x48m_write
+	JZ        kernelF32x512DirectTB_4x48m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -48650,6 +57318,53 @@ kernelF32x512DirectTB_4x48m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectTB_4x48m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x48m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512DirectTB_4x48m_write:
 	MOVQ    R9, R11
@@ -48671,10 +57386,10 @@ kernelF32x512DirectTB_4x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_4x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x64m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_4x64m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -48902,7 +57617,7 @@ kernelF32x512_4x64m_store:
 kernelF32x512_4x64m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_4x64m_write
+	JZ        kernelF32x512_4x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -48925,7 +57640,7 @@ kernelF32x512_4x64m_bias:
 	VADDPS    Z31, Z15, Z15
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_4x64m_write
+	JZ        kernelF32x512_4x64m_keep
 	VXORPS    Y17, Y17, Y17
 	VMAXPS    Z0, Z17, Z0
 	VMAXPS    Z1, Z17, Z1
@@ -48943,6 +57658,65 @@ kernelF32x512_4x64m_bias:
 	VMAXPS    Z13, Z17, Z13
 	VMAXPS    Z14, Z17, Z14
 	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512_4x64m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_4x64m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512_4x64m_write:
 	MOVQ    BX, DI
@@ -48968,10 +57742,10 @@ kernelF32x512_4x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x64m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_4x64m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -49205,7 +57979,7 @@ kernelF32x512Direct_4x64m_store:
 kernelF32x512Direct_4x64m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_4x64m_write
+	JZ        kernelF32x512Direct_4x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -49228,7 +58002,7 @@ kernelF32x512Direct_4x64m_bias:
 	VADDPS    Z31, Z15, Z15
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_4x64m_write
+	JZ        kernelF32x512Direct_4x64m_keep
 	VXORPS    Y17, Y17, Y17
 	VMAXPS    Z0, Z17, Z0
 	VMAXPS    Z1, Z17, Z1
@@ -49246,6 +58020,65 @@ kernelF32x512Direct_4x64m_bias:
 	VMAXPS    Z13, Z17, Z13
 	VMAXPS    Z14, Z17, Z14
 	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512Direct_4x64m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_4x64m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512Direct_4x64m_write:
 	MOVQ    DI, R9
@@ -49271,10 +58104,10 @@ kernelF32x512Direct_4x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x64m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_4x64m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -49505,7 +58338,7 @@ kernelF32x512DirectT_4x64m_store:
 kernelF32x512DirectT_4x64m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_4x64m_write
+	JZ        kernelF32x512DirectT_4x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -49528,7 +58361,7 @@ kernelF32x512DirectT_4x64m_bias:
 	VADDPS    Z31, Z15, Z15
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_4x64m_write
+	JZ        kernelF32x512DirectT_4x64m_keep
 	VXORPS    Y17, Y17, Y17
 	VMAXPS    Z0, Z17, Z0
 	VMAXPS    Z1, Z17, Z1
@@ -49546,6 +58379,65 @@ kernelF32x512DirectT_4x64m_bias:
 	VMAXPS    Z13, Z17, Z13
 	VMAXPS    Z14, Z17, Z14
 	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512DirectT_4x64m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_4x64m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512DirectT_4x64m_write:
 	MOVQ    DI, R9
@@ -49571,10 +58463,10 @@ kernelF32x512DirectT_4x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x64m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_4x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -49811,7 +58703,7 @@ kernelF32x512DirectB_4x64m_store:
 kernelF32x512DirectB_4x64m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_4x64m_write
+	JZ        kernelF32x512DirectB_4x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -49834,7 +58726,7 @@ kernelF32x512DirectB_4x64m_bias:
 	VADDPS    Z31, Z15, Z15
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_4x64m_write
+	JZ        kernelF32x512DirectB_4x64m_keep
 	VXORPS    Y17, Y17, Y17
 	VMAXPS    Z0, Z17, Z0
 	VMAXPS    Z1, Z17, Z1
@@ -49852,6 +58744,65 @@ kernelF32x512DirectB_4x64m_bias:
 	VMAXPS    Z13, Z17, Z13
 	VMAXPS    Z14, Z17, Z14
 	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512DirectB_4x64m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_4x64m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512DirectB_4x64m_write:
 	MOVQ    R9, R11
@@ -49877,10 +58828,10 @@ kernelF32x512DirectB_4x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x64m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_4x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -50114,7 +59065,7 @@ kernelF32x512DirectTB_4x64m_store:
 kernelF32x512DirectTB_4x64m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_4x64m_write
+	JZ        kernelF32x512DirectTB_4x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -50137,7 +59088,7 @@ kernelF32x512DirectTB_4x64m_bias:
 	VADDPS    Z31, Z15, Z15
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_4x64m_write
+	JZ        kernelF32x512DirectTB_4x64m_keep
 	VXORPS    Y17, Y17, Y17
 	VMAXPS    Z0, Z17, Z0
 	VMAXPS    Z1, Z17, Z1
@@ -50155,6 +59106,65 @@ kernelF32x512DirectTB_4x64m_bias:
 	VMAXPS    Z13, Z17, Z13
 	VMAXPS    Z14, Z17, Z14
 	VMAXPS    Z15, Z17, Z15
+
+kernelF32x512DirectTB_4x64m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_4x64m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y17, Y17, Y17
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z16
+	VCMPPS    $0x1e, Z17, Z16, K2
+	VMOVUPS.Z Z15, K2, Z15
 
 kernelF32x512DirectTB_4x64m_write:
 	MOVQ    R9, R11
@@ -50180,10 +59190,10 @@ kernelF32x512DirectTB_4x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_6x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x16m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_6x16m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -50336,7 +59346,7 @@ kernelF32x512_6x16m_store:
 kernelF32x512_6x16m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_6x16m_write
+	JZ        kernelF32x512_6x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -50351,7 +59361,7 @@ kernelF32x512_6x16m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_6x16m_write
+	JZ        kernelF32x512_6x16m_keep
 	VXORPS    Y8, Y8, Y8
 	VMAXPS    Z0, Z8, Z0
 	VMAXPS    Z1, Z8, Z1
@@ -50359,6 +59369,37 @@ kernelF32x512_6x16m_bias:
 	VMAXPS    Z3, Z8, Z3
 	VMAXPS    Z4, Z8, Z4
 	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512_6x16m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x16m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512_6x16m_write:
 	MOVQ    BX, DI
@@ -50376,10 +59417,10 @@ kernelF32x512_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x16m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_6x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -50538,7 +59579,7 @@ kernelF32x512Direct_6x16m_store:
 kernelF32x512Direct_6x16m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_6x16m_write
+	JZ        kernelF32x512Direct_6x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -50553,7 +59594,7 @@ kernelF32x512Direct_6x16m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_6x16m_write
+	JZ        kernelF32x512Direct_6x16m_keep
 	VXORPS    Y8, Y8, Y8
 	VMAXPS    Z0, Z8, Z0
 	VMAXPS    Z1, Z8, Z1
@@ -50561,6 +59602,37 @@ kernelF32x512Direct_6x16m_bias:
 	VMAXPS    Z3, Z8, Z3
 	VMAXPS    Z4, Z8, Z4
 	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512Direct_6x16m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x16m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512Direct_6x16m_write:
 	MOVQ    DI, R9
@@ -50578,10 +59650,10 @@ kernelF32x512Direct_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x16m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_6x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -50737,7 +59809,7 @@ kernelF32x512DirectT_6x16m_store:
 kernelF32x512DirectT_6x16m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_6x16m_write
+	JZ        kernelF32x512DirectT_6x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -50752,7 +59824,7 @@ kernelF32x512DirectT_6x16m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_6x16m_write
+	JZ        kernelF32x512DirectT_6x16m_keep
 	VXORPS    Y8, Y8, Y8
 	VMAXPS    Z0, Z8, Z0
 	VMAXPS    Z1, Z8, Z1
@@ -50760,6 +59832,37 @@ kernelF32x512DirectT_6x16m_bias:
 	VMAXPS    Z3, Z8, Z3
 	VMAXPS    Z4, Z8, Z4
 	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512DirectT_6x16m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x16m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512DirectT_6x16m_write:
 	MOVQ    DI, R9
@@ -50777,10 +59880,10 @@ kernelF32x512DirectT_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_6x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -50942,7 +60045,7 @@ kernelF32x512DirectB_6x16m_store:
 kernelF32x512DirectB_6x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_6x16m_write
+	JZ        kernelF32x512DirectB_6x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -50957,7 +60060,7 @@ kernelF32x512DirectB_6x16m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_6x16m_write
+	JZ        kernelF32x512DirectB_6x16m_keep
 	VXORPS    Y8, Y8, Y8
 	VMAXPS    Z0, Z8, Z0
 	VMAXPS    Z1, Z8, Z1
@@ -50965,6 +60068,37 @@ kernelF32x512DirectB_6x16m_bias:
 	VMAXPS    Z3, Z8, Z3
 	VMAXPS    Z4, Z8, Z4
 	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512DirectB_6x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512DirectB_6x16m_write:
 	MOVQ    R9, R11
@@ -50982,10 +60116,10 @@ kernelF32x512DirectB_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_6x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -51144,7 +60278,7 @@ kernelF32x512DirectTB_6x16m_store:
 kernelF32x512DirectTB_6x16m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_6x16m_write
+	JZ        kernelF32x512DirectTB_6x16m_keep
 	VMOVUPS.Z (AX), K1, Z31
 	VADDPS    Z31, Z0, Z0
 	VMOVUPS.Z (AX), K1, Z31
@@ -51159,7 +60293,7 @@ kernelF32x512DirectTB_6x16m_bias:
 	VADDPS    Z31, Z5, Z5
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_6x16m_write
+	JZ        kernelF32x512DirectTB_6x16m_keep
 	VXORPS    Y8, Y8, Y8
 	VMAXPS    Z0, Z8, Z0
 	VMAXPS    Z1, Z8, Z1
@@ -51167,6 +60301,37 @@ kernelF32x512DirectTB_6x16m_bias:
 	VMAXPS    Z3, Z8, Z3
 	VMAXPS    Z4, Z8, Z4
 	VMAXPS    Z5, Z8, Z5
+
+kernelF32x512DirectTB_6x16m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x16m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y8, Y8, Y8
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z0, K2, Z0
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z4, K2, Z4
+	ADDQ      CX, AX
+	VMOVUPS.Z (AX), K1, Z6
+	VCMPPS    $0x1e, Z8, Z6, K2
+	VMOVUPS.Z Z5, K2, Z5
 
 kernelF32x512DirectTB_6x16m_write:
 	MOVQ    R9, R11
@@ -51184,10 +60349,10 @@ kernelF32x512DirectTB_6x16m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_6x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x32m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_6x32m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -51393,7 +60558,7 @@ kernelF32x512_6x32m_store:
 kernelF32x512_6x32m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_6x32m_write
+	JZ        kernelF32x512_6x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -51414,7 +60579,7 @@ kernelF32x512_6x32m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_6x32m_write
+	JZ        kernelF32x512_6x32m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -51428,6 +60593,55 @@ kernelF32x512_6x32m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512_6x32m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x32m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512_6x32m_write:
 	MOVQ    BX, DI
@@ -51451,10 +60665,10 @@ kernelF32x512_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x32m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_6x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -51666,7 +60880,7 @@ kernelF32x512Direct_6x32m_store:
 kernelF32x512Direct_6x32m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_6x32m_write
+	JZ        kernelF32x512Direct_6x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -51687,7 +60901,7 @@ kernelF32x512Direct_6x32m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_6x32m_write
+	JZ        kernelF32x512Direct_6x32m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -51701,6 +60915,55 @@ kernelF32x512Direct_6x32m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512Direct_6x32m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x32m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512Direct_6x32m_write:
 	MOVQ    DI, R9
@@ -51724,10 +60987,10 @@ kernelF32x512Direct_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x32m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_6x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -51936,7 +61199,7 @@ kernelF32x512DirectT_6x32m_store:
 kernelF32x512DirectT_6x32m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_6x32m_write
+	JZ        kernelF32x512DirectT_6x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -51957,7 +61220,7 @@ kernelF32x512DirectT_6x32m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_6x32m_write
+	JZ        kernelF32x512DirectT_6x32m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -51971,6 +61234,55 @@ kernelF32x512DirectT_6x32m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectT_6x32m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x32m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512DirectT_6x32m_write:
 	MOVQ    DI, R9
@@ -51994,10 +61306,10 @@ kernelF32x512DirectT_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_6x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -52212,7 +61524,7 @@ kernelF32x512DirectB_6x32m_store:
 kernelF32x512DirectB_6x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_6x32m_write
+	JZ        kernelF32x512DirectB_6x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -52233,7 +61545,7 @@ kernelF32x512DirectB_6x32m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_6x32m_write
+	JZ        kernelF32x512DirectB_6x32m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -52247,6 +61559,55 @@ kernelF32x512DirectB_6x32m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectB_6x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512DirectB_6x32m_write:
 	MOVQ    R9, R11
@@ -52270,10 +61631,10 @@ kernelF32x512DirectB_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_6x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -52485,7 +61846,7 @@ kernelF32x512DirectTB_6x32m_store:
 kernelF32x512DirectTB_6x32m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_6x32m_write
+	JZ        kernelF32x512DirectTB_6x32m_keep
 	VADDPS    (AX), Z0, Z0
 	VMOVUPS.Z 64(AX), K1, Z31
 	VADDPS    Z31, Z1, Z1
@@ -52506,7 +61867,7 @@ kernelF32x512DirectTB_6x32m_bias:
 	VADDPS    Z31, Z11, Z11
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_6x32m_write
+	JZ        kernelF32x512DirectTB_6x32m_keep
 	VXORPS    Y13, Y13, Y13
 	VMAXPS    Z0, Z13, Z0
 	VMAXPS    Z1, Z13, Z1
@@ -52520,6 +61881,55 @@ kernelF32x512DirectTB_6x32m_bias:
 	VMAXPS    Z9, Z13, Z9
 	VMAXPS    Z10, Z13, Z10
 	VMAXPS    Z11, Z13, Z11
+
+kernelF32x512DirectTB_6x32m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x32m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y13, Y13, Y13
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z1, K2, Z1
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z9, K2, Z9
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 64(AX), K1, Z12
+	VCMPPS    $0x1e, Z13, Z12, K2
+	VMOVUPS.Z Z11, K2, Z11
 
 kernelF32x512DirectTB_6x32m_write:
 	MOVQ    R9, R11
@@ -52543,10 +61953,10 @@ kernelF32x512DirectTB_6x32m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_6x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x48m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_6x48m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -52805,7 +62215,7 @@ kernelF32x512_6x48m_store:
 kernelF32x512_6x48m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_6x48m_write
+	JZ        kernelF32x512_6x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -52832,7 +62242,7 @@ kernelF32x512_6x48m_bias:
 	VADDPS    Z31, Z17, Z17
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_6x48m_write
+	JZ        kernelF32x512_6x48m_keep
 	VXORPS    Y19, Y19, Y19
 	VMAXPS    Z0, Z19, Z0
 	VMAXPS    Z1, Z19, Z1
@@ -52852,6 +62262,73 @@ kernelF32x512_6x48m_bias:
 	VMAXPS    Z15, Z19, Z15
 	VMAXPS    Z16, Z19, Z16
 	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512_6x48m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x48m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y19, Y19, Y19
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z15, K2, Z15
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z17, K2, Z17
 
 kernelF32x512_6x48m_write:
 	MOVQ    BX, DI
@@ -52881,10 +62358,10 @@ kernelF32x512_6x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x48m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_6x48m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -53149,7 +62626,7 @@ kernelF32x512Direct_6x48m_store:
 kernelF32x512Direct_6x48m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_6x48m_write
+	JZ        kernelF32x512Direct_6x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -53176,7 +62653,7 @@ kernelF32x512Direct_6x48m_bias:
 	VADDPS    Z31, Z17, Z17
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_6x48m_write
+	JZ        kernelF32x512Direct_6x48m_keep
 	VXORPS    Y19, Y19, Y19
 	VMAXPS    Z0, Z19, Z0
 	VMAXPS    Z1, Z19, Z1
@@ -53196,6 +62673,73 @@ kernelF32x512Direct_6x48m_bias:
 	VMAXPS    Z15, Z19, Z15
 	VMAXPS    Z16, Z19, Z16
 	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512Direct_6x48m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x48m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y19, Y19, Y19
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z15, K2, Z15
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z17, K2, Z17
 
 kernelF32x512Direct_6x48m_write:
 	MOVQ    DI, R9
@@ -53225,10 +62769,10 @@ kernelF32x512Direct_6x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x48m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_6x48m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -53490,7 +63034,7 @@ kernelF32x512DirectT_6x48m_store:
 kernelF32x512DirectT_6x48m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_6x48m_write
+	JZ        kernelF32x512DirectT_6x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -53517,7 +63061,7 @@ kernelF32x512DirectT_6x48m_bias:
 	VADDPS    Z31, Z17, Z17
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_6x48m_write
+	JZ        kernelF32x512DirectT_6x48m_keep
 	VXORPS    Y19, Y19, Y19
 	VMAXPS    Z0, Z19, Z0
 	VMAXPS    Z1, Z19, Z1
@@ -53537,6 +63081,73 @@ kernelF32x512DirectT_6x48m_bias:
 	VMAXPS    Z15, Z19, Z15
 	VMAXPS    Z16, Z19, Z16
 	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512DirectT_6x48m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x48m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y19, Y19, Y19
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z15, K2, Z15
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z17, K2, Z17
 
 kernelF32x512DirectT_6x48m_write:
 	MOVQ    DI, R9
@@ -53566,10 +63177,10 @@ kernelF32x512DirectT_6x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x48m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_6x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -53837,7 +63448,7 @@ kernelF32x512DirectB_6x48m_store:
 kernelF32x512DirectB_6x48m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_6x48m_write
+	JZ        kernelF32x512DirectB_6x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -53864,7 +63475,7 @@ kernelF32x512DirectB_6x48m_bias:
 	VADDPS    Z31, Z17, Z17
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_6x48m_write
+	JZ        kernelF32x512DirectB_6x48m_keep
 	VXORPS    Y19, Y19, Y19
 	VMAXPS    Z0, Z19, Z0
 	VMAXPS    Z1, Z19, Z1
@@ -53884,6 +63495,73 @@ kernelF32x512DirectB_6x48m_bias:
 	VMAXPS    Z15, Z19, Z15
 	VMAXPS    Z16, Z19, Z16
 	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512DirectB_6x48m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x48m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y19, Y19, Y19
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z15, K2, Z15
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z17, K2, Z17
 
 kernelF32x512DirectB_6x48m_write:
 	MOVQ    R9, R11
@@ -53913,10 +63591,10 @@ kernelF32x512DirectB_6x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x48m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_6x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -54181,7 +63859,7 @@ kernelF32x512DirectTB_6x48m_store:
 kernelF32x512DirectTB_6x48m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_6x48m_write
+	JZ        kernelF32x512DirectTB_6x48m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VMOVUPS.Z 128(AX), K1, Z31
@@ -54208,7 +63886,7 @@ kernelF32x512DirectTB_6x48m_bias:
 	VADDPS    Z31, Z17, Z17
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_6x48m_write
+	JZ        kernelF32x512DirectTB_6x48m_keep
 	VXORPS    Y19, Y19, Y19
 	VMAXPS    Z0, Z19, Z0
 	VMAXPS    Z1, Z19, Z1
@@ -54228,6 +63906,73 @@ kernelF32x512DirectTB_6x48m_bias:
 	VMAXPS    Z15, Z19, Z15
 	VMAXPS    Z16, Z19, Z16
 	VMAXPS    Z17, Z19, Z17
+
+kernelF32x512DirectTB_6x48m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x48m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y19, Y19, Y19
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z2, K2, Z2
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z3, K2, Z3
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z5, K2, Z5
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z7, K2, Z7
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z8, K2, Z8
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z14, K2, Z14
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z15, K2, Z15
+	VMOVUPS   64(AX), Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS.Z 128(AX), K1, Z18
+	VCMPPS    $0x1e, Z19, Z18, K2
+	VMOVUPS.Z Z17, K2, Z17
 
 kernelF32x512DirectTB_6x48m_write:
 	MOVQ    R9, R11
@@ -54257,10 +64002,10 @@ kernelF32x512DirectTB_6x48m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512_6x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x64m(SB), NOSPLIT, $0-120
-	MOVQ  mask+112(FP), AX
+TEXT ·kernelF32x512_6x64m(SB), NOSPLIT, $0-136
+	MOVQ  mask+128(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -54572,7 +64317,7 @@ kernelF32x512_6x64m_store:
 kernelF32x512_6x64m_bias:
 	MOVQ      bias+96(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512_6x64m_write
+	JZ        kernelF32x512_6x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -54605,7 +64350,7 @@ kernelF32x512_6x64m_bias:
 	VADDPS    Z31, Z23, Z23
 	MOVBLZX   relu+104(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512_6x64m_write
+	JZ        kernelF32x512_6x64m_keep
 	VXORPS    Y25, Y25, Y25
 	VMAXPS    Z0, Z25, Z0
 	VMAXPS    Z1, Z25, Z1
@@ -54631,6 +64376,91 @@ kernelF32x512_6x64m_bias:
 	VMAXPS    Z21, Z25, Z21
 	VMAXPS    Z22, Z25, Z22
 	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512_6x64m_keep:
+	MOVQ      keep+112(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512_6x64m_write
+	MOVQ      ldk+120(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512_6x64m_write:
 	MOVQ    BX, DI
@@ -54666,10 +64496,10 @@ kernelF32x512_6x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512Direct_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x64m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512Direct_6x64m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -54987,7 +64817,7 @@ kernelF32x512Direct_6x64m_store:
 kernelF32x512Direct_6x64m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512Direct_6x64m_write
+	JZ        kernelF32x512Direct_6x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -55020,7 +64850,7 @@ kernelF32x512Direct_6x64m_bias:
 	VADDPS    Z31, Z23, Z23
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512Direct_6x64m_write
+	JZ        kernelF32x512Direct_6x64m_keep
 	VXORPS    Y25, Y25, Y25
 	VMAXPS    Z0, Z25, Z0
 	VMAXPS    Z1, Z25, Z1
@@ -55046,6 +64876,91 @@ kernelF32x512Direct_6x64m_bias:
 	VMAXPS    Z21, Z25, Z21
 	VMAXPS    Z22, Z25, Z22
 	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512Direct_6x64m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512Direct_6x64m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512Direct_6x64m_write:
 	MOVQ    DI, R9
@@ -55081,10 +64996,10 @@ kernelF32x512Direct_6x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectT_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x64m(SB), NOSPLIT, $0-128
-	MOVQ  mask+120(FP), AX
+TEXT ·kernelF32x512DirectT_6x64m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -55399,7 +65314,7 @@ kernelF32x512DirectT_6x64m_store:
 kernelF32x512DirectT_6x64m_bias:
 	MOVQ      bias+104(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectT_6x64m_write
+	JZ        kernelF32x512DirectT_6x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -55432,7 +65347,7 @@ kernelF32x512DirectT_6x64m_bias:
 	VADDPS    Z31, Z23, Z23
 	MOVBLZX   relu+112(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectT_6x64m_write
+	JZ        kernelF32x512DirectT_6x64m_keep
 	VXORPS    Y25, Y25, Y25
 	VMAXPS    Z0, Z25, Z0
 	VMAXPS    Z1, Z25, Z1
@@ -55458,6 +65373,91 @@ kernelF32x512DirectT_6x64m_bias:
 	VMAXPS    Z21, Z25, Z21
 	VMAXPS    Z22, Z25, Z22
 	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512DirectT_6x64m_keep:
+	MOVQ      keep+120(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectT_6x64m_write
+	MOVQ      ldk+128(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512DirectT_6x64m_write:
 	MOVQ    DI, R9
@@ -55493,10 +65493,10 @@ kernelF32x512DirectT_6x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x64m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectB_6x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -55817,7 +65817,7 @@ kernelF32x512DirectB_6x64m_store:
 kernelF32x512DirectB_6x64m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectB_6x64m_write
+	JZ        kernelF32x512DirectB_6x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -55850,7 +65850,7 @@ kernelF32x512DirectB_6x64m_bias:
 	VADDPS    Z31, Z23, Z23
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectB_6x64m_write
+	JZ        kernelF32x512DirectB_6x64m_keep
 	VXORPS    Y25, Y25, Y25
 	VMAXPS    Z0, Z25, Z0
 	VMAXPS    Z1, Z25, Z1
@@ -55876,6 +65876,91 @@ kernelF32x512DirectB_6x64m_bias:
 	VMAXPS    Z21, Z25, Z21
 	VMAXPS    Z22, Z25, Z22
 	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512DirectB_6x64m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectB_6x64m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512DirectB_6x64m_write:
 	MOVQ    R9, R11
@@ -55911,10 +65996,10 @@ kernelF32x512DirectB_6x64m_write:
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, mask int)
+// func kernelF32x512DirectTB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x64m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512DirectTB_6x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
 	MOVQ  k+0(FP), AX
 	MOVQ  a_base+8(FP), CX
@@ -56232,7 +66317,7 @@ kernelF32x512DirectTB_6x64m_store:
 kernelF32x512DirectTB_6x64m_bias:
 	MOVQ      bias+112(FP), AX
 	TESTQ     AX, AX
-	JZ        kernelF32x512DirectTB_6x64m_write
+	JZ        kernelF32x512DirectTB_6x64m_keep
 	VADDPS    (AX), Z0, Z0
 	VADDPS    64(AX), Z1, Z1
 	VADDPS    128(AX), Z2, Z2
@@ -56265,7 +66350,7 @@ kernelF32x512DirectTB_6x64m_bias:
 	VADDPS    Z31, Z23, Z23
 	MOVBLZX   relu+120(FP), AX
 	TESTL     AX, AX
-	JZ        kernelF32x512DirectTB_6x64m_write
+	JZ        kernelF32x512DirectTB_6x64m_keep
 	VXORPS    Y25, Y25, Y25
 	VMAXPS    Z0, Z25, Z0
 	VMAXPS    Z1, Z25, Z1
@@ -56291,6 +66376,91 @@ kernelF32x512DirectTB_6x64m_bias:
 	VMAXPS    Z21, Z25, Z21
 	VMAXPS    Z22, Z25, Z22
 	VMAXPS    Z23, Z25, Z23
+
+kernelF32x512DirectTB_6x64m_keep:
+	MOVQ      keep+128(FP), AX
+	TESTQ     AX, AX
+	JZ        kernelF32x512DirectTB_6x64m_write
+	MOVQ      ldk+136(FP), CX
+	SHLQ      $0x02, CX
+	VXORPS    Y25, Y25, Y25
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z0, K2, Z0
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z1, K2, Z1
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z2, K2, Z2
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z3, K2, Z3
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z4, K2, Z4
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z5, K2, Z5
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z6, K2, Z6
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z7, K2, Z7
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z9, K2, Z9
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z10, K2, Z10
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z11, K2, Z11
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z12, K2, Z12
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z13, K2, Z13
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z14, K2, Z14
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z15, K2, Z15
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z16, K2, Z16
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z17, K2, Z17
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z18, K2, Z18
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z19, K2, Z19
+	ADDQ      CX, AX
+	VMOVUPS   (AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z20, K2, Z20
+	VMOVUPS   64(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z21, K2, Z21
+	VMOVUPS   128(AX), Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z22, K2, Z22
+	VMOVUPS.Z 192(AX), K1, Z24
+	VCMPPS    $0x1e, Z25, Z24, K2
+	VMOVUPS.Z Z23, K2, Z23
 
 kernelF32x512DirectTB_6x64m_write:
 	MOVQ    R9, R11

@@ -7,8 +7,9 @@ const pureMR, pureNR = 4, 4
 // kernelGo is the pure-Go micro-kernel: the 4×4 tile at c becomes
 // α·Σₚ a[p·4+i]·b[p·4+j] + β·c, with c unread when β is zero, and then, if
 // bias is not nil, gets the 4 values at bias added to each row and, if relu,
-// negatives clamped to zero.
-func kernelGo[T Float](k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool) {
+// negatives clamped to zero, and then, if keep is not nil, is zeroed wherever
+// the 4×4 block at keep (row stride ldk) is not positive.
+func kernelGo[T Float](k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int) {
 	var c00, c01, c02, c03 T
 	var c10, c11, c12, c13 T
 	var c20, c21, c22, c23 T
@@ -43,9 +44,12 @@ func kernelGo[T Float](k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu
 		{c20, c21, c22, c23},
 		{c30, c31, c32, c33},
 	}
-	var bs []T
+	var bs, ks []T
 	if bias != nil {
 		bs = unsafe.Slice(bias, 4)
+	}
+	if keep != nil {
+		ks = unsafe.Slice(keep, 3*ldk+4)
 	}
 	for i := range 4 {
 		row := c[i*ldc : i*ldc+4]
@@ -59,6 +63,9 @@ func kernelGo[T Float](k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu
 				if relu && 0 > z {
 					z = 0
 				}
+			}
+			if ks != nil && !(ks[i*ldk+j] > 0) {
+				z = 0
 			}
 			row[j] = z
 		}

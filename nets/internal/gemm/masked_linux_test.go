@@ -28,7 +28,7 @@ func pageEnd[T Float](t *testing.T, n int) []T {
 }
 
 // TestMaskedPartsReadNothingPastTheEdge runs every masked part kernel with B
-// read in place, the bias and C each ending at an unreadable page: a load of
+// read in place, the bias, the ReLU mask and C each ending at an unreadable page: a load of
 // the last vector that ignored the mask would fault.
 func TestMaskedPartsReadNothingPastTheEdge(t *testing.T) {
 	t.Run("float64", func(t *testing.T) { testMaskedEdge(t, asmF64) })
@@ -50,12 +50,16 @@ func testMaskedEdge[T Float](t *testing.T, sets []*impl[T]) {
 			}
 			b := pageEnd[T](t, k*cols)
 			bias := pageEnd[T](t, cols)
+			keep := pageEnd[T](t, mp.rows*cols)
 			c := pageEnd[T](t, mp.rows*cols)
 			for i := range b {
 				b[i] = 1
 			}
-			mp.directB(k, a, k, b, cols, c, cols, 1, 1, &bias[0], true, 1)
-			mp.directTB(k, a, mp.rows, b, cols, c, cols, 1, 1, &bias[0], true, 1)
+			for i := range keep {
+				keep[i] = 1
+			}
+			mp.directB(k, a, k, b, cols, c, cols, 1, 1, &bias[0], true, &keep[0], cols, 1)
+			mp.directTB(k, a, mp.rows, b, cols, c, cols, 1, 1, &bias[0], true, &keep[0], cols, 1)
 			if c[len(c)-1] != 2*k {
 				t.Fatalf("%s masked %d×%d: last element %v, want %v", im.name, mp.rows, mp.cols, c[len(c)-1], 2*k)
 			}

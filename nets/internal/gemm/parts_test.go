@@ -64,13 +64,18 @@ func testParts[T Float](t *testing.T, sets []*impl[T]) {
 					copy(bPart.view()[p*bPart.ld:p*bPart.ld+pt.cols], b[p*nr:])
 				}
 				bias := newMatrix[T](rnd, 1, nr, 0).view()
+				keep := keepMatrix[T](rnd, mr, nr)
 				c0 := newMatrix[T](rnd, mr, nr, 0).view()
 				for _, ab := range [][2]float64{{1, 0}, {-0.7, 0.5}} {
 					alpha, beta := T(ab[0]), T(ab[1])
-					for e := range 3 {
-						var bp *T
-						if e > 0 {
+					for e := range 4 {
+						var bp, kp *T
+						ldk := 0
+						switch e {
+						case 1, 2:
 							bp = &bias[0]
+						case 3:
+							kp, ldk = &keep.view()[0], keep.ld
 						}
 						relu := e == 2
 						forms := []struct {
@@ -78,27 +83,27 @@ func testParts[T Float](t *testing.T, sets []*impl[T]) {
 							full, part func(c []T, ldc int)
 						}{
 							{"packed",
-								func(c []T, ldc int) { im.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu) },
-								func(c []T, ldc int) { pt.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu) }},
+								func(c []T, ldc int) { im.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldk) },
+								func(c []T, ldc int) { pt.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldk) }},
 							{"direct",
-								func(c []T, ldc int) { im.kernelDirect(k, rowsA.view(), rowsA.ld, b, c, ldc, alpha, beta, bp, relu) },
-								func(c []T, ldc int) { pt.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu) }},
+								func(c []T, ldc int) { im.kernelDirect(k, rowsA.view(), rowsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk) },
+								func(c []T, ldc int) { pt.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk) }},
 							{"directT",
-								func(c []T, ldc int) { im.kernelDirectT(k, colsA.view(), colsA.ld, b, c, ldc, alpha, beta, bp, relu) },
-								func(c []T, ldc int) { pt.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu) }},
+								func(c []T, ldc int) { im.kernelDirectT(k, colsA.view(), colsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk) },
+								func(c []T, ldc int) { pt.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk) }},
 							{"directB",
 								func(c []T, ldc int) {
-									im.kernelDirectB(k, rowsA.view(), rowsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu)
+									im.kernelDirectB(k, rowsA.view(), rowsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu, kp, ldk)
 								},
 								func(c []T, ldc int) {
-									pt.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu)
+									pt.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldk)
 								}},
 							{"directTB",
 								func(c []T, ldc int) {
-									im.kernelDirectTB(k, colsA.view(), colsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu)
+									im.kernelDirectTB(k, colsA.view(), colsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu, kp, ldk)
 								},
 								func(c []T, ldc int) {
-									pt.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu)
+									pt.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldk)
 								}},
 						}
 						// The full kernels reading B in place against
@@ -200,33 +205,43 @@ func testMaskedParts[T Float](t *testing.T, sets []*impl[T]) {
 					biasFull := newMatrix[T](rnd, 1, nr, 0).view()
 					biasPart := newMatrix[T](rnd, 1, cols, 0)
 					copy(biasPart.view(), biasFull[:cols])
+					keepFull := keepMatrix[T](rnd, mr, nr)
+					keepPart := newMatrix[T](rnd, mp.rows, cols, 3)
+					for i := range mp.rows {
+						copy(keepPart.view()[i*keepPart.ld:i*keepPart.ld+cols], keepFull.view()[i*keepFull.ld:])
+					}
 					c0 := newMatrix[T](rnd, mr, nr, 0).view()
 					for _, ab := range [][2]float64{{1, 0}, {-0.7, 0.5}} {
 						alpha, beta := T(ab[0]), T(ab[1])
-						for e := range 3 {
-							var bf, bp *T
-							if e > 0 {
+						for e := range 4 {
+							var bf, bp, kf, kp *T
+							ldkf, ldkp := 0, 0
+							switch e {
+							case 1, 2:
 								bf, bp = &biasFull[0], &biasPart.view()[0]
+							case 3:
+								kf, ldkf = &keepFull.view()[0], keepFull.ld
+								kp, ldkp = &keepPart.view()[0], keepPart.ld
 							}
 							relu := e == 2
 							full := slices.Clone(c0)
-							im.kernel(k, packed, b, full, nr, alpha, beta, bf, relu)
+							im.kernel(k, packed, b, full, nr, alpha, beta, bf, relu, kf, ldkf)
 							forms := []struct {
 								name string
 								run  func(c []T, ldc int)
 							}{
-								{"packed", func(c []T, ldc int) { mp.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, mask) }},
+								{"packed", func(c []T, ldc int) { mp.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask) }},
 								{"direct", func(c []T, ldc int) {
-									mp.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, mask)
+									mp.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask)
 								}},
 								{"directT", func(c []T, ldc int) {
-									mp.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, mask)
+									mp.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask)
 								}},
 								{"directB", func(c []T, ldc int) {
-									mp.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, mask)
+									mp.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask)
 								}},
 								{"directTB", func(c []T, ldc int) {
-									mp.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, mask)
+									mp.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask)
 								}},
 							}
 							for _, f := range forms {
@@ -256,4 +271,23 @@ func testMaskedParts[T Float](t *testing.T, sets []*impl[T]) {
 	if tested == 0 && len(sets) > 0 && len(sets[0].masked) > 0 {
 		t.Fatal("no masked part tested")
 	}
+}
+
+// keepMatrix returns an r×c ReLU mask for the kernels' keep argument, inside
+// NaN guard bands: positive, negative and zero values, and a NaN, which
+// must zero its element as a non-positive one does.
+func keepMatrix[T Float](rnd *rand.Rand, r, c int) matrix[T] {
+	x := newMatrix[T](rnd, r, c, 3)
+	v := x.view()
+	for i := range r {
+		for j := range c {
+			switch (i*c + j) % 7 {
+			case 3:
+				v[i*x.ld+j] = 0
+			case 5:
+				v[i*x.ld+j] = T(math.NaN())
+			}
+		}
+	}
+	return x
 }

@@ -59,6 +59,9 @@ type kernel struct {
 	fma    func(Op, VecPhysical, VecPhysical) // dst += src1·src2
 	add    func(Op, VecPhysical, VecPhysical) // dst = src1 + src2
 	max    func(Op, VecPhysical, VecPhysical) // dst = src1 > op ? src1 : op, op if either is NaN
+	// keep zeroes the lanes of r where h is not above zero (or is NaN);
+	// it may overwrite h.
+	keep func(h, zero, r VecPhysical)
 }
 
 func main() {
@@ -80,6 +83,8 @@ func main() {
 		fma:   func(a Op, b, d VecPhysical) { VFMADD231PD(a, b, d) },
 		add:   func(a Op, b, d VecPhysical) { VADDPD(a, b, d) },
 		max:   func(a Op, b, d VecPhysical) { VMAXPD(a, b, d) },
+		// 0x1e: greater than, ordered (false for NaN), quiet.
+		keep: func(h, zero, r VecPhysical) { VCMPPD(U8(0x1e), zero, h, h); VANDPD(h, r, r) },
 	}
 	f32 := kernel{
 		name: "kernelF32", typ: "float32", size: 4, lanes: 8, mr: 6, nr: 16, unroll: 4, vec: ymm,
@@ -91,6 +96,7 @@ func main() {
 		fma:   func(a Op, b, d VecPhysical) { VFMADD231PS(a, b, d) },
 		add:   func(a Op, b, d VecPhysical) { VADDPS(a, b, d) },
 		max:   func(a Op, b, d VecPhysical) { VMAXPS(a, b, d) },
+		keep:  func(h, zero, r VecPhysical) { VCMPPS(U8(0x1e), zero, h, h); VANDPS(h, r, r) },
 	}
 	f64.generate()
 	f32.generate()
@@ -111,6 +117,11 @@ func main() {
 	z64.zero = func(r VecPhysical) { VXORPD(r.AsY(), r.AsY(), r.AsY()) }
 	z32.name, z32.lanes, z32.mr, z32.nr, z32.vec = "kernelF32x512", 16, 6, 64, zmm
 	z32.zero = func(r VecPhysical) { VXORPS(r.AsY(), r.AsY(), r.AsY()) }
+	// AVX-512 compares write a mask register (K2; K1 is the lane mask of
+	// masked parts), and the zeroing move applies it: VANDPS on ZMM would
+	// need AVX512DQ.
+	z64.keep = func(h, zero, r VecPhysical) { VCMPPD(U8(0x1e), zero, h, K2); VMOVUPD_Z(r, K2, r) }
+	z32.keep = func(h, zero, r VecPhysical) { VCMPPS(U8(0x1e), zero, h, K2); VMOVUPS_Z(r, K2, r) }
 	z64.loadZ = func(m Mem, r VecPhysical) { VMOVUPD_Z(m, K1, r) }
 	z64.storeK = func(r VecPhysical, m Mem) { VMOVUPD(r, K1, m) }
 	z32.loadZ = func(m Mem, r VecPhysical) { VMOVUPS_Z(m, K1, r) }
@@ -249,9 +260,9 @@ func (kn kernel) generate() {
 	if kn.bdirect {
 		full += "B"
 		kn.name = full + suffix
-		args := "k int, a []%[1]s, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool"
+		args := "k int, a []%[1]s, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk int"
 		if kn.direct || kn.directT {
-			args = "k int, a []%[1]s, lda int, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool"
+			args = "k int, a []%[1]s, lda int, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk int"
 		}
 		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+mask+")")
 		Pragma("noescape")
@@ -262,9 +273,9 @@ func (kn kernel) generate() {
 		)
 	} else if part {
 		kn.name = full + suffix
-		args := "k int, a, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool"
+		args := "k int, a, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk int"
 		if kn.direct || kn.directT {
-			args = "k int, a []%[1]s, lda int, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool"
+			args = "k int, a []%[1]s, lda int, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk int"
 		}
 		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+mask+")")
 		Pragma("noescape")
@@ -288,7 +299,7 @@ func (kn kernel) generate() {
 		}
 	} else if kn.direct {
 		kn.name += "Direct"
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool)", kn.typ, kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk int)", kn.typ, kn.typ, kn.typ, kn.typ, kn.typ))
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s with the %d rows of A read in place, row i at", kn.name, strings.TrimSuffix(kn.name, "Direct"), kn.mr),
@@ -298,7 +309,7 @@ func (kn kernel) generate() {
 		)
 	} else if kn.directT {
 		kn.name += "DirectT"
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool)", kn.typ, kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk int)", kn.typ, kn.typ, kn.typ, kn.typ, kn.typ))
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s with the %d columns of Aᵀ read in place, step p at", kn.name, strings.TrimSuffix(kn.name, "DirectT"), kn.mr),
@@ -306,7 +317,7 @@ func (kn kernel) generate() {
 			"The operations and their order are the same, and so are the results.",
 		)
 	} else {
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool)", kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk int)", kn.typ, kn.typ, kn.typ, kn.typ))
 		Pragma("noescape")
 	}
 	if !part && !kn.direct && !kn.directT {
@@ -332,12 +343,17 @@ func (kn kernel) generate() {
 			"\t\t\t\t\tz = 0",
 			"\t\t\t\t}",
 			"\t\t\t}",
+			"\t\t\tif keep != nil && !(keep[i*ldk+j] > 0) {",
+			"\t\t\t\tz = 0",
+			"\t\t\t}",
 			"\t\t\tc[i*ldc+j] = z",
 			"\t\t}",
 			"\t}",
 			"",
-			"where bias[j] is the j-th value from the pointer bias: the epilogue of a",
-			"layer's forward product, done on the tile in registers. relu needs bias.",
+			"where bias[j] is the j-th value from the pointer bias and keep[i*ldk+j]",
+			"from the pointer keep: the epilogues of a layer's forward product and of",
+			"the product that makes the gradient at its input (the ReLU's mask), done",
+			"on the tile in registers. relu needs bias.",
 			fmt.Sprintf("a must hold %d·k values, b %d·k, and c a full tile; none is checked.", kn.mr, kn.nr),
 		)
 	}
@@ -567,7 +583,7 @@ func (kn kernel) generate() {
 	Label(kn.name + "_bias")
 	bias := Load(Param("bias"), GP64())
 	TESTQ(bias, bias)
-	JZ(LabelRef(kn.name + "_write"))
+	JZ(LabelRef(kn.name + "_keep"))
 	for i := range acc {
 		for j, r := range acc[i] {
 			m := Mem{Base: bias, Disp: j * kn.lanes * kn.size}
@@ -581,11 +597,38 @@ func (kn kernel) generate() {
 	}
 	relu := Load(Param("relu"), GP32())
 	TESTL(relu, relu)
-	JZ(LabelRef(kn.name + "_write"))
+	JZ(LabelRef(kn.name + "_keep"))
 	kn.zero(zero)
 	for i := range acc {
 		for _, r := range acc[i] {
 			kn.max(r, zero, r)
+		}
+	}
+
+	// The mask of a ReLU's gradient: an element is kept where its
+	// counterpart in keep is positive (not NaN) and zeroed elsewhere, as
+	// package vec's MaskRows does. α is spent, so its register holds the
+	// row of keep.
+	Label(kn.name + "_keep")
+	keep := Load(Param("keep"), GP64())
+	TESTQ(keep, keep)
+	JZ(LabelRef(kn.name + "_write"))
+	ldk := Load(Param("ldk"), GP64())
+	SHLQ(U8(log2(kn.size)), ldk)
+	kn.zero(zero)
+	h := alpha
+	for i := range acc {
+		for j, r := range acc[i] {
+			m := Mem{Base: keep, Disp: j * kn.lanes * kn.size}
+			if last(j) {
+				kn.loadZ(m, h)
+			} else {
+				kn.load(m, h)
+			}
+			kn.keep(h, zero, r)
+		}
+		if i < kn.rows-1 {
+			ADDQ(ldk, keep)
 		}
 	}
 

@@ -86,11 +86,19 @@ func testParts[T Float](t *testing.T, sets []*impl[T]) {
 								func(c []T, ldc int) { im.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldk) },
 								func(c []T, ldc int) { pt.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldk) }},
 							{"direct",
-								func(c []T, ldc int) { im.kernelDirect(k, rowsA.view(), rowsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk) },
-								func(c []T, ldc int) { pt.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk) }},
+								func(c []T, ldc int) {
+									im.kernelDirect(k, rowsA.view(), rowsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk)
+								},
+								func(c []T, ldc int) {
+									pt.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk)
+								}},
 							{"directT",
-								func(c []T, ldc int) { im.kernelDirectT(k, colsA.view(), colsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk) },
-								func(c []T, ldc int) { pt.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk) }},
+								func(c []T, ldc int) {
+									im.kernelDirectT(k, colsA.view(), colsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk)
+								},
+								func(c []T, ldc int) {
+									pt.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk)
+								}},
 							{"directB",
 								func(c []T, ldc int) {
 									im.kernelDirectB(k, rowsA.view(), rowsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu, kp, ldk)

@@ -29,17 +29,17 @@ type impl[T Float] struct {
 	// panel) + β·c, not reading c when β is zero, and then, when bias is
 	// not nil, adds the nr values at bias to every row and clamps negatives
 	// to zero if relu: a layer's epilogue done in registers.
-	kernel func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
+	kernel func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int)
 	// kernelDirect, when not nil, is kernel reading a full panel of A in
 	// place, row i at a[i·lda:], for op(A) = A.
-	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
+	kernelDirect func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int)
 	// kernelDirectT is the same for op(A) = Aᵀ, step p of the panel at
 	// a[p·lda:].
-	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
+	kernelDirectT func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int)
 	// kernelDirectB and kernelDirectTB, when not nil, are kernelDirect and
 	// kernelDirectT reading B in place as well, step p of the tile's
 	// columns at b[p·ldb:].
-	kernelDirectB, kernelDirectTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
+	kernelDirectB, kernelDirectTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int)
 	// copyA and copyB, when not nil, copy k runs of mr (copyA) or nr
 	// (copyB) elements, ld apart in src, end to end into dst: the packing
 	// of a full panel of Aᵀ or of B.
@@ -63,9 +63,9 @@ type impl[T Float] struct {
 // the same order as from the full kernel.
 type part[T Float] struct {
 	rows, cols        int
-	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
-	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
-	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)
+	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int)
+	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int)
+	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int)
 }
 
 // maskedPart is a part kernel computing the top rows and the left
@@ -75,9 +75,9 @@ type part[T Float] struct {
 // gets the same operations in the same order as from the full kernel.
 type maskedPart[T Float] struct {
 	rows, cols        int
-	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int, mask int)
-	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int, mask int)
-	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int, mask int)
+	kernel            func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int, mask int)
+	direct, directT   func(k int, a []T, lda int, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int, mask int)
+	directB, directTB func(k int, a []T, lda int, b []T, ldb int, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int, mask int)
 }
 
 // edgeKernel is the kernel for an edge tile: a part kernel (pt), a masked
@@ -233,7 +233,7 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 				for jr := 0; jr < nb; jr += nr {
 					bPanel := bp[jr*kb : (jr+nr)*kb]
 					nt := min(nr, nb-jr)
-					for ir := 0; ir < mb; ir += mr {
+					for ir := 0; ir < mb; {
 						mt := min(mr, mb-ir)
 						off := (ic+ir)*p.ldc + jc + jr
 						dst, ldd := p.c[off:], p.ldc
@@ -269,6 +269,17 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 								dst, ldd = tmp, nr
 							}
 						}
+						// A column of full tiles that read A the same
+						// way is one call: the kernel steps down it.
+						tiles, span := 1, rows
+						if mt == mr && !aside {
+							end := mb / mr * mr
+							if ir < full {
+								end = min(end, full)
+							}
+							tiles = (end - ir) / mr
+							span = (tiles-1)*mr + rows
+						}
 						// Tiles written in place in the last k block
 						// take bias, ReLU and mask in the kernel, the
 						// others from apply.
@@ -283,44 +294,49 @@ func (im *impl[T]) compute(p *problem[T], i0, i1, j0, j1 int) {
 							var a []T
 							if p.transA {
 								a = p.a[pc*p.lda+ic+ir:]
-								a = a[:(kb-1)*p.lda+rows]
+								a = a[:(kb-1)*p.lda+span]
 							} else {
 								a = p.a[(ic+ir)*p.lda+pc:]
-								a = a[:(rows-1)*p.lda+kb]
+								a = a[:(span-1)*p.lda+kb]
 							}
 							switch {
 							case bIn && mp != nil:
 								b := p.b[pc*p.ldb+jc+jr:]
 								b = b[:(kb-1)*p.ldb+nt]
 								if p.transA {
-									mp.directTB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
+									mp.directTB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, tiles, mask)
 								} else {
-									mp.directB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
+									mp.directB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, tiles, mask)
 								}
 							case bIn:
 								b := p.b[pc*p.ldb+jc+jr:]
 								b = b[:(kb-1)*p.ldb+nt]
-								kdirectB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask)
+								kdirectB(kb, a, p.lda, b, p.ldb, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, tiles)
 							case mp != nil && p.transA:
-								mp.directT(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
+								mp.directT(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, tiles, mask)
 							case mp != nil:
-								mp.direct(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
+								mp.direct(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, tiles, mask)
 							default:
-								kdirect(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask)
+								kdirect(kb, a, p.lda, bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, tiles)
 							}
 						} else if mp != nil {
-							mp.kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, mask)
+							mp.kernel(kb, ap[ir*kb:(ir+tiles*mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, tiles, mask)
 						} else {
-							kernel(kb, ap[ir*kb:(ir+mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask)
+							kernel(kb, ap[ir*kb:(ir+tiles*mr)*kb], bPanel, dst, ldd, p.alpha, beta, bias, p.ep.ReLU, keep, p.ep.LDMask, tiles)
 						}
 						if aside {
 							for i := range mt {
 								copy(p.c[off+i*p.ldc:off+i*p.ldc+nt], tmp[i*nr:i*nr+nt])
 							}
 						}
-						if last && epilogue {
-							p.ep.apply(p.c, p.ldc, ic+ir, jc+jr, mt, nt, bias == nil, keep == nil)
+						h := mt
+						if tiles > 1 {
+							h = tiles * mr
 						}
+						if last && epilogue && (bias == nil && p.ep.Bias != nil || keep == nil && p.ep.Mask != nil) {
+							p.ep.apply(p.c, p.ldc, ic+ir, jc+jr, h, nt, bias == nil, keep == nil)
+						}
+						ir += h
 					}
 				}
 			}

@@ -15,7 +15,7 @@ import (
 // was measured on. Change it whenever any of them changes speed, so that old
 // measurements are not reused: packing changes no result, but it is part of
 // each set's time, and not the same part for sets of different panel widths.
-const kernelVersion = 9
+const kernelVersion = 10
 
 // cacheDir returns the folder of the cached selections; tests point it
 // elsewhere.

@@ -46,7 +46,7 @@ const asmKC = 192
 
 // newImpl returns the implementation named name for an mr×nr kernel with
 // blocks derived from the caches c, and k blocks kc deep (0: from c too).
-func newImpl[T Float](name string, c caches, mr, nr, kc int, kernel func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int)) *impl[T] {
+func newImpl[T Float](name string, c caches, mr, nr, kc int, kernel func(k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int)) *impl[T] {
 	var z T
 	size := 8
 	if _, ok := any(z).(float32); ok {

@@ -39,7 +39,7 @@ package gemm
 // a must hold 6·k values, b 8·k, and c a full tile; none is checked.
 //
 //go:noescape
-func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF32 sets the 6×16 tile at c (row stride ldc) to α·Σₚ a[p·6+i]·b[p·16+j] + β·c,
 // not reading c when β is zero, then adds the bias and applies ReLU if asked.
@@ -76,7 +76,7 @@ func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha floa
 // a must hold 6·k values, b 16·k, and c a full tile; none is checked.
 //
 //go:noescape
-func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF64x512 sets the 6×32 tile at c (row stride ldc) to α·Σₚ a[p·6+i]·b[p·32+j] + β·c,
 // not reading c when β is zero, then adds the bias and applies ReLU if asked.
@@ -113,7 +113,7 @@ func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha floa
 // a must hold 6·k values, b 32·k, and c a full tile; none is checked.
 //
 //go:noescape
-func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF32x512 sets the 6×64 tile at c (row stride ldc) to α·Σₚ a[p·6+i]·b[p·64+j] + β·c,
 // not reading c when β is zero, then adds the bias and applies ReLU if asked.
@@ -150,7 +150,7 @@ func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha 
 // a must hold 6·k values, b 64·k, and c a full tile; none is checked.
 //
 //go:noescape
-func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF64Direct is kernelF64 with the 6 rows of A read in place, row i at
 // a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
@@ -158,7 +158,7 @@ func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha 
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF32Direct is kernelF32 with the 6 rows of A read in place, row i at
 // a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
@@ -166,7 +166,7 @@ func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc 
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF64x512Direct is kernelF64x512 with the 6 rows of A read in place, row i at
 // a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
@@ -174,7 +174,7 @@ func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc 
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF32x512Direct is kernelF32x512 with the 6 rows of A read in place, row i at
 // a[i·lda:], instead of from a packed panel: a[p*6+i] becomes a[i*lda+p].
@@ -182,91 +182,91 @@ func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, 
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF64DirectT is kernelF64 with the 6 columns of Aᵀ read in place, step p at
 // a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF32DirectT is kernelF32 with the 6 columns of Aᵀ read in place, step p at
 // a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF64x512DirectT is kernelF64x512 with the 6 columns of Aᵀ read in place, step p at
 // a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF32x512DirectT is kernelF32x512 with the 6 columns of Aᵀ read in place, step p at
 // a[p·lda:], instead of from a packed panel: a[p*6+i] becomes a[p*lda+i].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF64DirectB is kernelF64Direct with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectTB is kernelF64DirectT with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF32DirectB is kernelF32Direct with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectTB is kernelF32DirectT with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF64x512DirectB is kernelF64x512Direct with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectTB is kernelF64x512DirectT with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF32x512DirectB is kernelF32x512Direct with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectTB is kernelF32x512DirectT with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF64_2x4 is kernelF64 computing only the top 2 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -274,7 +274,7 @@ func kernelF32x512DirectTB(k int, a []float32, lda int, b []float32, ldb int, c 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64_2x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64_2x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64Direct_2x4 is kernelF64Direct computing only the top 2 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -282,7 +282,7 @@ func kernelF64_2x4(k int, a []float64, b []float64, c []float64, ldc int, alpha 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64Direct_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64Direct_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectT_2x4 is kernelF64DirectT computing only the top 2 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -290,21 +290,21 @@ func kernelF64Direct_2x4(k int, a []float64, lda int, b []float64, c []float64, 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64DirectT_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectT_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectTB_2x4 is kernelF64DirectT_2x4 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectTB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectTB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectB_2x4 is kernelF64Direct_2x4 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64_2x8 is kernelF64 computing only the top 2 rows and left 8 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -312,7 +312,7 @@ func kernelF64DirectB_2x4(k int, a []float64, lda int, b []float64, ldb int, c [
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64Direct_2x8 is kernelF64Direct computing only the top 2 rows and left 8 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -320,7 +320,7 @@ func kernelF64_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectT_2x8 is kernelF64DirectT computing only the top 2 rows and left 8 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -328,21 +328,21 @@ func kernelF64Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectTB_2x8 is kernelF64DirectT_2x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectB_2x8 is kernelF64Direct_2x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64_4x4 is kernelF64 computing only the top 4 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -350,7 +350,7 @@ func kernelF64DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c [
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64_4x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64_4x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64Direct_4x4 is kernelF64Direct computing only the top 4 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -358,7 +358,7 @@ func kernelF64_4x4(k int, a []float64, b []float64, c []float64, ldc int, alpha 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64Direct_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64Direct_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectT_4x4 is kernelF64DirectT computing only the top 4 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -366,21 +366,21 @@ func kernelF64Direct_4x4(k int, a []float64, lda int, b []float64, c []float64, 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64DirectT_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectT_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectTB_4x4 is kernelF64DirectT_4x4 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectTB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectTB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectB_4x4 is kernelF64Direct_4x4 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64_4x8 is kernelF64 computing only the top 4 rows and left 8 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -388,7 +388,7 @@ func kernelF64DirectB_4x4(k int, a []float64, lda int, b []float64, ldb int, c [
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64Direct_4x8 is kernelF64Direct computing only the top 4 rows and left 8 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -396,7 +396,7 @@ func kernelF64_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectT_4x8 is kernelF64DirectT computing only the top 4 rows and left 8 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -404,21 +404,21 @@ func kernelF64Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectTB_4x8 is kernelF64DirectT_4x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectB_4x8 is kernelF64Direct_4x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64_6x4 is kernelF64 computing only the top 6 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -426,7 +426,7 @@ func kernelF64DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c [
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64_6x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64_6x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64Direct_6x4 is kernelF64Direct computing only the top 6 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -434,7 +434,7 @@ func kernelF64_6x4(k int, a []float64, b []float64, c []float64, ldc int, alpha 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64Direct_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64Direct_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectT_6x4 is kernelF64DirectT computing only the top 6 rows and left 4 columns
 // of its 6×8 tile, from the same panels: the edges of C that a full tile
@@ -442,21 +442,21 @@ func kernelF64Direct_6x4(k int, a []float64, lda int, b []float64, c []float64, 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64DirectT_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectT_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectTB_6x4 is kernelF64DirectT_6x4 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectTB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectTB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64DirectB_6x4 is kernelF64Direct_6x4 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*8+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64DirectB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64DirectB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF32_2x8 is kernelF32 computing only the top 2 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -464,7 +464,7 @@ func kernelF64DirectB_6x4(k int, a []float64, lda int, b []float64, ldb int, c [
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32_2x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32_2x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32Direct_2x8 is kernelF32Direct computing only the top 2 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -472,7 +472,7 @@ func kernelF32_2x8(k int, a []float32, b []float32, c []float32, ldc int, alpha 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32Direct_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32Direct_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectT_2x8 is kernelF32DirectT computing only the top 2 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -480,21 +480,21 @@ func kernelF32Direct_2x8(k int, a []float32, lda int, b []float32, c []float32, 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32DirectT_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectT_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectTB_2x8 is kernelF32DirectT_2x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectTB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectTB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectB_2x8 is kernelF32Direct_2x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32_2x16 is kernelF32 computing only the top 2 rows and left 16 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -502,7 +502,7 @@ func kernelF32DirectB_2x8(k int, a []float32, lda int, b []float32, ldb int, c [
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32Direct_2x16 is kernelF32Direct computing only the top 2 rows and left 16 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -510,7 +510,7 @@ func kernelF32_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectT_2x16 is kernelF32DirectT computing only the top 2 rows and left 16 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -518,21 +518,21 @@ func kernelF32Direct_2x16(k int, a []float32, lda int, b []float32, c []float32,
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectTB_2x16 is kernelF32DirectT_2x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectB_2x16 is kernelF32Direct_2x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32_4x8 is kernelF32 computing only the top 4 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -540,7 +540,7 @@ func kernelF32DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32_4x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32_4x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32Direct_4x8 is kernelF32Direct computing only the top 4 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -548,7 +548,7 @@ func kernelF32_4x8(k int, a []float32, b []float32, c []float32, ldc int, alpha 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32Direct_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32Direct_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectT_4x8 is kernelF32DirectT computing only the top 4 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -556,21 +556,21 @@ func kernelF32Direct_4x8(k int, a []float32, lda int, b []float32, c []float32, 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32DirectT_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectT_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectTB_4x8 is kernelF32DirectT_4x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectTB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectTB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectB_4x8 is kernelF32Direct_4x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32_4x16 is kernelF32 computing only the top 4 rows and left 16 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -578,7 +578,7 @@ func kernelF32DirectB_4x8(k int, a []float32, lda int, b []float32, ldb int, c [
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32Direct_4x16 is kernelF32Direct computing only the top 4 rows and left 16 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -586,7 +586,7 @@ func kernelF32_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectT_4x16 is kernelF32DirectT computing only the top 4 rows and left 16 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -594,21 +594,21 @@ func kernelF32Direct_4x16(k int, a []float32, lda int, b []float32, c []float32,
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectTB_4x16 is kernelF32DirectT_4x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectB_4x16 is kernelF32Direct_4x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32_6x8 is kernelF32 computing only the top 6 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -616,7 +616,7 @@ func kernelF32DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32_6x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32_6x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32Direct_6x8 is kernelF32Direct computing only the top 6 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -624,7 +624,7 @@ func kernelF32_6x8(k int, a []float32, b []float32, c []float32, ldc int, alpha 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32Direct_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32Direct_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectT_6x8 is kernelF32DirectT computing only the top 6 rows and left 8 columns
 // of its 6×16 tile, from the same panels: the edges of C that a full tile
@@ -632,21 +632,21 @@ func kernelF32Direct_6x8(k int, a []float32, lda int, b []float32, c []float32, 
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32DirectT_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectT_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectTB_6x8 is kernelF32DirectT_6x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectTB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectTB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32DirectB_6x8 is kernelF32Direct_6x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*16+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32DirectB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32DirectB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF64x512_2x8 is kernelF64x512 computing only the top 2 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -654,7 +654,7 @@ func kernelF32DirectB_6x8(k int, a []float32, lda int, b []float32, ldb int, c [
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512Direct_2x8 is kernelF64x512Direct computing only the top 2 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -662,7 +662,7 @@ func kernelF64x512_2x8(k int, a []float64, b []float64, c []float64, ldc int, al
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectT_2x8 is kernelF64x512DirectT computing only the top 2 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -670,21 +670,21 @@ func kernelF64x512Direct_2x8(k int, a []float64, lda int, b []float64, c []float
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectTB_2x8 is kernelF64x512DirectT_2x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectB_2x8 is kernelF64x512Direct_2x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512_2x16 is kernelF64x512 computing only the top 2 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -692,7 +692,7 @@ func kernelF64x512DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int,
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_2x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512_2x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512Direct_2x16 is kernelF64x512Direct computing only the top 2 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -700,7 +700,7 @@ func kernelF64x512_2x16(k int, a []float64, b []float64, c []float64, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512Direct_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectT_2x16 is kernelF64x512DirectT computing only the top 2 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -708,21 +708,21 @@ func kernelF64x512Direct_2x16(k int, a []float64, lda int, b []float64, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectT_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectTB_2x16 is kernelF64x512DirectT_2x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectTB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectB_2x16 is kernelF64x512Direct_2x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512_2x32 is kernelF64x512 computing only the top 2 rows and left 32 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -730,7 +730,7 @@ func kernelF64x512DirectB_2x16(k int, a []float64, lda int, b []float64, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_2x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512_2x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512Direct_2x32 is kernelF64x512Direct computing only the top 2 rows and left 32 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -738,7 +738,7 @@ func kernelF64x512_2x32(k int, a []float64, b []float64, c []float64, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512Direct_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectT_2x32 is kernelF64x512DirectT computing only the top 2 rows and left 32 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -746,21 +746,21 @@ func kernelF64x512Direct_2x32(k int, a []float64, lda int, b []float64, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectT_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectTB_2x32 is kernelF64x512DirectT_2x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectTB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectB_2x32 is kernelF64x512Direct_2x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512_4x8 is kernelF64x512 computing only the top 4 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -768,7 +768,7 @@ func kernelF64x512DirectB_2x32(k int, a []float64, lda int, b []float64, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512Direct_4x8 is kernelF64x512Direct computing only the top 4 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -776,7 +776,7 @@ func kernelF64x512_4x8(k int, a []float64, b []float64, c []float64, ldc int, al
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectT_4x8 is kernelF64x512DirectT computing only the top 4 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -784,21 +784,21 @@ func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectTB_4x8 is kernelF64x512DirectT_4x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectB_4x8 is kernelF64x512Direct_4x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512_4x16 is kernelF64x512 computing only the top 4 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -806,7 +806,7 @@ func kernelF64x512DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int,
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_4x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512_4x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512Direct_4x16 is kernelF64x512Direct computing only the top 4 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -814,7 +814,7 @@ func kernelF64x512_4x16(k int, a []float64, b []float64, c []float64, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512Direct_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectT_4x16 is kernelF64x512DirectT computing only the top 4 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -822,21 +822,21 @@ func kernelF64x512Direct_4x16(k int, a []float64, lda int, b []float64, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectT_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectTB_4x16 is kernelF64x512DirectT_4x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectTB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectB_4x16 is kernelF64x512Direct_4x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512_4x32 is kernelF64x512 computing only the top 4 rows and left 32 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -844,7 +844,7 @@ func kernelF64x512DirectB_4x16(k int, a []float64, lda int, b []float64, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_4x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512_4x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512Direct_4x32 is kernelF64x512Direct computing only the top 4 rows and left 32 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -852,7 +852,7 @@ func kernelF64x512_4x32(k int, a []float64, b []float64, c []float64, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512Direct_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectT_4x32 is kernelF64x512DirectT computing only the top 4 rows and left 32 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -860,21 +860,21 @@ func kernelF64x512Direct_4x32(k int, a []float64, lda int, b []float64, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectT_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectTB_4x32 is kernelF64x512DirectT_4x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectTB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectB_4x32 is kernelF64x512Direct_4x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512_6x8 is kernelF64x512 computing only the top 6 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -882,7 +882,7 @@ func kernelF64x512DirectB_4x32(k int, a []float64, lda int, b []float64, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_6x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512_6x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512Direct_6x8 is kernelF64x512Direct computing only the top 6 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -890,7 +890,7 @@ func kernelF64x512_6x8(k int, a []float64, b []float64, c []float64, ldc int, al
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512Direct_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectT_6x8 is kernelF64x512DirectT computing only the top 6 rows and left 8 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -898,21 +898,21 @@ func kernelF64x512Direct_6x8(k int, a []float64, lda int, b []float64, c []float
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectT_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectTB_6x8 is kernelF64x512DirectT_6x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectTB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectB_6x8 is kernelF64x512Direct_6x8 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512_6x16 is kernelF64x512 computing only the top 6 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -920,7 +920,7 @@ func kernelF64x512DirectB_6x8(k int, a []float64, lda int, b []float64, ldb int,
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_6x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512_6x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512Direct_6x16 is kernelF64x512Direct computing only the top 6 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -928,7 +928,7 @@ func kernelF64x512_6x16(k int, a []float64, b []float64, c []float64, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512Direct_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectT_6x16 is kernelF64x512DirectT computing only the top 6 rows and left 16 columns
 // of its 6×32 tile, from the same panels: the edges of C that a full tile
@@ -936,21 +936,21 @@ func kernelF64x512Direct_6x16(k int, a []float64, lda int, b []float64, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectT_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectTB_6x16 is kernelF64x512DirectT_6x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectTB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512DirectB_6x16 is kernelF64x512Direct_6x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+func kernelF64x512DirectB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 
 // kernelF64x512_2x8m is kernelF64x512 computing only the top 2 rows and the left
 // 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -961,7 +961,7 @@ func kernelF64x512DirectB_6x16(k int, a []float64, lda int, b []float64, ldb int
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_2x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_2x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_2x8m is kernelF64x512Direct computing only the top 2 rows and the left
 // 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -972,7 +972,7 @@ func kernelF64x512_2x8m(k int, a []float64, b []float64, c []float64, ldc int, a
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_2x8m is kernelF64x512DirectT computing only the top 2 rows and the left
 // 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -983,21 +983,21 @@ func kernelF64x512Direct_2x8m(k int, a []float64, lda int, b []float64, c []floa
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_2x8m is kernelF64x512Direct_2x8m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_2x8m is kernelF64x512DirectT_2x8m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_2x16m is kernelF64x512 computing only the top 2 rows and the left
 // 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1008,7 +1008,7 @@ func kernelF64x512DirectTB_2x8m(k int, a []float64, lda int, b []float64, ldb in
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_2x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_2x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_2x16m is kernelF64x512Direct computing only the top 2 rows and the left
 // 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1019,7 +1019,7 @@ func kernelF64x512_2x16m(k int, a []float64, b []float64, c []float64, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_2x16m is kernelF64x512DirectT computing only the top 2 rows and the left
 // 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1030,21 +1030,21 @@ func kernelF64x512Direct_2x16m(k int, a []float64, lda int, b []float64, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_2x16m is kernelF64x512Direct_2x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_2x16m is kernelF64x512DirectT_2x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_2x24m is kernelF64x512 computing only the top 2 rows and the left
 // 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1055,7 +1055,7 @@ func kernelF64x512DirectTB_2x16m(k int, a []float64, lda int, b []float64, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_2x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_2x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_2x24m is kernelF64x512Direct computing only the top 2 rows and the left
 // 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1066,7 +1066,7 @@ func kernelF64x512_2x24m(k int, a []float64, b []float64, c []float64, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_2x24m is kernelF64x512DirectT computing only the top 2 rows and the left
 // 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1077,21 +1077,21 @@ func kernelF64x512Direct_2x24m(k int, a []float64, lda int, b []float64, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_2x24m is kernelF64x512Direct_2x24m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_2x24m is kernelF64x512DirectT_2x24m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_2x32m is kernelF64x512 computing only the top 2 rows and the left
 // 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1102,7 +1102,7 @@ func kernelF64x512DirectTB_2x24m(k int, a []float64, lda int, b []float64, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_2x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_2x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_2x32m is kernelF64x512Direct computing only the top 2 rows and the left
 // 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1113,7 +1113,7 @@ func kernelF64x512_2x32m(k int, a []float64, b []float64, c []float64, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_2x32m is kernelF64x512DirectT computing only the top 2 rows and the left
 // 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1124,21 +1124,21 @@ func kernelF64x512Direct_2x32m(k int, a []float64, lda int, b []float64, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_2x32m is kernelF64x512Direct_2x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_2x32m is kernelF64x512DirectT_2x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_4x8m is kernelF64x512 computing only the top 4 rows and the left
 // 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1149,7 +1149,7 @@ func kernelF64x512DirectTB_2x32m(k int, a []float64, lda int, b []float64, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_4x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_4x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_4x8m is kernelF64x512Direct computing only the top 4 rows and the left
 // 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1160,7 +1160,7 @@ func kernelF64x512_4x8m(k int, a []float64, b []float64, c []float64, ldc int, a
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_4x8m is kernelF64x512DirectT computing only the top 4 rows and the left
 // 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1171,21 +1171,21 @@ func kernelF64x512Direct_4x8m(k int, a []float64, lda int, b []float64, c []floa
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_4x8m is kernelF64x512Direct_4x8m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_4x8m is kernelF64x512DirectT_4x8m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_4x16m is kernelF64x512 computing only the top 4 rows and the left
 // 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1196,7 +1196,7 @@ func kernelF64x512DirectTB_4x8m(k int, a []float64, lda int, b []float64, ldb in
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_4x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_4x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_4x16m is kernelF64x512Direct computing only the top 4 rows and the left
 // 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1207,7 +1207,7 @@ func kernelF64x512_4x16m(k int, a []float64, b []float64, c []float64, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_4x16m is kernelF64x512DirectT computing only the top 4 rows and the left
 // 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1218,21 +1218,21 @@ func kernelF64x512Direct_4x16m(k int, a []float64, lda int, b []float64, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_4x16m is kernelF64x512Direct_4x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_4x16m is kernelF64x512DirectT_4x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_4x24m is kernelF64x512 computing only the top 4 rows and the left
 // 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1243,7 +1243,7 @@ func kernelF64x512DirectTB_4x16m(k int, a []float64, lda int, b []float64, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_4x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_4x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_4x24m is kernelF64x512Direct computing only the top 4 rows and the left
 // 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1254,7 +1254,7 @@ func kernelF64x512_4x24m(k int, a []float64, b []float64, c []float64, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_4x24m is kernelF64x512DirectT computing only the top 4 rows and the left
 // 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1265,21 +1265,21 @@ func kernelF64x512Direct_4x24m(k int, a []float64, lda int, b []float64, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_4x24m is kernelF64x512Direct_4x24m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_4x24m is kernelF64x512DirectT_4x24m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_4x32m is kernelF64x512 computing only the top 4 rows and the left
 // 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1290,7 +1290,7 @@ func kernelF64x512DirectTB_4x24m(k int, a []float64, lda int, b []float64, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_4x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_4x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_4x32m is kernelF64x512Direct computing only the top 4 rows and the left
 // 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1301,7 +1301,7 @@ func kernelF64x512_4x32m(k int, a []float64, b []float64, c []float64, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_4x32m is kernelF64x512DirectT computing only the top 4 rows and the left
 // 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1312,21 +1312,21 @@ func kernelF64x512Direct_4x32m(k int, a []float64, lda int, b []float64, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_4x32m is kernelF64x512Direct_4x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_4x32m is kernelF64x512DirectT_4x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_6x8m is kernelF64x512 computing only the top 6 rows and the left
 // 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1337,7 +1337,7 @@ func kernelF64x512DirectTB_4x32m(k int, a []float64, lda int, b []float64, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_6x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_6x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_6x8m is kernelF64x512Direct computing only the top 6 rows and the left
 // 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1348,7 +1348,7 @@ func kernelF64x512_6x8m(k int, a []float64, b []float64, c []float64, ldc int, a
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_6x8m is kernelF64x512DirectT computing only the top 6 rows and the left
 // 0+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1359,21 +1359,21 @@ func kernelF64x512Direct_6x8m(k int, a []float64, lda int, b []float64, c []floa
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_6x8m is kernelF64x512Direct_6x8m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_6x8m is kernelF64x512DirectT_6x8m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_6x16m is kernelF64x512 computing only the top 6 rows and the left
 // 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1384,7 +1384,7 @@ func kernelF64x512DirectTB_6x8m(k int, a []float64, lda int, b []float64, ldb in
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_6x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_6x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_6x16m is kernelF64x512Direct computing only the top 6 rows and the left
 // 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1395,7 +1395,7 @@ func kernelF64x512_6x16m(k int, a []float64, b []float64, c []float64, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_6x16m is kernelF64x512DirectT computing only the top 6 rows and the left
 // 8+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1406,21 +1406,21 @@ func kernelF64x512Direct_6x16m(k int, a []float64, lda int, b []float64, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_6x16m is kernelF64x512Direct_6x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_6x16m is kernelF64x512DirectT_6x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_6x24m is kernelF64x512 computing only the top 6 rows and the left
 // 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1431,7 +1431,7 @@ func kernelF64x512DirectTB_6x16m(k int, a []float64, lda int, b []float64, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_6x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_6x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_6x24m is kernelF64x512Direct computing only the top 6 rows and the left
 // 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1442,7 +1442,7 @@ func kernelF64x512_6x24m(k int, a []float64, b []float64, c []float64, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_6x24m is kernelF64x512DirectT computing only the top 6 rows and the left
 // 16+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1453,21 +1453,21 @@ func kernelF64x512Direct_6x24m(k int, a []float64, lda int, b []float64, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_6x24m is kernelF64x512Direct_6x24m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_6x24m is kernelF64x512DirectT_6x24m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512_6x32m is kernelF64x512 computing only the top 6 rows and the left
 // 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1478,7 +1478,7 @@ func kernelF64x512DirectTB_6x24m(k int, a []float64, lda int, b []float64, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512_6x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512_6x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512Direct_6x32m is kernelF64x512Direct computing only the top 6 rows and the left
 // 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1489,7 +1489,7 @@ func kernelF64x512_6x32m(k int, a []float64, b []float64, c []float64, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512Direct_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512Direct_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectT_6x32m is kernelF64x512DirectT computing only the top 6 rows and the left
 // 24+m columns of its 6×32 tile, m the number of bits of mask (1 to 8, the
@@ -1500,21 +1500,21 @@ func kernelF64x512Direct_6x32m(k int, a []float64, lda int, b []float64, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF64x512DirectT_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectT_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectB_6x32m is kernelF64x512Direct_6x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF64x512DirectTB_6x32m is kernelF64x512DirectT_6x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*32+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF64x512DirectTB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+func kernelF64x512DirectTB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 
 // kernelF32x512_2x16 is kernelF32x512 computing only the top 2 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1522,7 +1522,7 @@ func kernelF64x512DirectTB_6x32m(k int, a []float64, lda int, b []float64, ldb i
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512Direct_2x16 is kernelF32x512Direct computing only the top 2 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1530,7 +1530,7 @@ func kernelF32x512_2x16(k int, a []float32, b []float32, c []float32, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectT_2x16 is kernelF32x512DirectT computing only the top 2 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1538,21 +1538,21 @@ func kernelF32x512Direct_2x16(k int, a []float32, lda int, b []float32, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectTB_2x16 is kernelF32x512DirectT_2x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectB_2x16 is kernelF32x512Direct_2x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512_2x32 is kernelF32x512 computing only the top 2 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1560,7 +1560,7 @@ func kernelF32x512DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_2x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512_2x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512Direct_2x32 is kernelF32x512Direct computing only the top 2 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1568,7 +1568,7 @@ func kernelF32x512_2x32(k int, a []float32, b []float32, c []float32, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512Direct_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectT_2x32 is kernelF32x512DirectT computing only the top 2 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1576,21 +1576,21 @@ func kernelF32x512Direct_2x32(k int, a []float32, lda int, b []float32, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectT_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectTB_2x32 is kernelF32x512DirectT_2x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectTB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectB_2x32 is kernelF32x512Direct_2x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512_2x64 is kernelF32x512 computing only the top 2 rows and left 64 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1598,7 +1598,7 @@ func kernelF32x512DirectB_2x32(k int, a []float32, lda int, b []float32, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_2x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512_2x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512Direct_2x64 is kernelF32x512Direct computing only the top 2 rows and left 64 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1606,7 +1606,7 @@ func kernelF32x512_2x64(k int, a []float32, b []float32, c []float32, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512Direct_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectT_2x64 is kernelF32x512DirectT computing only the top 2 rows and left 64 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1614,21 +1614,21 @@ func kernelF32x512Direct_2x64(k int, a []float32, lda int, b []float32, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectT_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectTB_2x64 is kernelF32x512DirectT_2x64 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectTB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectB_2x64 is kernelF32x512Direct_2x64 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512_4x16 is kernelF32x512 computing only the top 4 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1636,7 +1636,7 @@ func kernelF32x512DirectB_2x64(k int, a []float32, lda int, b []float32, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512Direct_4x16 is kernelF32x512Direct computing only the top 4 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1644,7 +1644,7 @@ func kernelF32x512_4x16(k int, a []float32, b []float32, c []float32, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectT_4x16 is kernelF32x512DirectT computing only the top 4 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1652,21 +1652,21 @@ func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectTB_4x16 is kernelF32x512DirectT_4x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectB_4x16 is kernelF32x512Direct_4x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512_4x32 is kernelF32x512 computing only the top 4 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1674,7 +1674,7 @@ func kernelF32x512DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_4x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512_4x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512Direct_4x32 is kernelF32x512Direct computing only the top 4 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1682,7 +1682,7 @@ func kernelF32x512_4x32(k int, a []float32, b []float32, c []float32, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512Direct_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectT_4x32 is kernelF32x512DirectT computing only the top 4 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1690,21 +1690,21 @@ func kernelF32x512Direct_4x32(k int, a []float32, lda int, b []float32, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectT_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectTB_4x32 is kernelF32x512DirectT_4x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectTB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectB_4x32 is kernelF32x512Direct_4x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512_4x64 is kernelF32x512 computing only the top 4 rows and left 64 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1712,7 +1712,7 @@ func kernelF32x512DirectB_4x32(k int, a []float32, lda int, b []float32, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_4x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512_4x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512Direct_4x64 is kernelF32x512Direct computing only the top 4 rows and left 64 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1720,7 +1720,7 @@ func kernelF32x512_4x64(k int, a []float32, b []float32, c []float32, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512Direct_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectT_4x64 is kernelF32x512DirectT computing only the top 4 rows and left 64 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1728,21 +1728,21 @@ func kernelF32x512Direct_4x64(k int, a []float32, lda int, b []float32, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectT_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectTB_4x64 is kernelF32x512DirectT_4x64 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectTB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectB_4x64 is kernelF32x512Direct_4x64 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512_6x16 is kernelF32x512 computing only the top 6 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1750,7 +1750,7 @@ func kernelF32x512DirectB_4x64(k int, a []float32, lda int, b []float32, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_6x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512_6x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512Direct_6x16 is kernelF32x512Direct computing only the top 6 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1758,7 +1758,7 @@ func kernelF32x512_6x16(k int, a []float32, b []float32, c []float32, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512Direct_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectT_6x16 is kernelF32x512DirectT computing only the top 6 rows and left 16 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1766,21 +1766,21 @@ func kernelF32x512Direct_6x16(k int, a []float32, lda int, b []float32, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectT_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectTB_6x16 is kernelF32x512DirectT_6x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectTB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectB_6x16 is kernelF32x512Direct_6x16 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512_6x32 is kernelF32x512 computing only the top 6 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1788,7 +1788,7 @@ func kernelF32x512DirectB_6x16(k int, a []float32, lda int, b []float32, ldb int
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_6x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512_6x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512Direct_6x32 is kernelF32x512Direct computing only the top 6 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1796,7 +1796,7 @@ func kernelF32x512_6x32(k int, a []float32, b []float32, c []float32, ldc int, a
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512Direct_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectT_6x32 is kernelF32x512DirectT computing only the top 6 rows and left 32 columns
 // of its 6×64 tile, from the same panels: the edges of C that a full tile
@@ -1804,21 +1804,21 @@ func kernelF32x512Direct_6x32(k int, a []float32, lda int, b []float32, c []floa
 // the same order, so the results are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectT_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectTB_6x32 is kernelF32x512DirectT_6x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectTB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512DirectB_6x32 is kernelF32x512Direct_6x32 with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+func kernelF32x512DirectB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 
 // kernelF32x512_2x16m is kernelF32x512 computing only the top 2 rows and the left
 // 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1829,7 +1829,7 @@ func kernelF32x512DirectB_6x32(k int, a []float32, lda int, b []float32, ldb int
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_2x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_2x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_2x16m is kernelF32x512Direct computing only the top 2 rows and the left
 // 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1840,7 +1840,7 @@ func kernelF32x512_2x16m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_2x16m is kernelF32x512DirectT computing only the top 2 rows and the left
 // 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1851,21 +1851,21 @@ func kernelF32x512Direct_2x16m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_2x16m is kernelF32x512Direct_2x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_2x16m is kernelF32x512DirectT_2x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_2x32m is kernelF32x512 computing only the top 2 rows and the left
 // 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1876,7 +1876,7 @@ func kernelF32x512DirectTB_2x16m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_2x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_2x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_2x32m is kernelF32x512Direct computing only the top 2 rows and the left
 // 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1887,7 +1887,7 @@ func kernelF32x512_2x32m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_2x32m is kernelF32x512DirectT computing only the top 2 rows and the left
 // 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1898,21 +1898,21 @@ func kernelF32x512Direct_2x32m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_2x32m is kernelF32x512Direct_2x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_2x32m is kernelF32x512DirectT_2x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_2x48m is kernelF32x512 computing only the top 2 rows and the left
 // 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1923,7 +1923,7 @@ func kernelF32x512DirectTB_2x32m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_2x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_2x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_2x48m is kernelF32x512Direct computing only the top 2 rows and the left
 // 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1934,7 +1934,7 @@ func kernelF32x512_2x48m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_2x48m is kernelF32x512DirectT computing only the top 2 rows and the left
 // 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1945,21 +1945,21 @@ func kernelF32x512Direct_2x48m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_2x48m is kernelF32x512Direct_2x48m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_2x48m is kernelF32x512DirectT_2x48m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_2x64m is kernelF32x512 computing only the top 2 rows and the left
 // 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1970,7 +1970,7 @@ func kernelF32x512DirectTB_2x48m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_2x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_2x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_2x64m is kernelF32x512Direct computing only the top 2 rows and the left
 // 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1981,7 +1981,7 @@ func kernelF32x512_2x64m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_2x64m is kernelF32x512DirectT computing only the top 2 rows and the left
 // 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -1992,21 +1992,21 @@ func kernelF32x512Direct_2x64m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_2x64m is kernelF32x512Direct_2x64m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_2x64m is kernelF32x512DirectT_2x64m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_4x16m is kernelF32x512 computing only the top 4 rows and the left
 // 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2017,7 +2017,7 @@ func kernelF32x512DirectTB_2x64m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_4x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_4x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_4x16m is kernelF32x512Direct computing only the top 4 rows and the left
 // 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2028,7 +2028,7 @@ func kernelF32x512_4x16m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_4x16m is kernelF32x512DirectT computing only the top 4 rows and the left
 // 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2039,21 +2039,21 @@ func kernelF32x512Direct_4x16m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_4x16m is kernelF32x512Direct_4x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_4x16m is kernelF32x512DirectT_4x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_4x32m is kernelF32x512 computing only the top 4 rows and the left
 // 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2064,7 +2064,7 @@ func kernelF32x512DirectTB_4x16m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_4x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_4x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_4x32m is kernelF32x512Direct computing only the top 4 rows and the left
 // 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2075,7 +2075,7 @@ func kernelF32x512_4x32m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_4x32m is kernelF32x512DirectT computing only the top 4 rows and the left
 // 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2086,21 +2086,21 @@ func kernelF32x512Direct_4x32m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_4x32m is kernelF32x512Direct_4x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_4x32m is kernelF32x512DirectT_4x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_4x48m is kernelF32x512 computing only the top 4 rows and the left
 // 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2111,7 +2111,7 @@ func kernelF32x512DirectTB_4x32m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_4x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_4x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_4x48m is kernelF32x512Direct computing only the top 4 rows and the left
 // 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2122,7 +2122,7 @@ func kernelF32x512_4x48m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_4x48m is kernelF32x512DirectT computing only the top 4 rows and the left
 // 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2133,21 +2133,21 @@ func kernelF32x512Direct_4x48m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_4x48m is kernelF32x512Direct_4x48m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_4x48m is kernelF32x512DirectT_4x48m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_4x64m is kernelF32x512 computing only the top 4 rows and the left
 // 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2158,7 +2158,7 @@ func kernelF32x512DirectTB_4x48m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_4x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_4x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_4x64m is kernelF32x512Direct computing only the top 4 rows and the left
 // 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2169,7 +2169,7 @@ func kernelF32x512_4x64m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_4x64m is kernelF32x512DirectT computing only the top 4 rows and the left
 // 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2180,21 +2180,21 @@ func kernelF32x512Direct_4x64m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_4x64m is kernelF32x512Direct_4x64m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_4x64m is kernelF32x512DirectT_4x64m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_6x16m is kernelF32x512 computing only the top 6 rows and the left
 // 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2205,7 +2205,7 @@ func kernelF32x512DirectTB_4x64m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_6x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_6x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_6x16m is kernelF32x512Direct computing only the top 6 rows and the left
 // 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2216,7 +2216,7 @@ func kernelF32x512_6x16m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_6x16m is kernelF32x512DirectT computing only the top 6 rows and the left
 // 0+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2227,21 +2227,21 @@ func kernelF32x512Direct_6x16m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_6x16m is kernelF32x512Direct_6x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_6x16m is kernelF32x512DirectT_6x16m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_6x32m is kernelF32x512 computing only the top 6 rows and the left
 // 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2252,7 +2252,7 @@ func kernelF32x512DirectTB_6x16m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_6x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_6x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_6x32m is kernelF32x512Direct computing only the top 6 rows and the left
 // 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2263,7 +2263,7 @@ func kernelF32x512_6x32m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_6x32m is kernelF32x512DirectT computing only the top 6 rows and the left
 // 16+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2274,21 +2274,21 @@ func kernelF32x512Direct_6x32m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_6x32m is kernelF32x512Direct_6x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_6x32m is kernelF32x512DirectT_6x32m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_6x48m is kernelF32x512 computing only the top 6 rows and the left
 // 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2299,7 +2299,7 @@ func kernelF32x512DirectTB_6x32m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_6x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_6x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_6x48m is kernelF32x512Direct computing only the top 6 rows and the left
 // 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2310,7 +2310,7 @@ func kernelF32x512_6x48m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_6x48m is kernelF32x512DirectT computing only the top 6 rows and the left
 // 32+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2321,21 +2321,21 @@ func kernelF32x512Direct_6x48m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_6x48m is kernelF32x512Direct_6x48m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_6x48m is kernelF32x512DirectT_6x48m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512_6x64m is kernelF32x512 computing only the top 6 rows and the left
 // 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2346,7 +2346,7 @@ func kernelF32x512DirectTB_6x48m(k int, a []float32, lda int, b []float32, ldb i
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512_6x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512_6x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512Direct_6x64m is kernelF32x512Direct computing only the top 6 rows and the left
 // 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2357,7 +2357,7 @@ func kernelF32x512_6x64m(k int, a []float32, b []float32, c []float32, ldc int, 
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512Direct_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512Direct_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectT_6x64m is kernelF32x512DirectT computing only the top 6 rows and the left
 // 48+m columns of its 6×64 tile, m the number of bits of mask (1 to 16, the
@@ -2368,21 +2368,21 @@ func kernelF32x512Direct_6x64m(k int, a []float32, lda int, b []float32, c []flo
 // are the full kernel's.
 //
 //go:noescape
-func kernelF32x512DirectT_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectT_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectB_6x64m is kernelF32x512Direct_6x64m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // kernelF32x512DirectTB_6x64m is kernelF32x512DirectT_6x64m with the columns of B read in place, step p at
 // b[p·ldb:], instead of from a packed panel: b[p*64+j] becomes b[p*ldb+j].
 // The operations and their order are the same, and so are the results.
 //
 //go:noescape
-func kernelF32x512DirectTB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+func kernelF32x512DirectTB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 
 // copyRowsF64x8 copies k runs of 8 elements, ld apart in src, to dst end to end:
 //

@@ -4,9 +4,10 @@
 
 #include "textflag.h"
 
-// func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64(SB), NOSPLIT, $0-136
+TEXT ·kernelF64(SB), NOSPLIT, $0-144
+kernelF64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -303,12 +304,29 @@ kernelF64_write:
 	ADDQ    SI, DI
 	VMOVUPD Y10, (DI)
 	VMOVUPD Y11, 32(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32(SB), NOSPLIT, $0-128
+TEXT ·kernelF32(SB), NOSPLIT, $0-136
+kernelF32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -605,12 +623,29 @@ kernelF32_write:
 	ADDQ    SI, DI
 	VMOVUPS Y10, (DI)
 	VMOVUPS Y11, 32(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512(SB), NOSPLIT, $0-136
+TEXT ·kernelF64x512(SB), NOSPLIT, $0-144
+kernelF64x512_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -1085,12 +1120,29 @@ kernelF64x512_write:
 	VMOVUPD Z21, 64(DI)
 	VMOVUPD Z22, 128(DI)
 	VMOVUPD Z23, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512(SB), NOSPLIT, $0-128
+TEXT ·kernelF32x512(SB), NOSPLIT, $0-136
+kernelF32x512_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -1565,12 +1617,29 @@ kernelF32x512_write:
 	VMOVUPS Z21, 64(DI)
 	VMOVUPS Z22, 128(DI)
 	VMOVUPS Z23, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct(SB), NOSPLIT, $0-144
+TEXT ·kernelF64Direct(SB), NOSPLIT, $0-152
+kernelF64Direct_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -1873,12 +1942,29 @@ kernelF64Direct_write:
 	ADDQ    R8, R9
 	VMOVUPD Y10, (R9)
 	VMOVUPD Y11, 32(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64Direct_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64Direct_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct(SB), NOSPLIT, $0-136
+TEXT ·kernelF32Direct(SB), NOSPLIT, $0-144
+kernelF32Direct_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -2181,12 +2267,29 @@ kernelF32Direct_write:
 	ADDQ    R8, R9
 	VMOVUPS Y10, (R9)
 	VMOVUPS Y11, 32(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32Direct_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32Direct_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512Direct(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512Direct(SB), NOSPLIT, $0-152
+kernelF64x512Direct_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -2667,12 +2770,29 @@ kernelF64x512Direct_write:
 	VMOVUPD Z21, 64(R9)
 	VMOVUPD Z22, 128(R9)
 	VMOVUPD Z23, 192(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512Direct(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512Direct(SB), NOSPLIT, $0-144
+kernelF32x512Direct_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -3153,12 +3273,29 @@ kernelF32x512Direct_write:
 	VMOVUPS Z21, 64(R9)
 	VMOVUPS Z22, 128(R9)
 	VMOVUPS Z23, 192(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT(SB), NOSPLIT, $0-144
+TEXT ·kernelF64DirectT(SB), NOSPLIT, $0-152
+kernelF64DirectT_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -3458,12 +3595,28 @@ kernelF64DirectT_write:
 	ADDQ    R8, R9
 	VMOVUPD Y10, (R9)
 	VMOVUPD Y11, 32(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64DirectT_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64DirectT_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT(SB), NOSPLIT, $0-136
+TEXT ·kernelF32DirectT(SB), NOSPLIT, $0-144
+kernelF32DirectT_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -3763,12 +3916,28 @@ kernelF32DirectT_write:
 	ADDQ    R8, R9
 	VMOVUPS Y10, (R9)
 	VMOVUPS Y11, 32(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32DirectT_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32DirectT_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectT(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512DirectT(SB), NOSPLIT, $0-152
+kernelF64x512DirectT_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -4246,12 +4415,28 @@ kernelF64x512DirectT_write:
 	VMOVUPD Z21, 64(R9)
 	VMOVUPD Z22, 128(R9)
 	VMOVUPD Z23, 192(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectT(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512DirectT(SB), NOSPLIT, $0-144
+kernelF32x512DirectT_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -4729,12 +4914,28 @@ kernelF32x512DirectT_write:
 	VMOVUPS Z21, 64(R9)
 	VMOVUPS Z22, 128(R9)
 	VMOVUPS Z23, 192(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectB(SB), NOSPLIT, $0-160
+kernelF64DirectB_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -5040,12 +5241,29 @@ kernelF64DirectB_write:
 	ADDQ    R10, R11
 	VMOVUPD Y10, (R11)
 	VMOVUPD Y11, 32(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectB_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectB_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectTB(SB), NOSPLIT, $0-160
+kernelF64DirectTB_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -5348,12 +5566,28 @@ kernelF64DirectTB_write:
 	ADDQ    R10, R11
 	VMOVUPD Y10, (R11)
 	VMOVUPD Y11, 32(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectTB_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectTB_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectB(SB), NOSPLIT, $0-152
+kernelF32DirectB_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -5659,12 +5893,29 @@ kernelF32DirectB_write:
 	ADDQ    R10, R11
 	VMOVUPS Y10, (R11)
 	VMOVUPS Y11, 32(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectB_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectB_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectTB(SB), NOSPLIT, $0-152
+kernelF32DirectTB_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -5967,12 +6218,28 @@ kernelF32DirectTB_write:
 	ADDQ    R10, R11
 	VMOVUPS Y10, (R11)
 	VMOVUPS Y11, 32(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectTB_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectTB_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectB(SB), NOSPLIT, $0-160
+kernelF64x512DirectB_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -6456,12 +6723,29 @@ kernelF64x512DirectB_write:
 	VMOVUPD Z21, 64(R11)
 	VMOVUPD Z22, 128(R11)
 	VMOVUPD Z23, 192(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectTB(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectTB(SB), NOSPLIT, $0-160
+kernelF64x512DirectTB_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -6942,12 +7226,28 @@ kernelF64x512DirectTB_write:
 	VMOVUPD Z21, 64(R11)
 	VMOVUPD Z22, 128(R11)
 	VMOVUPD Z23, 192(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectB(SB), NOSPLIT, $0-152
+kernelF32x512DirectB_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -7431,12 +7731,29 @@ kernelF32x512DirectB_write:
 	VMOVUPS Z21, 64(R11)
 	VMOVUPS Z22, 128(R11)
 	VMOVUPS Z23, 192(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectTB(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectTB(SB), NOSPLIT, $0-152
+kernelF32x512DirectTB_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -7917,12 +8234,28 @@ kernelF32x512DirectTB_write:
 	VMOVUPS Z21, 64(R11)
 	VMOVUPS Z22, 128(R11)
 	VMOVUPS Z23, 192(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64_2x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64_2x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_2x4(SB), NOSPLIT, $0-136
+TEXT ·kernelF64_2x4(SB), NOSPLIT, $0-144
+kernelF64_2x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -8030,12 +8363,29 @@ kernelF64_2x4_write:
 	VMOVUPD Y0, (DI)
 	ADDQ    SI, DI
 	VMOVUPD Y1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_2x4_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64_2x4_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64_2x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64Direct_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_2x4(SB), NOSPLIT, $0-144
+TEXT ·kernelF64Direct_2x4(SB), NOSPLIT, $0-152
+kernelF64Direct_2x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8145,12 +8495,29 @@ kernelF64Direct_2x4_write:
 	VMOVUPD Y0, (R8)
 	ADDQ    DI, R8
 	VMOVUPD Y1, (R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_2x4_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64Direct_2x4_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64Direct_2x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectT_2x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_2x4(SB), NOSPLIT, $0-144
+TEXT ·kernelF64DirectT_2x4(SB), NOSPLIT, $0-152
+kernelF64DirectT_2x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8261,12 +8628,28 @@ kernelF64DirectT_2x4_write:
 	VMOVUPD Y0, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Y1, (R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_2x4_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64DirectT_2x4_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64DirectT_2x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectTB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_2x4(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectTB_2x4(SB), NOSPLIT, $0-160
+kernelF64DirectTB_2x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8380,12 +8763,28 @@ kernelF64DirectTB_2x4_write:
 	VMOVUPD Y0, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Y1, (R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_2x4_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectTB_2x4_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectTB_2x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectB_2x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_2x4(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectB_2x4(SB), NOSPLIT, $0-160
+kernelF64DirectB_2x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8498,12 +8897,29 @@ kernelF64DirectB_2x4_write:
 	VMOVUPD Y0, (R10)
 	ADDQ    R9, R10
 	VMOVUPD Y1, (R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_2x4_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectB_2x4_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectB_2x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_2x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF64_2x8(SB), NOSPLIT, $0-144
+kernelF64_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -8644,12 +9060,29 @@ kernelF64_2x8_write:
 	ADDQ    SI, DI
 	VMOVUPD Y2, (DI)
 	VMOVUPD Y3, 32(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_2x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64_2x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_2x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64Direct_2x8(SB), NOSPLIT, $0-152
+kernelF64Direct_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8792,12 +9225,29 @@ kernelF64Direct_2x8_write:
 	ADDQ    DI, R8
 	VMOVUPD Y2, (R8)
 	VMOVUPD Y3, 32(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_2x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64Direct_2x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64Direct_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_2x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64DirectT_2x8(SB), NOSPLIT, $0-152
+kernelF64DirectT_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -8941,12 +9391,28 @@ kernelF64DirectT_2x8_write:
 	ADDQ    R8, R9
 	VMOVUPD Y2, (R9)
 	VMOVUPD Y3, 32(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_2x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64DirectT_2x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64DirectT_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_2x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectTB_2x8(SB), NOSPLIT, $0-160
+kernelF64DirectTB_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -9093,12 +9559,28 @@ kernelF64DirectTB_2x8_write:
 	ADDQ    R10, R11
 	VMOVUPD Y2, (R11)
 	VMOVUPD Y3, 32(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_2x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectTB_2x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectTB_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_2x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectB_2x8(SB), NOSPLIT, $0-160
+kernelF64DirectB_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -9244,12 +9726,29 @@ kernelF64DirectB_2x8_write:
 	ADDQ    R9, R10
 	VMOVUPD Y2, (R10)
 	VMOVUPD Y3, 32(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_2x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectB_2x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectB_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64_4x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64_4x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_4x4(SB), NOSPLIT, $0-136
+TEXT ·kernelF64_4x4(SB), NOSPLIT, $0-144
+kernelF64_4x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -9407,12 +9906,29 @@ kernelF64_4x4_write:
 	VMOVUPD Y2, (DI)
 	ADDQ    SI, DI
 	VMOVUPD Y3, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_4x4_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64_4x4_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64_4x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64Direct_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_4x4(SB), NOSPLIT, $0-144
+TEXT ·kernelF64Direct_4x4(SB), NOSPLIT, $0-152
+kernelF64Direct_4x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -9576,12 +10092,29 @@ kernelF64Direct_4x4_write:
 	VMOVUPD Y2, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Y3, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_4x4_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64Direct_4x4_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64Direct_4x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectT_4x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_4x4(SB), NOSPLIT, $0-144
+TEXT ·kernelF64DirectT_4x4(SB), NOSPLIT, $0-152
+kernelF64DirectT_4x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -9742,12 +10275,28 @@ kernelF64DirectT_4x4_write:
 	VMOVUPD Y2, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Y3, (R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_4x4_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64DirectT_4x4_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64DirectT_4x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectTB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_4x4(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectTB_4x4(SB), NOSPLIT, $0-160
+kernelF64DirectTB_4x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -9911,12 +10460,28 @@ kernelF64DirectTB_4x4_write:
 	VMOVUPD Y2, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Y3, (R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_4x4_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectTB_4x4_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectTB_4x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectB_4x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_4x4(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectB_4x4(SB), NOSPLIT, $0-160
+kernelF64DirectB_4x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10083,12 +10648,29 @@ kernelF64DirectB_4x4_write:
 	VMOVUPD Y2, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Y3, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_4x4_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectB_4x4_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectB_4x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_4x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF64_4x8(SB), NOSPLIT, $0-144
+kernelF64_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -10307,12 +10889,29 @@ kernelF64_4x8_write:
 	ADDQ    SI, DI
 	VMOVUPD Y6, (DI)
 	VMOVUPD Y7, 32(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_4x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64_4x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_4x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64Direct_4x8(SB), NOSPLIT, $0-152
+kernelF64Direct_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10537,12 +11136,29 @@ kernelF64Direct_4x8_write:
 	ADDQ    R8, R9
 	VMOVUPD Y6, (R9)
 	VMOVUPD Y7, 32(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_4x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64Direct_4x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64Direct_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_4x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64DirectT_4x8(SB), NOSPLIT, $0-152
+kernelF64DirectT_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10764,12 +11380,28 @@ kernelF64DirectT_4x8_write:
 	ADDQ    R8, R9
 	VMOVUPD Y6, (R9)
 	VMOVUPD Y7, 32(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_4x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64DirectT_4x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64DirectT_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_4x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectTB_4x8(SB), NOSPLIT, $0-160
+kernelF64DirectTB_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -10994,12 +11626,28 @@ kernelF64DirectTB_4x8_write:
 	ADDQ    R10, R11
 	VMOVUPD Y6, (R11)
 	VMOVUPD Y7, 32(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_4x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectTB_4x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectTB_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_4x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectB_4x8(SB), NOSPLIT, $0-160
+kernelF64DirectB_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -11227,12 +11875,29 @@ kernelF64DirectB_4x8_write:
 	ADDQ    R10, R11
 	VMOVUPD Y6, (R11)
 	VMOVUPD Y7, 32(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_4x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectB_4x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectB_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64_6x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64_6x4(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64_6x4(SB), NOSPLIT, $0-136
+TEXT ·kernelF64_6x4(SB), NOSPLIT, $0-144
+kernelF64_6x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -11440,12 +12105,29 @@ kernelF64_6x4_write:
 	VMOVUPD Y4, (DI)
 	ADDQ    SI, DI
 	VMOVUPD Y5, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64_6x4_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64_6x4_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64_6x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64Direct_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64Direct_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64Direct_6x4(SB), NOSPLIT, $0-144
+TEXT ·kernelF64Direct_6x4(SB), NOSPLIT, $0-152
+kernelF64Direct_6x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -11659,12 +12341,29 @@ kernelF64Direct_6x4_write:
 	VMOVUPD Y4, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Y5, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64Direct_6x4_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64Direct_6x4_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64Direct_6x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectT_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectT_6x4(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectT_6x4(SB), NOSPLIT, $0-144
+TEXT ·kernelF64DirectT_6x4(SB), NOSPLIT, $0-152
+kernelF64DirectT_6x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -11875,12 +12574,28 @@ kernelF64DirectT_6x4_write:
 	VMOVUPD Y4, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Y5, (R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectT_6x4_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64DirectT_6x4_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64DirectT_6x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectTB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectTB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectTB_6x4(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectTB_6x4(SB), NOSPLIT, $0-160
+kernelF64DirectTB_6x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12094,12 +12809,28 @@ kernelF64DirectTB_6x4_write:
 	VMOVUPD Y4, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Y5, (R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectTB_6x4_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectTB_6x4_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectTB_6x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64DirectB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64DirectB_6x4(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF64DirectB_6x4(SB), NOSPLIT, $0-152
+TEXT ·kernelF64DirectB_6x4(SB), NOSPLIT, $0-160
+kernelF64DirectB_6x4_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12316,12 +13047,29 @@ kernelF64DirectB_6x4_write:
 	VMOVUPD Y4, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Y5, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64DirectB_6x4_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64DirectB_6x4_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64DirectB_6x4_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32_2x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32_2x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_2x8(SB), NOSPLIT, $0-128
+TEXT ·kernelF32_2x8(SB), NOSPLIT, $0-136
+kernelF32_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -12429,12 +13177,29 @@ kernelF32_2x8_write:
 	VMOVUPS Y0, (DI)
 	ADDQ    SI, DI
 	VMOVUPS Y1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_2x8_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32_2x8_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32Direct_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_2x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF32Direct_2x8(SB), NOSPLIT, $0-144
+kernelF32Direct_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12544,12 +13309,29 @@ kernelF32Direct_2x8_write:
 	VMOVUPS Y0, (R8)
 	ADDQ    DI, R8
 	VMOVUPS Y1, (R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_2x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32Direct_2x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32Direct_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectT_2x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_2x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF32DirectT_2x8(SB), NOSPLIT, $0-144
+kernelF32DirectT_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12660,12 +13442,28 @@ kernelF32DirectT_2x8_write:
 	VMOVUPS Y0, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Y1, (R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_2x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32DirectT_2x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32DirectT_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectTB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_2x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectTB_2x8(SB), NOSPLIT, $0-152
+kernelF32DirectTB_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12779,12 +13577,28 @@ kernelF32DirectTB_2x8_write:
 	VMOVUPS Y0, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Y1, (R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_2x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectTB_2x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectTB_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectB_2x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_2x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectB_2x8(SB), NOSPLIT, $0-152
+kernelF32DirectB_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -12897,12 +13711,29 @@ kernelF32DirectB_2x8_write:
 	VMOVUPS Y0, (R10)
 	ADDQ    R9, R10
 	VMOVUPS Y1, (R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_2x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectB_2x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectB_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_2x16(SB), NOSPLIT, $0-128
+TEXT ·kernelF32_2x16(SB), NOSPLIT, $0-136
+kernelF32_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -13043,12 +13874,29 @@ kernelF32_2x16_write:
 	ADDQ    SI, DI
 	VMOVUPS Y2, (DI)
 	VMOVUPS Y3, 32(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_2x16_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32_2x16_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_2x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32Direct_2x16(SB), NOSPLIT, $0-144
+kernelF32Direct_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -13191,12 +14039,29 @@ kernelF32Direct_2x16_write:
 	ADDQ    DI, R8
 	VMOVUPS Y2, (R8)
 	VMOVUPS Y3, 32(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_2x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32Direct_2x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32Direct_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_2x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32DirectT_2x16(SB), NOSPLIT, $0-144
+kernelF32DirectT_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -13340,12 +14205,28 @@ kernelF32DirectT_2x16_write:
 	ADDQ    R8, R9
 	VMOVUPS Y2, (R9)
 	VMOVUPS Y3, 32(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_2x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32DirectT_2x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32DirectT_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_2x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectTB_2x16(SB), NOSPLIT, $0-152
+kernelF32DirectTB_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -13492,12 +14373,28 @@ kernelF32DirectTB_2x16_write:
 	ADDQ    R10, R11
 	VMOVUPS Y2, (R11)
 	VMOVUPS Y3, 32(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_2x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectTB_2x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectTB_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_2x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectB_2x16(SB), NOSPLIT, $0-152
+kernelF32DirectB_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -13643,12 +14540,29 @@ kernelF32DirectB_2x16_write:
 	ADDQ    R9, R10
 	VMOVUPS Y2, (R10)
 	VMOVUPS Y3, 32(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_2x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectB_2x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectB_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32_4x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32_4x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_4x8(SB), NOSPLIT, $0-128
+TEXT ·kernelF32_4x8(SB), NOSPLIT, $0-136
+kernelF32_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -13806,12 +14720,29 @@ kernelF32_4x8_write:
 	VMOVUPS Y2, (DI)
 	ADDQ    SI, DI
 	VMOVUPS Y3, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_4x8_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32_4x8_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32Direct_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_4x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF32Direct_4x8(SB), NOSPLIT, $0-144
+kernelF32Direct_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -13975,12 +14906,29 @@ kernelF32Direct_4x8_write:
 	VMOVUPS Y2, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Y3, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_4x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32Direct_4x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32Direct_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectT_4x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_4x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF32DirectT_4x8(SB), NOSPLIT, $0-144
+kernelF32DirectT_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14141,12 +15089,28 @@ kernelF32DirectT_4x8_write:
 	VMOVUPS Y2, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Y3, (R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_4x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32DirectT_4x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32DirectT_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectTB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_4x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectTB_4x8(SB), NOSPLIT, $0-152
+kernelF32DirectTB_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14310,12 +15274,28 @@ kernelF32DirectTB_4x8_write:
 	VMOVUPS Y2, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Y3, (R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_4x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectTB_4x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectTB_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectB_4x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_4x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectB_4x8(SB), NOSPLIT, $0-152
+kernelF32DirectB_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14482,12 +15462,29 @@ kernelF32DirectB_4x8_write:
 	VMOVUPS Y2, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Y3, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_4x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectB_4x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectB_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_4x16(SB), NOSPLIT, $0-128
+TEXT ·kernelF32_4x16(SB), NOSPLIT, $0-136
+kernelF32_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -14706,12 +15703,29 @@ kernelF32_4x16_write:
 	ADDQ    SI, DI
 	VMOVUPS Y6, (DI)
 	VMOVUPS Y7, 32(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_4x16_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32_4x16_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_4x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32Direct_4x16(SB), NOSPLIT, $0-144
+kernelF32Direct_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -14936,12 +15950,29 @@ kernelF32Direct_4x16_write:
 	ADDQ    R8, R9
 	VMOVUPS Y6, (R9)
 	VMOVUPS Y7, 32(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_4x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32Direct_4x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32Direct_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_4x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32DirectT_4x16(SB), NOSPLIT, $0-144
+kernelF32DirectT_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -15163,12 +16194,28 @@ kernelF32DirectT_4x16_write:
 	ADDQ    R8, R9
 	VMOVUPS Y6, (R9)
 	VMOVUPS Y7, 32(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_4x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32DirectT_4x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32DirectT_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_4x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectTB_4x16(SB), NOSPLIT, $0-152
+kernelF32DirectTB_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -15393,12 +16440,28 @@ kernelF32DirectTB_4x16_write:
 	ADDQ    R10, R11
 	VMOVUPS Y6, (R11)
 	VMOVUPS Y7, 32(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_4x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectTB_4x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectTB_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_4x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectB_4x16(SB), NOSPLIT, $0-152
+kernelF32DirectB_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -15626,12 +16689,29 @@ kernelF32DirectB_4x16_write:
 	ADDQ    R10, R11
 	VMOVUPS Y6, (R11)
 	VMOVUPS Y7, 32(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_4x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectB_4x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectB_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32_6x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32_6x8(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32_6x8(SB), NOSPLIT, $0-128
+TEXT ·kernelF32_6x8(SB), NOSPLIT, $0-136
+kernelF32_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -15839,12 +16919,29 @@ kernelF32_6x8_write:
 	VMOVUPS Y4, (DI)
 	ADDQ    SI, DI
 	VMOVUPS Y5, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32_6x8_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32_6x8_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32Direct_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32Direct_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32Direct_6x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF32Direct_6x8(SB), NOSPLIT, $0-144
+kernelF32Direct_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16058,12 +17155,29 @@ kernelF32Direct_6x8_write:
 	VMOVUPS Y4, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Y5, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32Direct_6x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32Direct_6x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32Direct_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectT_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectT_6x8(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectT_6x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF32DirectT_6x8(SB), NOSPLIT, $0-144
+kernelF32DirectT_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16274,12 +17388,28 @@ kernelF32DirectT_6x8_write:
 	VMOVUPS Y4, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Y5, (R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectT_6x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32DirectT_6x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32DirectT_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectTB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectTB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectTB_6x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectTB_6x8(SB), NOSPLIT, $0-152
+kernelF32DirectTB_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16493,12 +17623,28 @@ kernelF32DirectTB_6x8_write:
 	VMOVUPS Y4, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Y5, (R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectTB_6x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectTB_6x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectTB_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32DirectB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32DirectB_6x8(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·kernelF32DirectB_6x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF32DirectB_6x8(SB), NOSPLIT, $0-152
+kernelF32DirectB_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16715,12 +17861,29 @@ kernelF32DirectB_6x8_write:
 	VMOVUPS Y4, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Y5, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32DirectB_6x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32DirectB_6x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32DirectB_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512_2x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF64x512_2x8(SB), NOSPLIT, $0-144
+kernelF64x512_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -16828,12 +17991,29 @@ kernelF64x512_2x8_write:
 	VMOVUPD Z0, (DI)
 	ADDQ    SI, DI
 	VMOVUPD Z1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_2x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_2x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512Direct_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512Direct_2x8(SB), NOSPLIT, $0-152
+kernelF64x512Direct_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -16943,12 +18123,29 @@ kernelF64x512Direct_2x8_write:
 	VMOVUPD Z0, (R8)
 	ADDQ    DI, R8
 	VMOVUPD Z1, (R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_2x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_2x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectT_2x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512DirectT_2x8(SB), NOSPLIT, $0-152
+kernelF64x512DirectT_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17059,12 +18256,28 @@ kernelF64x512DirectT_2x8_write:
 	VMOVUPD Z0, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z1, (R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_2x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_2x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectTB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectTB_2x8(SB), NOSPLIT, $0-160
+kernelF64x512DirectTB_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17178,12 +18391,28 @@ kernelF64x512DirectTB_2x8_write:
 	VMOVUPD Z0, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z1, (R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_2x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_2x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectB_2x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectB_2x8(SB), NOSPLIT, $0-160
+kernelF64x512DirectB_2x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17296,12 +18525,29 @@ kernelF64x512DirectB_2x8_write:
 	VMOVUPD Z0, (R10)
 	ADDQ    R9, R10
 	VMOVUPD Z1, (R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_2x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_2x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_2x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512_2x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF64x512_2x16(SB), NOSPLIT, $0-144
+kernelF64x512_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -17442,12 +18688,29 @@ kernelF64x512_2x16_write:
 	ADDQ    SI, DI
 	VMOVUPD Z2, (DI)
 	VMOVUPD Z3, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_2x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_2x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512Direct_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512Direct_2x16(SB), NOSPLIT, $0-152
+kernelF64x512Direct_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17590,12 +18853,29 @@ kernelF64x512Direct_2x16_write:
 	ADDQ    DI, R8
 	VMOVUPD Z2, (R8)
 	VMOVUPD Z3, 64(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_2x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_2x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectT_2x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512DirectT_2x16(SB), NOSPLIT, $0-152
+kernelF64x512DirectT_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17739,12 +19019,28 @@ kernelF64x512DirectT_2x16_write:
 	ADDQ    R8, R9
 	VMOVUPD Z2, (R9)
 	VMOVUPD Z3, 64(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_2x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_2x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectTB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x16(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectTB_2x16(SB), NOSPLIT, $0-160
+kernelF64x512DirectTB_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -17891,12 +19187,28 @@ kernelF64x512DirectTB_2x16_write:
 	ADDQ    R10, R11
 	VMOVUPD Z2, (R11)
 	VMOVUPD Z3, 64(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_2x16_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_2x16_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectB_2x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x16(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectB_2x16(SB), NOSPLIT, $0-160
+kernelF64x512DirectB_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -18042,12 +19354,29 @@ kernelF64x512DirectB_2x16_write:
 	ADDQ    R9, R10
 	VMOVUPD Z2, (R10)
 	VMOVUPD Z3, 64(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_2x16_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_2x16_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512_2x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x32(SB), NOSPLIT, $0-136
+TEXT ·kernelF64x512_2x32(SB), NOSPLIT, $0-144
+kernelF64x512_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -18254,12 +19583,29 @@ kernelF64x512_2x32_write:
 	VMOVUPD Z5, 64(DI)
 	VMOVUPD Z6, 128(DI)
 	VMOVUPD Z7, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_2x32_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_2x32_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512Direct_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512Direct_2x32(SB), NOSPLIT, $0-152
+kernelF64x512Direct_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -18468,12 +19814,29 @@ kernelF64x512Direct_2x32_write:
 	VMOVUPD Z5, 64(R8)
 	VMOVUPD Z6, 128(R8)
 	VMOVUPD Z7, 192(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_2x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_2x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectT_2x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512DirectT_2x32(SB), NOSPLIT, $0-152
+kernelF64x512DirectT_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -18683,12 +20046,28 @@ kernelF64x512DirectT_2x32_write:
 	VMOVUPD Z5, 64(R9)
 	VMOVUPD Z6, 128(R9)
 	VMOVUPD Z7, 192(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_2x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_2x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectTB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x32(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectTB_2x32(SB), NOSPLIT, $0-160
+kernelF64x512DirectTB_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -18901,12 +20280,28 @@ kernelF64x512DirectTB_2x32_write:
 	VMOVUPD Z5, 64(R11)
 	VMOVUPD Z6, 128(R11)
 	VMOVUPD Z7, 192(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_2x32_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_2x32_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectB_2x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x32(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectB_2x32(SB), NOSPLIT, $0-160
+kernelF64x512DirectB_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -19118,12 +20513,29 @@ kernelF64x512DirectB_2x32_write:
 	VMOVUPD Z5, 64(R10)
 	VMOVUPD Z6, 128(R10)
 	VMOVUPD Z7, 192(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_2x32_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_2x32_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512_4x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF64x512_4x8(SB), NOSPLIT, $0-144
+kernelF64x512_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -19281,12 +20693,29 @@ kernelF64x512_4x8_write:
 	VMOVUPD Z2, (DI)
 	ADDQ    SI, DI
 	VMOVUPD Z3, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_4x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_4x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512Direct_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512Direct_4x8(SB), NOSPLIT, $0-152
+kernelF64x512Direct_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -19450,12 +20879,29 @@ kernelF64x512Direct_4x8_write:
 	VMOVUPD Z2, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z3, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_4x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_4x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectT_4x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512DirectT_4x8(SB), NOSPLIT, $0-152
+kernelF64x512DirectT_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -19616,12 +21062,28 @@ kernelF64x512DirectT_4x8_write:
 	VMOVUPD Z2, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z3, (R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_4x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_4x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectTB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectTB_4x8(SB), NOSPLIT, $0-160
+kernelF64x512DirectTB_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -19785,12 +21247,28 @@ kernelF64x512DirectTB_4x8_write:
 	VMOVUPD Z2, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z3, (R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_4x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_4x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectB_4x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectB_4x8(SB), NOSPLIT, $0-160
+kernelF64x512DirectB_4x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -19957,12 +21435,29 @@ kernelF64x512DirectB_4x8_write:
 	VMOVUPD Z2, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z3, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_4x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_4x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_4x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512_4x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF64x512_4x16(SB), NOSPLIT, $0-144
+kernelF64x512_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -20181,12 +21676,29 @@ kernelF64x512_4x16_write:
 	ADDQ    SI, DI
 	VMOVUPD Z6, (DI)
 	VMOVUPD Z7, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_4x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_4x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512Direct_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512Direct_4x16(SB), NOSPLIT, $0-152
+kernelF64x512Direct_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -20411,12 +21923,29 @@ kernelF64x512Direct_4x16_write:
 	ADDQ    R8, R9
 	VMOVUPD Z6, (R9)
 	VMOVUPD Z7, 64(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_4x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_4x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectT_4x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512DirectT_4x16(SB), NOSPLIT, $0-152
+kernelF64x512DirectT_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -20638,12 +22167,28 @@ kernelF64x512DirectT_4x16_write:
 	ADDQ    R8, R9
 	VMOVUPD Z6, (R9)
 	VMOVUPD Z7, 64(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_4x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_4x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectTB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x16(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectTB_4x16(SB), NOSPLIT, $0-160
+kernelF64x512DirectTB_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -20868,12 +22413,28 @@ kernelF64x512DirectTB_4x16_write:
 	ADDQ    R10, R11
 	VMOVUPD Z6, (R11)
 	VMOVUPD Z7, 64(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_4x16_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_4x16_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectB_4x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x16(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectB_4x16(SB), NOSPLIT, $0-160
+kernelF64x512DirectB_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -21101,12 +22662,29 @@ kernelF64x512DirectB_4x16_write:
 	ADDQ    R10, R11
 	VMOVUPD Z6, (R11)
 	VMOVUPD Z7, 64(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_4x16_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_4x16_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512_4x32(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x32(SB), NOSPLIT, $0-136
+TEXT ·kernelF64x512_4x32(SB), NOSPLIT, $0-144
+kernelF64x512_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -21447,12 +23025,29 @@ kernelF64x512_4x32_write:
 	VMOVUPD Z13, 64(DI)
 	VMOVUPD Z14, 128(DI)
 	VMOVUPD Z15, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_4x32_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_4x32_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512Direct_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512Direct_4x32(SB), NOSPLIT, $0-152
+kernelF64x512Direct_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -21799,12 +23394,29 @@ kernelF64x512Direct_4x32_write:
 	VMOVUPD Z13, 64(R9)
 	VMOVUPD Z14, 128(R9)
 	VMOVUPD Z15, 192(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_4x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_4x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectT_4x32(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512DirectT_4x32(SB), NOSPLIT, $0-152
+kernelF64x512DirectT_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -22148,12 +23760,28 @@ kernelF64x512DirectT_4x32_write:
 	VMOVUPD Z13, 64(R9)
 	VMOVUPD Z14, 128(R9)
 	VMOVUPD Z15, 192(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_4x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_4x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectTB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x32(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectTB_4x32(SB), NOSPLIT, $0-160
+kernelF64x512DirectTB_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -22500,12 +24128,28 @@ kernelF64x512DirectTB_4x32_write:
 	VMOVUPD Z13, 64(R11)
 	VMOVUPD Z14, 128(R11)
 	VMOVUPD Z15, 192(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_4x32_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_4x32_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectB_4x32(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x32(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectB_4x32(SB), NOSPLIT, $0-160
+kernelF64x512DirectB_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -22855,12 +24499,29 @@ kernelF64x512DirectB_4x32_write:
 	VMOVUPD Z13, 64(R11)
 	VMOVUPD Z14, 128(R11)
 	VMOVUPD Z15, 192(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_4x32_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_4x32_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512_6x8(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x8(SB), NOSPLIT, $0-136
+TEXT ·kernelF64x512_6x8(SB), NOSPLIT, $0-144
+kernelF64x512_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -23068,12 +24729,29 @@ kernelF64x512_6x8_write:
 	VMOVUPD Z4, (DI)
 	ADDQ    SI, DI
 	VMOVUPD Z5, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_6x8_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_6x8_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512Direct_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512Direct_6x8(SB), NOSPLIT, $0-152
+kernelF64x512Direct_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -23287,12 +24965,29 @@ kernelF64x512Direct_6x8_write:
 	VMOVUPD Z4, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z5, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_6x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_6x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectT_6x8(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x8(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512DirectT_6x8(SB), NOSPLIT, $0-152
+kernelF64x512DirectT_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -23503,12 +25198,28 @@ kernelF64x512DirectT_6x8_write:
 	VMOVUPD Z4, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z5, (R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_6x8_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_6x8_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectTB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectTB_6x8(SB), NOSPLIT, $0-160
+kernelF64x512DirectTB_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -23722,12 +25433,28 @@ kernelF64x512DirectTB_6x8_write:
 	VMOVUPD Z4, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z5, (R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_6x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_6x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectB_6x8(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x8(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectB_6x8(SB), NOSPLIT, $0-160
+kernelF64x512DirectB_6x8_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -23944,12 +25671,29 @@ kernelF64x512DirectB_6x8_write:
 	VMOVUPD Z4, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z5, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_6x8_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_6x8_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_6x8_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512_6x16(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF64x512_6x16(SB), NOSPLIT, $0-144
+kernelF64x512_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -24246,12 +25990,29 @@ kernelF64x512_6x16_write:
 	ADDQ    SI, DI
 	VMOVUPD Z10, (DI)
 	VMOVUPD Z11, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_6x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_6x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512Direct_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512Direct_6x16(SB), NOSPLIT, $0-152
+kernelF64x512Direct_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -24554,12 +26315,29 @@ kernelF64x512Direct_6x16_write:
 	ADDQ    R8, R9
 	VMOVUPD Z10, (R9)
 	VMOVUPD Z11, 64(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_6x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_6x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectT_6x16(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF64x512DirectT_6x16(SB), NOSPLIT, $0-152
+kernelF64x512DirectT_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -24859,12 +26637,28 @@ kernelF64x512DirectT_6x16_write:
 	ADDQ    R8, R9
 	VMOVUPD Z10, (R9)
 	VMOVUPD Z11, 64(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_6x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_6x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectTB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x16(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectTB_6x16(SB), NOSPLIT, $0-160
+kernelF64x512DirectTB_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -25167,12 +26961,28 @@ kernelF64x512DirectTB_6x16_write:
 	ADDQ    R10, R11
 	VMOVUPD Z10, (R11)
 	VMOVUPD Z11, 64(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_6x16_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_6x16_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int)
+// func kernelF64x512DirectB_6x16(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x16(SB), NOSPLIT, $0-152
+TEXT ·kernelF64x512DirectB_6x16(SB), NOSPLIT, $0-160
+kernelF64x512DirectB_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -25478,20 +27288,38 @@ kernelF64x512DirectB_6x16_write:
 	ADDQ    R10, R11
 	VMOVUPD Z10, (R11)
 	VMOVUPD Z11, 64(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_6x16_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_6x16_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_2x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x8m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_2x8m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_2x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -25597,22 +27425,40 @@ kernelF64x512_2x8m_write:
 	VMOVUPD Z0, K1, (DI)
 	ADDQ    SI, DI
 	VMOVUPD Z1, K1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_2x8m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_2x8m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_2x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x8m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_2x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	MOVQ  c_base+64(FP), SI
-	MOVQ  ldc+88(FP), DI
-	SHLQ  $0x03, DI
+
+kernelF64x512Direct_2x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	MOVQ c_base+64(FP), SI
+	MOVQ ldc+88(FP), DI
+	SHLQ $0x03, DI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       SI, R8
@@ -25718,23 +27564,41 @@ kernelF64x512Direct_2x8m_write:
 	VMOVUPD Z0, K1, (R8)
 	ADDQ    DI, R8
 	VMOVUPD Z1, K1, (R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_2x8m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_2x8m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_2x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_2x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x8m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_2x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_2x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -25840,25 +27704,42 @@ kernelF64x512DirectT_2x8m_write:
 	VMOVUPD Z0, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z1, K1, (R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_2x8m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_2x8m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_2x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x8m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_2x8m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	MOVQ  ldb+64(FP), SI
-	SHLQ  $0x03, SI
-	LEAQ  (SI)(SI*2), DI
-	MOVQ  c_base+72(FP), R8
-	MOVQ  ldc+96(FP), R9
-	SHLQ  $0x03, R9
+
+kernelF64x512DirectB_2x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ldb+64(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ c_base+72(FP), R8
+	MOVQ ldc+96(FP), R9
+	SHLQ $0x03, R9
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R8, R10
@@ -25964,26 +27845,44 @@ kernelF64x512DirectB_2x8m_write:
 	VMOVUPD Z0, K1, (R10)
 	ADDQ    R9, R10
 	VMOVUPD Z1, K1, (R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_2x8m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_2x8m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_2x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_2x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x8m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_2x8m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_2x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -26089,20 +27988,37 @@ kernelF64x512DirectTB_2x8m_write:
 	VMOVUPD Z0, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z1, K1, (R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_2x8m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_2x8m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_2x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_2x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_2x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -26241,22 +28157,40 @@ kernelF64x512_2x16m_write:
 	ADDQ    SI, DI
 	VMOVUPD Z2, (DI)
 	VMOVUPD Z3, K1, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_2x16m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_2x16m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_2x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	MOVQ  c_base+64(FP), SI
-	MOVQ  ldc+88(FP), DI
-	SHLQ  $0x03, DI
+
+kernelF64x512Direct_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	MOVQ c_base+64(FP), SI
+	MOVQ ldc+88(FP), DI
+	SHLQ $0x03, DI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       SI, R8
@@ -26395,23 +28329,41 @@ kernelF64x512Direct_2x16m_write:
 	ADDQ    DI, R8
 	VMOVUPD Z2, (R8)
 	VMOVUPD Z3, K1, 64(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_2x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_2x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_2x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_2x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -26550,25 +28502,42 @@ kernelF64x512DirectT_2x16m_write:
 	ADDQ    R8, R9
 	VMOVUPD Z2, (R9)
 	VMOVUPD Z3, K1, 64(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_2x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_2x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x16m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_2x16m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	MOVQ  ldb+64(FP), SI
-	SHLQ  $0x03, SI
-	LEAQ  (SI)(SI*2), DI
-	MOVQ  c_base+72(FP), R8
-	MOVQ  ldc+96(FP), R9
-	SHLQ  $0x03, R9
+
+kernelF64x512DirectB_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ldb+64(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ c_base+72(FP), R8
+	MOVQ ldc+96(FP), R9
+	SHLQ $0x03, R9
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R8, R10
@@ -26707,26 +28676,44 @@ kernelF64x512DirectB_2x16m_write:
 	ADDQ    R9, R10
 	VMOVUPD Z2, (R10)
 	VMOVUPD Z3, K1, 64(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_2x16m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_2x16m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_2x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x16m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_2x16m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -26865,20 +28852,37 @@ kernelF64x512DirectTB_2x16m_write:
 	ADDQ    R10, R11
 	VMOVUPD Z2, (R11)
 	VMOVUPD Z3, K1, 64(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_2x16m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_2x16m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_2x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x24m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_2x24m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_2x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -27050,22 +29054,40 @@ kernelF64x512_2x24m_write:
 	VMOVUPD Z3, (DI)
 	VMOVUPD Z4, 64(DI)
 	VMOVUPD Z5, K1, 128(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_2x24m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_2x24m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_2x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x24m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_2x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	MOVQ  c_base+64(FP), SI
-	MOVQ  ldc+88(FP), DI
-	SHLQ  $0x03, DI
+
+kernelF64x512Direct_2x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	MOVQ c_base+64(FP), SI
+	MOVQ ldc+88(FP), DI
+	SHLQ $0x03, DI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       SI, R8
@@ -27237,23 +29259,41 @@ kernelF64x512Direct_2x24m_write:
 	VMOVUPD Z3, (R8)
 	VMOVUPD Z4, 64(R8)
 	VMOVUPD Z5, K1, 128(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_2x24m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_2x24m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_2x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_2x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x24m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_2x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_2x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -27425,25 +29465,42 @@ kernelF64x512DirectT_2x24m_write:
 	VMOVUPD Z3, (R9)
 	VMOVUPD Z4, 64(R9)
 	VMOVUPD Z5, K1, 128(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_2x24m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_2x24m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_2x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x24m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_2x24m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	MOVQ  ldb+64(FP), SI
-	SHLQ  $0x03, SI
-	LEAQ  (SI)(SI*2), DI
-	MOVQ  c_base+72(FP), R8
-	MOVQ  ldc+96(FP), R9
-	SHLQ  $0x03, R9
+
+kernelF64x512DirectB_2x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ldb+64(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ c_base+72(FP), R8
+	MOVQ ldc+96(FP), R9
+	SHLQ $0x03, R9
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R8, R10
@@ -27615,26 +29672,44 @@ kernelF64x512DirectB_2x24m_write:
 	VMOVUPD Z3, (R10)
 	VMOVUPD Z4, 64(R10)
 	VMOVUPD Z5, K1, 128(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_2x24m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_2x24m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_2x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_2x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x24m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_2x24m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_2x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -27806,20 +29881,37 @@ kernelF64x512DirectTB_2x24m_write:
 	VMOVUPD Z3, (R11)
 	VMOVUPD Z4, 64(R11)
 	VMOVUPD Z5, K1, 128(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_2x24m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_2x24m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_2x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_2x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_2x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_2x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_2x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -28024,22 +30116,40 @@ kernelF64x512_2x32m_write:
 	VMOVUPD Z5, 64(DI)
 	VMOVUPD Z6, 128(DI)
 	VMOVUPD Z7, K1, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_2x32m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_2x32m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_2x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_2x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	MOVQ  c_base+64(FP), SI
-	MOVQ  ldc+88(FP), DI
-	SHLQ  $0x03, DI
+
+kernelF64x512Direct_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	MOVQ c_base+64(FP), SI
+	MOVQ ldc+88(FP), DI
+	SHLQ $0x03, DI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       SI, R8
@@ -28244,23 +30354,41 @@ kernelF64x512Direct_2x32m_write:
 	VMOVUPD Z5, 64(R8)
 	VMOVUPD Z6, 128(R8)
 	VMOVUPD Z7, K1, 192(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_2x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_2x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_2x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_2x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_2x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -28465,25 +30593,42 @@ kernelF64x512DirectT_2x32m_write:
 	VMOVUPD Z5, 64(R9)
 	VMOVUPD Z6, 128(R9)
 	VMOVUPD Z7, K1, 192(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_2x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_2x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_2x32m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_2x32m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	MOVQ  ldb+64(FP), SI
-	SHLQ  $0x03, SI
-	LEAQ  (SI)(SI*2), DI
-	MOVQ  c_base+72(FP), R8
-	MOVQ  ldc+96(FP), R9
-	SHLQ  $0x03, R9
+
+kernelF64x512DirectB_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	MOVQ ldb+64(FP), SI
+	SHLQ $0x03, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ c_base+72(FP), R8
+	MOVQ ldc+96(FP), R9
+	SHLQ $0x03, R9
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R8, R10
@@ -28688,26 +30833,44 @@ kernelF64x512DirectB_2x32m_write:
 	VMOVUPD Z5, 64(R10)
 	VMOVUPD Z6, 128(R10)
 	VMOVUPD Z7, K1, 192(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_2x32m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_2x32m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_2x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_2x32m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_2x32m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -28912,20 +31075,37 @@ kernelF64x512DirectTB_2x32m_write:
 	VMOVUPD Z5, 64(R11)
 	VMOVUPD Z6, 128(R11)
 	VMOVUPD Z7, K1, 192(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_2x32m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_2x32m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_4x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x8m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_4x8m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_4x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -29085,24 +31265,42 @@ kernelF64x512_4x8m_write:
 	VMOVUPD Z2, K1, (DI)
 	ADDQ    SI, DI
 	VMOVUPD Z3, K1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_4x8m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_4x8m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_4x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x8m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_4x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512Direct_4x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -29264,23 +31462,41 @@ kernelF64x512Direct_4x8m_write:
 	VMOVUPD Z2, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z3, K1, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_4x8m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_4x8m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_4x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_4x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x8m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_4x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_4x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -29440,27 +31656,44 @@ kernelF64x512DirectT_4x8m_write:
 	VMOVUPD Z2, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z3, K1, (R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_4x8m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_4x8m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_4x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x8m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_4x8m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectB_4x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -29622,26 +31855,44 @@ kernelF64x512DirectB_4x8m_write:
 	VMOVUPD Z2, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z3, K1, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_4x8m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_4x8m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_4x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_4x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x8m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_4x8m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_4x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -29801,20 +32052,37 @@ kernelF64x512DirectTB_4x8m_write:
 	VMOVUPD Z2, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z3, K1, (R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_4x8m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_4x8m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_4x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_4x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_4x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -30035,24 +32303,42 @@ kernelF64x512_4x16m_write:
 	ADDQ    SI, DI
 	VMOVUPD Z6, (DI)
 	VMOVUPD Z7, K1, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_4x16m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_4x16m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_4x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512Direct_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -30275,23 +32561,41 @@ kernelF64x512Direct_4x16m_write:
 	ADDQ    R8, R9
 	VMOVUPD Z6, (R9)
 	VMOVUPD Z7, K1, 64(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_4x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_4x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_4x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_4x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -30512,27 +32816,44 @@ kernelF64x512DirectT_4x16m_write:
 	ADDQ    R8, R9
 	VMOVUPD Z6, (R9)
 	VMOVUPD Z7, K1, 64(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_4x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_4x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x16m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_4x16m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectB_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -30755,26 +33076,44 @@ kernelF64x512DirectB_4x16m_write:
 	ADDQ    R10, R11
 	VMOVUPD Z6, (R11)
 	VMOVUPD Z7, K1, 64(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_4x16m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_4x16m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_4x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x16m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_4x16m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -30995,20 +33334,37 @@ kernelF64x512DirectTB_4x16m_write:
 	ADDQ    R10, R11
 	VMOVUPD Z6, (R11)
 	VMOVUPD Z7, K1, 64(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_4x16m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_4x16m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_4x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x24m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_4x24m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_4x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -31290,24 +33646,42 @@ kernelF64x512_4x24m_write:
 	VMOVUPD Z9, (DI)
 	VMOVUPD Z10, 64(DI)
 	VMOVUPD Z11, K1, 128(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_4x24m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_4x24m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_4x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x24m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_4x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512Direct_4x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -31591,23 +33965,41 @@ kernelF64x512Direct_4x24m_write:
 	VMOVUPD Z9, (R9)
 	VMOVUPD Z10, 64(R9)
 	VMOVUPD Z11, K1, 128(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_4x24m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_4x24m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_4x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_4x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x24m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_4x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_4x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -31889,27 +34281,44 @@ kernelF64x512DirectT_4x24m_write:
 	VMOVUPD Z9, (R9)
 	VMOVUPD Z10, 64(R9)
 	VMOVUPD Z11, K1, 128(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_4x24m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_4x24m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_4x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x24m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_4x24m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectB_4x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -32193,26 +34602,44 @@ kernelF64x512DirectB_4x24m_write:
 	VMOVUPD Z9, (R11)
 	VMOVUPD Z10, 64(R11)
 	VMOVUPD Z11, K1, 128(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_4x24m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_4x24m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_4x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_4x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x24m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_4x24m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_4x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -32494,20 +34921,37 @@ kernelF64x512DirectTB_4x24m_write:
 	VMOVUPD Z9, (R11)
 	VMOVUPD Z10, 64(R11)
 	VMOVUPD Z11, K1, 128(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_4x24m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_4x24m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_4x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_4x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_4x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_4x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_4x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -32850,24 +35294,42 @@ kernelF64x512_4x32m_write:
 	VMOVUPD Z13, 64(DI)
 	VMOVUPD Z14, 128(DI)
 	VMOVUPD Z15, K1, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_4x32m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_4x32m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_4x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_4x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512Direct_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -33212,23 +35674,41 @@ kernelF64x512Direct_4x32m_write:
 	VMOVUPD Z13, 64(R9)
 	VMOVUPD Z14, 128(R9)
 	VMOVUPD Z15, K1, 192(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_4x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_4x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_4x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_4x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_4x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -33571,27 +36051,44 @@ kernelF64x512DirectT_4x32m_write:
 	VMOVUPD Z13, 64(R9)
 	VMOVUPD Z14, 128(R9)
 	VMOVUPD Z15, K1, 192(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_4x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_4x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_4x32m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_4x32m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectB_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -33936,26 +36433,44 @@ kernelF64x512DirectB_4x32m_write:
 	VMOVUPD Z13, 64(R11)
 	VMOVUPD Z14, 128(R11)
 	VMOVUPD Z15, K1, 192(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_4x32m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_4x32m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_4x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_4x32m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_4x32m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -34298,20 +36813,37 @@ kernelF64x512DirectTB_4x32m_write:
 	VMOVUPD Z13, 64(R11)
 	VMOVUPD Z14, 128(R11)
 	VMOVUPD Z15, K1, 192(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_4x32m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_4x32m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_6x8m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x8m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_6x8m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_6x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -34525,24 +37057,42 @@ kernelF64x512_6x8m_write:
 	VMOVUPD Z4, K1, (DI)
 	ADDQ    SI, DI
 	VMOVUPD Z5, K1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_6x8m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_6x8m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_6x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x8m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_6x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512Direct_6x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -34758,23 +37308,41 @@ kernelF64x512Direct_6x8m_write:
 	VMOVUPD Z4, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z5, K1, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_6x8m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_6x8m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_6x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_6x8m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x8m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_6x8m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_6x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -34988,27 +37556,44 @@ kernelF64x512DirectT_6x8m_write:
 	VMOVUPD Z4, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPD Z5, K1, (R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_6x8m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_6x8m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_6x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x8m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_6x8m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectB_6x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -35224,26 +37809,44 @@ kernelF64x512DirectB_6x8m_write:
 	VMOVUPD Z4, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z5, K1, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_6x8m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_6x8m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_6x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_6x8m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x8m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_6x8m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_6x8m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -35457,20 +38060,37 @@ kernelF64x512DirectTB_6x8m_write:
 	VMOVUPD Z4, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPD Z5, K1, (R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_6x8m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_6x8m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_6x8m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_6x16m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_6x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -35773,24 +38393,42 @@ kernelF64x512_6x16m_write:
 	ADDQ    SI, DI
 	VMOVUPD Z10, (DI)
 	VMOVUPD Z11, K1, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_6x16m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_6x16m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_6x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512Direct_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -36095,23 +38733,41 @@ kernelF64x512Direct_6x16m_write:
 	ADDQ    R8, R9
 	VMOVUPD Z10, (R9)
 	VMOVUPD Z11, K1, 64(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_6x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_6x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_6x16m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_6x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -36414,27 +39070,44 @@ kernelF64x512DirectT_6x16m_write:
 	ADDQ    R8, R9
 	VMOVUPD Z10, (R9)
 	VMOVUPD Z11, K1, 64(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_6x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_6x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x16m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_6x16m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectB_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -36739,26 +39412,44 @@ kernelF64x512DirectB_6x16m_write:
 	ADDQ    R10, R11
 	VMOVUPD Z10, (R11)
 	VMOVUPD Z11, K1, 64(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_6x16m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_6x16m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_6x16m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x16m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_6x16m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -37061,20 +39752,37 @@ kernelF64x512DirectTB_6x16m_write:
 	ADDQ    R10, R11
 	VMOVUPD Z10, (R11)
 	VMOVUPD Z11, K1, 64(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_6x16m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_6x16m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_6x24m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x24m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_6x24m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_6x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -37466,24 +40174,42 @@ kernelF64x512_6x24m_write:
 	VMOVUPD Z15, (DI)
 	VMOVUPD Z16, 64(DI)
 	VMOVUPD Z17, K1, 128(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_6x24m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_6x24m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_6x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x24m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_6x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512Direct_6x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -37877,23 +40603,41 @@ kernelF64x512Direct_6x24m_write:
 	VMOVUPD Z15, (R9)
 	VMOVUPD Z16, 64(R9)
 	VMOVUPD Z17, K1, 128(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_6x24m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_6x24m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_6x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_6x24m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x24m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_6x24m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_6x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -38285,27 +41029,44 @@ kernelF64x512DirectT_6x24m_write:
 	VMOVUPD Z15, (R9)
 	VMOVUPD Z16, 64(R9)
 	VMOVUPD Z17, K1, 128(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_6x24m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_6x24m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_6x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x24m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_6x24m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectB_6x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -38699,26 +41460,44 @@ kernelF64x512DirectB_6x24m_write:
 	VMOVUPD Z15, (R11)
 	VMOVUPD Z16, 64(R11)
 	VMOVUPD Z17, K1, 128(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_6x24m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_6x24m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_6x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_6x24m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x24m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_6x24m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_6x24m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -39110,20 +41889,37 @@ kernelF64x512DirectTB_6x24m_write:
 	VMOVUPD Z15, (R11)
 	VMOVUPD Z16, 64(R11)
 	VMOVUPD Z17, K1, 128(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_6x24m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_6x24m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_6x24m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512_6x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512_6x32m(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512_6x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF64x512_6x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x03, SI
+
+kernelF64x512_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x03, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -39604,24 +42400,42 @@ kernelF64x512_6x32m_write:
 	VMOVUPD Z21, 64(DI)
 	VMOVUPD Z22, 128(DI)
 	VMOVUPD Z23, K1, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512_6x32m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF64x512_6x32m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF64x512_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512Direct_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512Direct_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512Direct_6x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512Direct_6x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512Direct_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -40104,23 +42918,41 @@ kernelF64x512Direct_6x32m_write:
 	VMOVUPD Z21, 64(R9)
 	VMOVUPD Z22, 128(R9)
 	VMOVUPD Z23, K1, 192(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512Direct_6x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512Direct_6x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512Direct_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectT_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectT_6x32m(k int, a []float64, lda int, b []float64, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectT_6x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF64x512DirectT_6x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x03, R8
+
+kernelF64x512DirectT_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x03, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -40601,27 +43433,44 @@ kernelF64x512DirectT_6x32m_write:
 	VMOVUPD Z21, 64(R9)
 	VMOVUPD Z22, 128(R9)
 	VMOVUPD Z23, K1, 192(R9)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectT_6x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF64x512DirectT_6x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF64x512DirectT_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectB_6x32m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectB_6x32m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectB_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -41104,26 +43953,44 @@ kernelF64x512DirectB_6x32m_write:
 	VMOVUPD Z21, 64(R11)
 	VMOVUPD Z22, 128(R11)
 	VMOVUPD Z23, K1, 192(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectB_6x32m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectB_6x32m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectB_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF64x512DirectTB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, mask int)
+// func kernelF64x512DirectTB_6x32m(k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, alpha float64, beta float64, bias *float64, relu bool, keep *float64, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF64x512DirectTB_6x32m(SB), NOSPLIT, $0-160
-	MOVQ  mask+152(FP), AX
+TEXT ·kernelF64x512DirectTB_6x32m(SB), NOSPLIT, $0-168
+	MOVQ  mask+160(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x03, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x03, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x03, R10
+
+kernelF64x512DirectTB_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x03, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x03, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x03, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -41604,12 +44471,28 @@ kernelF64x512DirectTB_6x32m_write:
 	VMOVUPD Z21, 64(R11)
 	VMOVUPD Z22, 128(R11)
 	VMOVUPD Z23, K1, 192(R11)
+	MOVQ    $0x00000030, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+136(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF64x512DirectTB_6x32m_next
+	MOVQ    ldk+144(FP), AX
+	IMUL3Q  $0x00000030, AX, AX
+	ADDQ    AX, keep+136(FP)
+
+kernelF64x512DirectTB_6x32m_next:
+	DECQ tiles+152(FP)
+	JNZ  kernelF64x512DirectTB_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512_2x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x16(SB), NOSPLIT, $0-128
+TEXT ·kernelF32x512_2x16(SB), NOSPLIT, $0-136
+kernelF32x512_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -41717,12 +44600,29 @@ kernelF32x512_2x16_write:
 	VMOVUPS Z0, (DI)
 	ADDQ    SI, DI
 	VMOVUPS Z1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_2x16_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_2x16_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512Direct_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512Direct_2x16(SB), NOSPLIT, $0-144
+kernelF32x512Direct_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -41832,12 +44732,29 @@ kernelF32x512Direct_2x16_write:
 	VMOVUPS Z0, (R8)
 	ADDQ    DI, R8
 	VMOVUPS Z1, (R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_2x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_2x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectT_2x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512DirectT_2x16(SB), NOSPLIT, $0-144
+kernelF32x512DirectT_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -41948,12 +44865,28 @@ kernelF32x512DirectT_2x16_write:
 	VMOVUPS Z0, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z1, (R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_2x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_2x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectTB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectTB_2x16(SB), NOSPLIT, $0-152
+kernelF32x512DirectTB_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -42067,12 +45000,28 @@ kernelF32x512DirectTB_2x16_write:
 	VMOVUPS Z0, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z1, (R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_2x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_2x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectB_2x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectB_2x16(SB), NOSPLIT, $0-152
+kernelF32x512DirectB_2x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -42185,12 +45134,29 @@ kernelF32x512DirectB_2x16_write:
 	VMOVUPS Z0, (R10)
 	ADDQ    R9, R10
 	VMOVUPS Z1, (R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_2x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_2x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_2x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512_2x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x32(SB), NOSPLIT, $0-128
+TEXT ·kernelF32x512_2x32(SB), NOSPLIT, $0-136
+kernelF32x512_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -42331,12 +45297,29 @@ kernelF32x512_2x32_write:
 	ADDQ    SI, DI
 	VMOVUPS Z2, (DI)
 	VMOVUPS Z3, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_2x32_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_2x32_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512Direct_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x32(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512Direct_2x32(SB), NOSPLIT, $0-144
+kernelF32x512Direct_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -42479,12 +45462,29 @@ kernelF32x512Direct_2x32_write:
 	ADDQ    DI, R8
 	VMOVUPS Z2, (R8)
 	VMOVUPS Z3, 64(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_2x32_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_2x32_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectT_2x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x32(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512DirectT_2x32(SB), NOSPLIT, $0-144
+kernelF32x512DirectT_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -42628,12 +45628,28 @@ kernelF32x512DirectT_2x32_write:
 	ADDQ    R8, R9
 	VMOVUPS Z2, (R9)
 	VMOVUPS Z3, 64(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_2x32_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_2x32_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectTB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectTB_2x32(SB), NOSPLIT, $0-152
+kernelF32x512DirectTB_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -42780,12 +45796,28 @@ kernelF32x512DirectTB_2x32_write:
 	ADDQ    R10, R11
 	VMOVUPS Z2, (R11)
 	VMOVUPS Z3, 64(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_2x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_2x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectB_2x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectB_2x32(SB), NOSPLIT, $0-152
+kernelF32x512DirectB_2x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -42931,12 +45963,29 @@ kernelF32x512DirectB_2x32_write:
 	ADDQ    R9, R10
 	VMOVUPS Z2, (R10)
 	VMOVUPS Z3, 64(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_2x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_2x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_2x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512_2x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x64(SB), NOSPLIT, $0-128
+TEXT ·kernelF32x512_2x64(SB), NOSPLIT, $0-136
+kernelF32x512_2x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -43143,12 +46192,29 @@ kernelF32x512_2x64_write:
 	VMOVUPS Z5, 64(DI)
 	VMOVUPS Z6, 128(DI)
 	VMOVUPS Z7, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_2x64_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_2x64_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_2x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512Direct_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x64(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512Direct_2x64(SB), NOSPLIT, $0-144
+kernelF32x512Direct_2x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -43357,12 +46423,29 @@ kernelF32x512Direct_2x64_write:
 	VMOVUPS Z5, 64(R8)
 	VMOVUPS Z6, 128(R8)
 	VMOVUPS Z7, 192(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_2x64_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_2x64_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_2x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectT_2x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x64(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512DirectT_2x64(SB), NOSPLIT, $0-144
+kernelF32x512DirectT_2x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -43572,12 +46655,28 @@ kernelF32x512DirectT_2x64_write:
 	VMOVUPS Z5, 64(R9)
 	VMOVUPS Z6, 128(R9)
 	VMOVUPS Z7, 192(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_2x64_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_2x64_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_2x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectTB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x64(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectTB_2x64(SB), NOSPLIT, $0-152
+kernelF32x512DirectTB_2x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -43790,12 +46889,28 @@ kernelF32x512DirectTB_2x64_write:
 	VMOVUPS Z5, 64(R11)
 	VMOVUPS Z6, 128(R11)
 	VMOVUPS Z7, 192(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_2x64_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_2x64_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_2x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectB_2x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x64(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectB_2x64(SB), NOSPLIT, $0-152
+kernelF32x512DirectB_2x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -44007,12 +47122,29 @@ kernelF32x512DirectB_2x64_write:
 	VMOVUPS Z5, 64(R10)
 	VMOVUPS Z6, 128(R10)
 	VMOVUPS Z7, 192(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_2x64_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_2x64_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_2x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512_4x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x16(SB), NOSPLIT, $0-128
+TEXT ·kernelF32x512_4x16(SB), NOSPLIT, $0-136
+kernelF32x512_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -44170,12 +47302,29 @@ kernelF32x512_4x16_write:
 	VMOVUPS Z2, (DI)
 	ADDQ    SI, DI
 	VMOVUPS Z3, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_4x16_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_4x16_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512Direct_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512Direct_4x16(SB), NOSPLIT, $0-144
+kernelF32x512Direct_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -44339,12 +47488,29 @@ kernelF32x512Direct_4x16_write:
 	VMOVUPS Z2, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z3, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_4x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_4x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectT_4x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512DirectT_4x16(SB), NOSPLIT, $0-144
+kernelF32x512DirectT_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -44505,12 +47671,28 @@ kernelF32x512DirectT_4x16_write:
 	VMOVUPS Z2, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z3, (R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_4x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_4x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectTB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectTB_4x16(SB), NOSPLIT, $0-152
+kernelF32x512DirectTB_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -44674,12 +47856,28 @@ kernelF32x512DirectTB_4x16_write:
 	VMOVUPS Z2, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z3, (R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_4x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_4x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectB_4x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectB_4x16(SB), NOSPLIT, $0-152
+kernelF32x512DirectB_4x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -44846,12 +48044,29 @@ kernelF32x512DirectB_4x16_write:
 	VMOVUPS Z2, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z3, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_4x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_4x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_4x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512_4x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x32(SB), NOSPLIT, $0-128
+TEXT ·kernelF32x512_4x32(SB), NOSPLIT, $0-136
+kernelF32x512_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -45070,12 +48285,29 @@ kernelF32x512_4x32_write:
 	ADDQ    SI, DI
 	VMOVUPS Z6, (DI)
 	VMOVUPS Z7, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_4x32_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_4x32_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512Direct_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x32(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512Direct_4x32(SB), NOSPLIT, $0-144
+kernelF32x512Direct_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -45300,12 +48532,29 @@ kernelF32x512Direct_4x32_write:
 	ADDQ    R8, R9
 	VMOVUPS Z6, (R9)
 	VMOVUPS Z7, 64(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_4x32_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_4x32_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectT_4x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x32(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512DirectT_4x32(SB), NOSPLIT, $0-144
+kernelF32x512DirectT_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -45527,12 +48776,28 @@ kernelF32x512DirectT_4x32_write:
 	ADDQ    R8, R9
 	VMOVUPS Z6, (R9)
 	VMOVUPS Z7, 64(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_4x32_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_4x32_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectTB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectTB_4x32(SB), NOSPLIT, $0-152
+kernelF32x512DirectTB_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -45757,12 +49022,28 @@ kernelF32x512DirectTB_4x32_write:
 	ADDQ    R10, R11
 	VMOVUPS Z6, (R11)
 	VMOVUPS Z7, 64(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_4x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_4x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectB_4x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectB_4x32(SB), NOSPLIT, $0-152
+kernelF32x512DirectB_4x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -45990,12 +49271,29 @@ kernelF32x512DirectB_4x32_write:
 	ADDQ    R10, R11
 	VMOVUPS Z6, (R11)
 	VMOVUPS Z7, 64(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_4x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_4x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_4x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512_4x64(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x64(SB), NOSPLIT, $0-128
+TEXT ·kernelF32x512_4x64(SB), NOSPLIT, $0-136
+kernelF32x512_4x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -46336,12 +49634,29 @@ kernelF32x512_4x64_write:
 	VMOVUPS Z13, 64(DI)
 	VMOVUPS Z14, 128(DI)
 	VMOVUPS Z15, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_4x64_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_4x64_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_4x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512Direct_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x64(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512Direct_4x64(SB), NOSPLIT, $0-144
+kernelF32x512Direct_4x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -46688,12 +50003,29 @@ kernelF32x512Direct_4x64_write:
 	VMOVUPS Z13, 64(R9)
 	VMOVUPS Z14, 128(R9)
 	VMOVUPS Z15, 192(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_4x64_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_4x64_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_4x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectT_4x64(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x64(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512DirectT_4x64(SB), NOSPLIT, $0-144
+kernelF32x512DirectT_4x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -47037,12 +50369,28 @@ kernelF32x512DirectT_4x64_write:
 	VMOVUPS Z13, 64(R9)
 	VMOVUPS Z14, 128(R9)
 	VMOVUPS Z15, 192(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_4x64_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_4x64_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_4x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectTB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x64(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectTB_4x64(SB), NOSPLIT, $0-152
+kernelF32x512DirectTB_4x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -47389,12 +50737,28 @@ kernelF32x512DirectTB_4x64_write:
 	VMOVUPS Z13, 64(R11)
 	VMOVUPS Z14, 128(R11)
 	VMOVUPS Z15, 192(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_4x64_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_4x64_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_4x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectB_4x64(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x64(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectB_4x64(SB), NOSPLIT, $0-152
+kernelF32x512DirectB_4x64_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -47744,12 +51108,29 @@ kernelF32x512DirectB_4x64_write:
 	VMOVUPS Z13, 64(R11)
 	VMOVUPS Z14, 128(R11)
 	VMOVUPS Z15, 192(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_4x64_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_4x64_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_4x64_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512_6x16(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x16(SB), NOSPLIT, $0-128
+TEXT ·kernelF32x512_6x16(SB), NOSPLIT, $0-136
+kernelF32x512_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -47957,12 +51338,29 @@ kernelF32x512_6x16_write:
 	VMOVUPS Z4, (DI)
 	ADDQ    SI, DI
 	VMOVUPS Z5, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_6x16_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_6x16_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512Direct_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512Direct_6x16(SB), NOSPLIT, $0-144
+kernelF32x512Direct_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -48176,12 +51574,29 @@ kernelF32x512Direct_6x16_write:
 	VMOVUPS Z4, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z5, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_6x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_6x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectT_6x16(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x16(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512DirectT_6x16(SB), NOSPLIT, $0-144
+kernelF32x512DirectT_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -48392,12 +51807,28 @@ kernelF32x512DirectT_6x16_write:
 	VMOVUPS Z4, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z5, (R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_6x16_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_6x16_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectTB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectTB_6x16(SB), NOSPLIT, $0-152
+kernelF32x512DirectTB_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -48611,12 +52042,28 @@ kernelF32x512DirectTB_6x16_write:
 	VMOVUPS Z4, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z5, (R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_6x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_6x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectB_6x16(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x16(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectB_6x16(SB), NOSPLIT, $0-152
+kernelF32x512DirectB_6x16_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -48833,12 +52280,29 @@ kernelF32x512DirectB_6x16_write:
 	VMOVUPS Z4, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z5, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_6x16_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_6x16_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_6x16_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512_6x32(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x32(SB), NOSPLIT, $0-128
+TEXT ·kernelF32x512_6x32(SB), NOSPLIT, $0-136
+kernelF32x512_6x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+32(FP), DX
@@ -49135,12 +52599,29 @@ kernelF32x512_6x32_write:
 	ADDQ    SI, DI
 	VMOVUPS Z10, (DI)
 	VMOVUPS Z11, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_6x32_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_6x32_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_6x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512Direct_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x32(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512Direct_6x32(SB), NOSPLIT, $0-144
+kernelF32x512Direct_6x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -49443,12 +52924,29 @@ kernelF32x512Direct_6x32_write:
 	ADDQ    R8, R9
 	VMOVUPS Z10, (R9)
 	VMOVUPS Z11, 64(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_6x32_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_6x32_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_6x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectT_6x32(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x32(SB), NOSPLIT, $0-136
+TEXT ·kernelF32x512DirectT_6x32(SB), NOSPLIT, $0-144
+kernelF32x512DirectT_6x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -49748,12 +53246,28 @@ kernelF32x512DirectT_6x32_write:
 	ADDQ    R8, R9
 	VMOVUPS Z10, (R9)
 	VMOVUPS Z11, 64(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_6x32_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_6x32_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_6x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectTB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectTB_6x32(SB), NOSPLIT, $0-152
+kernelF32x512DirectTB_6x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -50056,12 +53570,28 @@ kernelF32x512DirectTB_6x32_write:
 	ADDQ    R10, R11
 	VMOVUPS Z10, (R11)
 	VMOVUPS Z11, 64(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_6x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_6x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_6x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int)
+// func kernelF32x512DirectB_6x32(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x32(SB), NOSPLIT, $0-144
+TEXT ·kernelF32x512DirectB_6x32(SB), NOSPLIT, $0-152
+kernelF32x512DirectB_6x32_tile:
 	MOVQ k+0(FP), AX
 	MOVQ a_base+8(FP), CX
 	MOVQ b_base+40(FP), DX
@@ -50367,20 +53897,38 @@ kernelF32x512DirectB_6x32_write:
 	ADDQ    R10, R11
 	VMOVUPS Z10, (R11)
 	VMOVUPS Z11, 64(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_6x32_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_6x32_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_6x32_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_2x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_2x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -50486,22 +54034,40 @@ kernelF32x512_2x16m_write:
 	VMOVUPS Z0, K1, (DI)
 	ADDQ    SI, DI
 	VMOVUPS Z1, K1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_2x16m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_2x16m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_2x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	MOVQ  c_base+64(FP), SI
-	MOVQ  ldc+88(FP), DI
-	SHLQ  $0x02, DI
+
+kernelF32x512Direct_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ c_base+64(FP), SI
+	MOVQ ldc+88(FP), DI
+	SHLQ $0x02, DI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       SI, R8
@@ -50607,23 +54173,41 @@ kernelF32x512Direct_2x16m_write:
 	VMOVUPS Z0, K1, (R8)
 	ADDQ    DI, R8
 	VMOVUPS Z1, K1, (R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_2x16m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_2x16m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_2x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_2x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -50729,25 +54313,42 @@ kernelF32x512DirectT_2x16m_write:
 	VMOVUPS Z0, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z1, K1, (R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_2x16m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_2x16m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_2x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	MOVQ  ldb+64(FP), SI
-	SHLQ  $0x02, SI
-	LEAQ  (SI)(SI*2), DI
-	MOVQ  c_base+72(FP), R8
-	MOVQ  ldc+96(FP), R9
-	SHLQ  $0x02, R9
+
+kernelF32x512DirectB_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ldb+64(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ c_base+72(FP), R8
+	MOVQ ldc+96(FP), R9
+	SHLQ $0x02, R9
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R8, R10
@@ -50853,26 +54454,44 @@ kernelF32x512DirectB_2x16m_write:
 	VMOVUPS Z0, K1, (R10)
 	ADDQ    R9, R10
 	VMOVUPS Z1, K1, (R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_2x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_2x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_2x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_2x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_2x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -50978,20 +54597,37 @@ kernelF32x512DirectTB_2x16m_write:
 	VMOVUPS Z0, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z1, K1, (R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_2x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_2x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_2x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_2x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_2x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -51130,22 +54766,40 @@ kernelF32x512_2x32m_write:
 	ADDQ    SI, DI
 	VMOVUPS Z2, (DI)
 	VMOVUPS Z3, K1, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_2x32m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_2x32m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_2x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	MOVQ  c_base+64(FP), SI
-	MOVQ  ldc+88(FP), DI
-	SHLQ  $0x02, DI
+
+kernelF32x512Direct_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ c_base+64(FP), SI
+	MOVQ ldc+88(FP), DI
+	SHLQ $0x02, DI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       SI, R8
@@ -51284,23 +54938,41 @@ kernelF32x512Direct_2x32m_write:
 	ADDQ    DI, R8
 	VMOVUPS Z2, (R8)
 	VMOVUPS Z3, K1, 64(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_2x32m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_2x32m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_2x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_2x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -51439,25 +55111,42 @@ kernelF32x512DirectT_2x32m_write:
 	ADDQ    R8, R9
 	VMOVUPS Z2, (R9)
 	VMOVUPS Z3, K1, 64(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_2x32m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_2x32m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_2x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	MOVQ  ldb+64(FP), SI
-	SHLQ  $0x02, SI
-	LEAQ  (SI)(SI*2), DI
-	MOVQ  c_base+72(FP), R8
-	MOVQ  ldc+96(FP), R9
-	SHLQ  $0x02, R9
+
+kernelF32x512DirectB_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ldb+64(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ c_base+72(FP), R8
+	MOVQ ldc+96(FP), R9
+	SHLQ $0x02, R9
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R8, R10
@@ -51596,26 +55285,44 @@ kernelF32x512DirectB_2x32m_write:
 	ADDQ    R9, R10
 	VMOVUPS Z2, (R10)
 	VMOVUPS Z3, K1, 64(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_2x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_2x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_2x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_2x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_2x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -51754,20 +55461,37 @@ kernelF32x512DirectTB_2x32m_write:
 	ADDQ    R10, R11
 	VMOVUPS Z2, (R11)
 	VMOVUPS Z3, K1, 64(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_2x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_2x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_2x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_2x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x48m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_2x48m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_2x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -51939,22 +55663,40 @@ kernelF32x512_2x48m_write:
 	VMOVUPS Z3, (DI)
 	VMOVUPS Z4, 64(DI)
 	VMOVUPS Z5, K1, 128(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_2x48m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_2x48m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_2x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x48m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_2x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	MOVQ  c_base+64(FP), SI
-	MOVQ  ldc+88(FP), DI
-	SHLQ  $0x02, DI
+
+kernelF32x512Direct_2x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ c_base+64(FP), SI
+	MOVQ ldc+88(FP), DI
+	SHLQ $0x02, DI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       SI, R8
@@ -52126,23 +55868,41 @@ kernelF32x512Direct_2x48m_write:
 	VMOVUPS Z3, (R8)
 	VMOVUPS Z4, 64(R8)
 	VMOVUPS Z5, K1, 128(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_2x48m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_2x48m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_2x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_2x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x48m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_2x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_2x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -52314,25 +56074,42 @@ kernelF32x512DirectT_2x48m_write:
 	VMOVUPS Z3, (R9)
 	VMOVUPS Z4, 64(R9)
 	VMOVUPS Z5, K1, 128(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_2x48m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_2x48m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_2x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x48m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_2x48m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	MOVQ  ldb+64(FP), SI
-	SHLQ  $0x02, SI
-	LEAQ  (SI)(SI*2), DI
-	MOVQ  c_base+72(FP), R8
-	MOVQ  ldc+96(FP), R9
-	SHLQ  $0x02, R9
+
+kernelF32x512DirectB_2x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ldb+64(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ c_base+72(FP), R8
+	MOVQ ldc+96(FP), R9
+	SHLQ $0x02, R9
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R8, R10
@@ -52504,26 +56281,44 @@ kernelF32x512DirectB_2x48m_write:
 	VMOVUPS Z3, (R10)
 	VMOVUPS Z4, 64(R10)
 	VMOVUPS Z5, K1, 128(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_2x48m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_2x48m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_2x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_2x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x48m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_2x48m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_2x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -52695,20 +56490,37 @@ kernelF32x512DirectTB_2x48m_write:
 	VMOVUPS Z3, (R11)
 	VMOVUPS Z4, 64(R11)
 	VMOVUPS Z5, K1, 128(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_2x48m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_2x48m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_2x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_2x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_2x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_2x64m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_2x64m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_2x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -52913,22 +56725,40 @@ kernelF32x512_2x64m_write:
 	VMOVUPS Z5, 64(DI)
 	VMOVUPS Z6, 128(DI)
 	VMOVUPS Z7, K1, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_2x64m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_2x64m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_2x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_2x64m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_2x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	MOVQ  c_base+64(FP), SI
-	MOVQ  ldc+88(FP), DI
-	SHLQ  $0x02, DI
+
+kernelF32x512Direct_2x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ c_base+64(FP), SI
+	MOVQ ldc+88(FP), DI
+	SHLQ $0x02, DI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       SI, R8
@@ -53133,23 +56963,41 @@ kernelF32x512Direct_2x64m_write:
 	VMOVUPS Z5, 64(R8)
 	VMOVUPS Z6, 128(R8)
 	VMOVUPS Z7, K1, 192(R8)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_2x64m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_2x64m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_2x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_2x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_2x64m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_2x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_2x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -53354,25 +57202,42 @@ kernelF32x512DirectT_2x64m_write:
 	VMOVUPS Z5, 64(R9)
 	VMOVUPS Z6, 128(R9)
 	VMOVUPS Z7, K1, 192(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_2x64m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_2x64m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_2x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_2x64m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_2x64m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	MOVQ  ldb+64(FP), SI
-	SHLQ  $0x02, SI
-	LEAQ  (SI)(SI*2), DI
-	MOVQ  c_base+72(FP), R8
-	MOVQ  ldc+96(FP), R9
-	SHLQ  $0x02, R9
+
+kernelF32x512DirectB_2x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	MOVQ ldb+64(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ c_base+72(FP), R8
+	MOVQ ldc+96(FP), R9
+	SHLQ $0x02, R9
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R8, R10
@@ -53577,26 +57442,44 @@ kernelF32x512DirectB_2x64m_write:
 	VMOVUPS Z5, 64(R10)
 	VMOVUPS Z6, 128(R10)
 	VMOVUPS Z7, K1, 192(R10)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_2x64m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_2x64m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_2x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_2x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_2x64m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_2x64m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_2x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -53801,20 +57684,37 @@ kernelF32x512DirectTB_2x64m_write:
 	VMOVUPS Z5, 64(R11)
 	VMOVUPS Z6, 128(R11)
 	VMOVUPS Z7, K1, 192(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_2x64m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_2x64m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_2x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_4x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_4x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -53974,24 +57874,42 @@ kernelF32x512_4x16m_write:
 	VMOVUPS Z2, K1, (DI)
 	ADDQ    SI, DI
 	VMOVUPS Z3, K1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_4x16m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_4x16m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_4x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512Direct_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -54153,23 +58071,41 @@ kernelF32x512Direct_4x16m_write:
 	VMOVUPS Z2, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z3, K1, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_4x16m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_4x16m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_4x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_4x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -54329,27 +58265,44 @@ kernelF32x512DirectT_4x16m_write:
 	VMOVUPS Z2, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z3, K1, (R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_4x16m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_4x16m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_4x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectB_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -54511,26 +58464,44 @@ kernelF32x512DirectB_4x16m_write:
 	VMOVUPS Z2, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z3, K1, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_4x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_4x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_4x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_4x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_4x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -54690,20 +58661,37 @@ kernelF32x512DirectTB_4x16m_write:
 	VMOVUPS Z2, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z3, K1, (R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_4x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_4x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_4x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_4x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_4x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -54924,24 +58912,42 @@ kernelF32x512_4x32m_write:
 	ADDQ    SI, DI
 	VMOVUPS Z6, (DI)
 	VMOVUPS Z7, K1, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_4x32m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_4x32m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_4x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512Direct_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -55164,23 +59170,41 @@ kernelF32x512Direct_4x32m_write:
 	ADDQ    R8, R9
 	VMOVUPS Z6, (R9)
 	VMOVUPS Z7, K1, 64(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_4x32m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_4x32m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_4x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_4x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -55401,27 +59425,44 @@ kernelF32x512DirectT_4x32m_write:
 	ADDQ    R8, R9
 	VMOVUPS Z6, (R9)
 	VMOVUPS Z7, K1, 64(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_4x32m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_4x32m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_4x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectB_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -55644,26 +59685,44 @@ kernelF32x512DirectB_4x32m_write:
 	ADDQ    R10, R11
 	VMOVUPS Z6, (R11)
 	VMOVUPS Z7, K1, 64(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_4x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_4x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_4x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_4x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_4x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -55884,20 +59943,37 @@ kernelF32x512DirectTB_4x32m_write:
 	ADDQ    R10, R11
 	VMOVUPS Z6, (R11)
 	VMOVUPS Z7, K1, 64(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_4x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_4x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_4x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_4x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x48m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_4x48m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_4x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -56179,24 +60255,42 @@ kernelF32x512_4x48m_write:
 	VMOVUPS Z9, (DI)
 	VMOVUPS Z10, 64(DI)
 	VMOVUPS Z11, K1, 128(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_4x48m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_4x48m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_4x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x48m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_4x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512Direct_4x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -56480,23 +60574,41 @@ kernelF32x512Direct_4x48m_write:
 	VMOVUPS Z9, (R9)
 	VMOVUPS Z10, 64(R9)
 	VMOVUPS Z11, K1, 128(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_4x48m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_4x48m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_4x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_4x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x48m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_4x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_4x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -56778,27 +60890,44 @@ kernelF32x512DirectT_4x48m_write:
 	VMOVUPS Z9, (R9)
 	VMOVUPS Z10, 64(R9)
 	VMOVUPS Z11, K1, 128(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_4x48m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_4x48m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_4x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x48m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_4x48m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectB_4x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -57082,26 +61211,44 @@ kernelF32x512DirectB_4x48m_write:
 	VMOVUPS Z9, (R11)
 	VMOVUPS Z10, 64(R11)
 	VMOVUPS Z11, K1, 128(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_4x48m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_4x48m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_4x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_4x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x48m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_4x48m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_4x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -57383,20 +61530,37 @@ kernelF32x512DirectTB_4x48m_write:
 	VMOVUPS Z9, (R11)
 	VMOVUPS Z10, 64(R11)
 	VMOVUPS Z11, K1, 128(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_4x48m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_4x48m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_4x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_4x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_4x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_4x64m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_4x64m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_4x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -57739,24 +61903,42 @@ kernelF32x512_4x64m_write:
 	VMOVUPS Z13, 64(DI)
 	VMOVUPS Z14, 128(DI)
 	VMOVUPS Z15, K1, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_4x64m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_4x64m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_4x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_4x64m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_4x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512Direct_4x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -58101,23 +62283,41 @@ kernelF32x512Direct_4x64m_write:
 	VMOVUPS Z13, 64(R9)
 	VMOVUPS Z14, 128(R9)
 	VMOVUPS Z15, K1, 192(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_4x64m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_4x64m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_4x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_4x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_4x64m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_4x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_4x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -58460,27 +62660,44 @@ kernelF32x512DirectT_4x64m_write:
 	VMOVUPS Z13, 64(R9)
 	VMOVUPS Z14, 128(R9)
 	VMOVUPS Z15, K1, 192(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_4x64m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_4x64m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_4x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_4x64m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_4x64m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectB_4x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -58825,26 +63042,44 @@ kernelF32x512DirectB_4x64m_write:
 	VMOVUPS Z13, 64(R11)
 	VMOVUPS Z14, 128(R11)
 	VMOVUPS Z15, K1, 192(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_4x64m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_4x64m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_4x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_4x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_4x64m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_4x64m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_4x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -59187,20 +63422,37 @@ kernelF32x512DirectTB_4x64m_write:
 	VMOVUPS Z13, 64(R11)
 	VMOVUPS Z14, 128(R11)
 	VMOVUPS Z15, K1, 192(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_4x64m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_4x64m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_4x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_6x16m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x16m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_6x16m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -59414,24 +63666,42 @@ kernelF32x512_6x16m_write:
 	VMOVUPS Z4, K1, (DI)
 	ADDQ    SI, DI
 	VMOVUPS Z5, K1, (DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_6x16m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_6x16m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_6x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512Direct_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -59647,23 +63917,41 @@ kernelF32x512Direct_6x16m_write:
 	VMOVUPS Z4, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z5, K1, (R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_6x16m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_6x16m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_6x16m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x16m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_6x16m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -59877,27 +64165,44 @@ kernelF32x512DirectT_6x16m_write:
 	VMOVUPS Z4, K1, (R9)
 	ADDQ    R8, R9
 	VMOVUPS Z5, K1, (R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_6x16m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_6x16m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_6x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectB_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -60113,26 +64418,44 @@ kernelF32x512DirectB_6x16m_write:
 	VMOVUPS Z4, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z5, K1, (R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_6x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_6x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_6x16m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x16m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_6x16m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_6x16m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -60346,20 +64669,37 @@ kernelF32x512DirectTB_6x16m_write:
 	VMOVUPS Z4, K1, (R11)
 	ADDQ    R10, R11
 	VMOVUPS Z5, K1, (R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_6x16m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_6x16m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_6x16m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_6x32m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x32m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_6x32m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -60662,24 +65002,42 @@ kernelF32x512_6x32m_write:
 	ADDQ    SI, DI
 	VMOVUPS Z10, (DI)
 	VMOVUPS Z11, K1, 64(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_6x32m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_6x32m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_6x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512Direct_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -60984,23 +65342,41 @@ kernelF32x512Direct_6x32m_write:
 	ADDQ    R8, R9
 	VMOVUPS Z10, (R9)
 	VMOVUPS Z11, K1, 64(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_6x32m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_6x32m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_6x32m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x32m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_6x32m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -61303,27 +65679,44 @@ kernelF32x512DirectT_6x32m_write:
 	ADDQ    R8, R9
 	VMOVUPS Z10, (R9)
 	VMOVUPS Z11, K1, 64(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_6x32m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_6x32m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_6x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectB_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -61628,26 +66021,44 @@ kernelF32x512DirectB_6x32m_write:
 	ADDQ    R10, R11
 	VMOVUPS Z10, (R11)
 	VMOVUPS Z11, K1, 64(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_6x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_6x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_6x32m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x32m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_6x32m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_6x32m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -61950,20 +66361,37 @@ kernelF32x512DirectTB_6x32m_write:
 	ADDQ    R10, R11
 	VMOVUPS Z10, (R11)
 	VMOVUPS Z11, K1, 64(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_6x32m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_6x32m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_6x32m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_6x48m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x48m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_6x48m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_6x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -62355,24 +66783,42 @@ kernelF32x512_6x48m_write:
 	VMOVUPS Z15, (DI)
 	VMOVUPS Z16, 64(DI)
 	VMOVUPS Z17, K1, 128(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_6x48m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_6x48m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_6x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x48m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_6x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512Direct_6x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -62766,23 +67212,41 @@ kernelF32x512Direct_6x48m_write:
 	VMOVUPS Z15, (R9)
 	VMOVUPS Z16, 64(R9)
 	VMOVUPS Z17, K1, 128(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_6x48m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_6x48m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_6x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_6x48m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x48m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_6x48m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_6x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -63174,27 +67638,44 @@ kernelF32x512DirectT_6x48m_write:
 	VMOVUPS Z15, (R9)
 	VMOVUPS Z16, 64(R9)
 	VMOVUPS Z17, K1, 128(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_6x48m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_6x48m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_6x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x48m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_6x48m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectB_6x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -63588,26 +68069,44 @@ kernelF32x512DirectB_6x48m_write:
 	VMOVUPS Z15, (R11)
 	VMOVUPS Z16, 64(R11)
 	VMOVUPS Z17, K1, 128(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_6x48m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_6x48m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_6x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_6x48m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x48m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_6x48m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_6x48m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -63999,20 +68498,37 @@ kernelF32x512DirectTB_6x48m_write:
 	VMOVUPS Z15, (R11)
 	VMOVUPS Z16, 64(R11)
 	VMOVUPS Z17, K1, 128(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_6x48m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_6x48m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_6x48m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512_6x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512_6x64m(k int, a []float32, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512_6x64m(SB), NOSPLIT, $0-136
-	MOVQ  mask+128(FP), AX
+TEXT ·kernelF32x512_6x64m(SB), NOSPLIT, $0-144
+	MOVQ  mask+136(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+32(FP), DX
-	MOVQ  c_base+56(FP), BX
-	MOVQ  ldc+80(FP), SI
-	SHLQ  $0x02, SI
+
+kernelF32x512_6x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+	MOVQ c_base+56(FP), BX
+	MOVQ ldc+80(FP), SI
+	SHLQ $0x02, SI
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       BX, DI
@@ -64493,24 +69009,42 @@ kernelF32x512_6x64m_write:
 	VMOVUPS Z21, 64(DI)
 	VMOVUPS Z22, 128(DI)
 	VMOVUPS Z23, K1, 192(DI)
+	MOVQ    k+0(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+80(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+56(FP)
+	MOVQ    keep+112(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512_6x64m_next
+	MOVQ    ldk+120(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+112(FP)
+
+kernelF32x512_6x64m_next:
+	DECQ tiles+128(FP)
+	JNZ  kernelF32x512_6x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512Direct_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512Direct_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512Direct_6x64m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512Direct_6x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512Direct_6x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -64993,23 +69527,41 @@ kernelF32x512Direct_6x64m_write:
 	VMOVUPS Z21, 64(R9)
 	VMOVUPS Z22, 128(R9)
 	VMOVUPS Z23, K1, 192(R9)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512Direct_6x64m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512Direct_6x64m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512Direct_6x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectT_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectT_6x64m(k int, a []float32, lda int, b []float32, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectT_6x64m(SB), NOSPLIT, $0-144
-	MOVQ  mask+136(FP), AX
+TEXT ·kernelF32x512DirectT_6x64m(SB), NOSPLIT, $0-152
+	MOVQ  mask+144(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  c_base+64(FP), DI
-	MOVQ  ldc+88(FP), R8
-	SHLQ  $0x02, R8
+
+kernelF32x512DirectT_6x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ c_base+64(FP), DI
+	MOVQ ldc+88(FP), R8
+	SHLQ $0x02, R8
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       DI, R9
@@ -65490,27 +70042,44 @@ kernelF32x512DirectT_6x64m_write:
 	VMOVUPS Z21, 64(R9)
 	VMOVUPS Z22, 128(R9)
 	VMOVUPS Z23, K1, 192(R9)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+88(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+64(FP)
+	MOVQ    keep+120(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectT_6x64m_next
+	MOVQ    ldk+128(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+120(FP)
+
+kernelF32x512DirectT_6x64m_next:
+	DECQ tiles+136(FP)
+	JNZ  kernelF32x512DirectT_6x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectB_6x64m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectB_6x64m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (CX)(BX*2), SI
-	ADDQ  BX, SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectB_6x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (CX)(BX*2), SI
+	ADDQ BX, SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -65993,26 +70562,44 @@ kernelF32x512DirectB_6x64m_write:
 	VMOVUPS Z21, 64(R11)
 	VMOVUPS Z22, 128(R11)
 	VMOVUPS Z23, K1, 192(R11)
+	MOVQ    lda+32(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectB_6x64m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectB_6x64m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectB_6x64m_tile
 	VZEROUPPER
 	RET
 
-// func kernelF32x512DirectTB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, mask int)
+// func kernelF32x512DirectTB_6x64m(k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, alpha float32, beta float32, bias *float32, relu bool, keep *float32, ldk int, tiles int, mask int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernelF32x512DirectTB_6x64m(SB), NOSPLIT, $0-152
-	MOVQ  mask+144(FP), AX
+TEXT ·kernelF32x512DirectTB_6x64m(SB), NOSPLIT, $0-160
+	MOVQ  mask+152(FP), AX
 	KMOVW AX, K1
-	MOVQ  k+0(FP), AX
-	MOVQ  a_base+8(FP), CX
-	MOVQ  b_base+40(FP), DX
-	MOVQ  lda+32(FP), BX
-	SHLQ  $0x02, BX
-	LEAQ  (BX)(BX*2), SI
-	MOVQ  ldb+64(FP), DI
-	SHLQ  $0x02, DI
-	LEAQ  (DI)(DI*2), R8
-	MOVQ  c_base+72(FP), R9
-	MOVQ  ldc+96(FP), R10
-	SHLQ  $0x02, R10
+
+kernelF32x512DirectTB_6x64m_tile:
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+40(FP), DX
+	MOVQ lda+32(FP), BX
+	SHLQ $0x02, BX
+	LEAQ (BX)(BX*2), SI
+	MOVQ ldb+64(FP), DI
+	SHLQ $0x02, DI
+	LEAQ (DI)(DI*2), R8
+	MOVQ c_base+72(FP), R9
+	MOVQ ldc+96(FP), R10
+	SHLQ $0x02, R10
 
 	// Bring the C tile towards L1 while the k loop runs.
 	MOVQ       R9, R11
@@ -66493,6 +71080,21 @@ kernelF32x512DirectTB_6x64m_write:
 	VMOVUPS Z21, 64(R11)
 	VMOVUPS Z22, 128(R11)
 	VMOVUPS Z23, K1, 192(R11)
+	MOVQ    $0x00000018, AX
+	ADDQ    AX, a_base+8(FP)
+	MOVQ    ldc+96(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, c_base+72(FP)
+	MOVQ    keep+128(FP), AX
+	TESTQ   AX, AX
+	JZ      kernelF32x512DirectTB_6x64m_next
+	MOVQ    ldk+136(FP), AX
+	IMUL3Q  $0x00000018, AX, AX
+	ADDQ    AX, keep+128(FP)
+
+kernelF32x512DirectTB_6x64m_next:
+	DECQ tiles+144(FP)
+	JNZ  kernelF32x512DirectTB_6x64m_tile
 	VZEROUPPER
 	RET
 

@@ -9,7 +9,20 @@ const pureMR, pureNR = 4, 4
 // bias is not nil, gets the 4 values at bias added to each row and, if relu,
 // negatives clamped to zero, and then, if keep is not nil, is zeroed wherever
 // the 4×4 block at keep (row stride ldk) is not positive.
-func kernelGo[T Float](k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int) {
+//
+// It does tiles such tiles, each 4 rows below the last: the next panel of A,
+// 4 rows on in C and keep.
+func kernelGo[T Float](k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk, tiles int) {
+	for t := range tiles {
+		var kt *T
+		if keep != nil {
+			kt = &unsafe.Slice(keep, (4*tiles-1)*ldk+4)[4*t*ldk]
+		}
+		kernelGoTile(k, a[4*t*k:], b, c[4*t*ldc:], ldc, alpha, beta, bias, relu, kt, ldk)
+	}
+}
+
+func kernelGoTile[T Float](k int, a, b, c []T, ldc int, alpha, beta T, bias *T, relu bool, keep *T, ldk int) {
 	var c00, c01, c02, c03 T
 	var c10, c11, c12, c13 T
 	var c20, c21, c22, c23 T

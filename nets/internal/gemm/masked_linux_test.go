@@ -58,8 +58,8 @@ func testMaskedEdge[T Float](t *testing.T, sets []*impl[T]) {
 			for i := range keep {
 				keep[i] = 1
 			}
-			mp.directB(k, a, k, b, cols, c, cols, 1, 1, &bias[0], true, &keep[0], cols, 1)
-			mp.directTB(k, a, mp.rows, b, cols, c, cols, 1, 1, &bias[0], true, &keep[0], cols, 1)
+			mp.directB(k, a, k, b, cols, c, cols, 1, 1, &bias[0], true, &keep[0], cols, 1, 1)
+			mp.directTB(k, a, mp.rows, b, cols, c, cols, 1, 1, &bias[0], true, &keep[0], cols, 1, 1)
 			if c[len(c)-1] != 2*k {
 				t.Fatalf("%s masked %d×%d: last element %v, want %v", im.name, mp.rows, mp.cols, c[len(c)-1], 2*k)
 			}

@@ -83,35 +83,35 @@ func testParts[T Float](t *testing.T, sets []*impl[T]) {
 							full, part func(c []T, ldc int)
 						}{
 							{"packed",
-								func(c []T, ldc int) { im.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldk) },
-								func(c []T, ldc int) { pt.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldk) }},
+								func(c []T, ldc int) { im.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldk, 1) },
+								func(c []T, ldc int) { pt.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldk, 1) }},
 							{"direct",
 								func(c []T, ldc int) {
-									im.kernelDirect(k, rowsA.view(), rowsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk)
+									im.kernelDirect(k, rowsA.view(), rowsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk, 1)
 								},
 								func(c []T, ldc int) {
-									pt.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk)
+									pt.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk, 1)
 								}},
 							{"directT",
 								func(c []T, ldc int) {
-									im.kernelDirectT(k, colsA.view(), colsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk)
+									im.kernelDirectT(k, colsA.view(), colsA.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk, 1)
 								},
 								func(c []T, ldc int) {
-									pt.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk)
+									pt.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldk, 1)
 								}},
 							{"directB",
 								func(c []T, ldc int) {
-									im.kernelDirectB(k, rowsA.view(), rowsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu, kp, ldk)
+									im.kernelDirectB(k, rowsA.view(), rowsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu, kp, ldk, 1)
 								},
 								func(c []T, ldc int) {
-									pt.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldk)
+									pt.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldk, 1)
 								}},
 							{"directTB",
 								func(c []T, ldc int) {
-									im.kernelDirectTB(k, colsA.view(), colsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu, kp, ldk)
+									im.kernelDirectTB(k, colsA.view(), colsA.ld, bFull.view(), bFull.ld, c, ldc, alpha, beta, bp, relu, kp, ldk, 1)
 								},
 								func(c []T, ldc int) {
-									pt.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldk)
+									pt.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldk, 1)
 								}},
 						}
 						// The full kernels reading B in place against
@@ -233,23 +233,23 @@ func testMaskedParts[T Float](t *testing.T, sets []*impl[T]) {
 							}
 							relu := e == 2
 							full := slices.Clone(c0)
-							im.kernel(k, packed, b, full, nr, alpha, beta, bf, relu, kf, ldkf)
+							im.kernel(k, packed, b, full, nr, alpha, beta, bf, relu, kf, ldkf, 1)
 							forms := []struct {
 								name string
 								run  func(c []T, ldc int)
 							}{
-								{"packed", func(c []T, ldc int) { mp.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask) }},
+								{"packed", func(c []T, ldc int) { mp.kernel(k, packed, b, c, ldc, alpha, beta, bp, relu, kp, ldkp, 1, mask) }},
 								{"direct", func(c []T, ldc int) {
-									mp.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask)
+									mp.direct(k, partRows.view(), partRows.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldkp, 1, mask)
 								}},
 								{"directT", func(c []T, ldc int) {
-									mp.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask)
+									mp.directT(k, partCols.view(), partCols.ld, b, c, ldc, alpha, beta, bp, relu, kp, ldkp, 1, mask)
 								}},
 								{"directB", func(c []T, ldc int) {
-									mp.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask)
+									mp.directB(k, partRows.view(), partRows.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldkp, 1, mask)
 								}},
 								{"directTB", func(c []T, ldc int) {
-									mp.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldkp, mask)
+									mp.directTB(k, partCols.view(), partCols.ld, bPart.view(), bPart.ld, c, ldc, alpha, beta, bp, relu, kp, ldkp, 1, mask)
 								}},
 							}
 							for _, f := range forms {

@@ -83,7 +83,7 @@ func hotKernel[T Float](im *impl[T], k int) (run func(reps int), flops float64) 
 	}
 	return func(reps int) {
 		for range reps {
-			im.kernel(k, a, b, c, im.nr, 1, 0, &bias[0], true, nil, 0)
+			im.kernel(k, a, b, c, im.nr, 1, 0, &bias[0], true, nil, 0, 1)
 		}
 	}, float64(2 * im.mr * im.nr * k)
 }

@@ -260,9 +260,9 @@ func (kn kernel) generate() {
 	if kn.bdirect {
 		full += "B"
 		kn.name = full + suffix
-		args := "k int, a []%[1]s, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk int"
+		args := "k int, a []%[1]s, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk, tiles int"
 		if kn.direct || kn.directT {
-			args = "k int, a []%[1]s, lda int, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk int"
+			args = "k int, a []%[1]s, lda int, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk, tiles int"
 		}
 		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+mask+")")
 		Pragma("noescape")
@@ -273,9 +273,9 @@ func (kn kernel) generate() {
 		)
 	} else if part {
 		kn.name = full + suffix
-		args := "k int, a, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk int"
+		args := "k int, a, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk, tiles int"
 		if kn.direct || kn.directT {
-			args = "k int, a []%[1]s, lda int, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk int"
+			args = "k int, a []%[1]s, lda int, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk, tiles int"
 		}
 		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+mask+")")
 		Pragma("noescape")
@@ -299,7 +299,7 @@ func (kn kernel) generate() {
 		}
 	} else if kn.direct {
 		kn.name += "Direct"
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk int)", kn.typ, kn.typ, kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk, tiles int)", kn.typ, kn.typ, kn.typ, kn.typ, kn.typ))
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s with the %d rows of A read in place, row i at", kn.name, strings.TrimSuffix(kn.name, "Direct"), kn.mr),
@@ -309,7 +309,7 @@ func (kn kernel) generate() {
 		)
 	} else if kn.directT {
 		kn.name += "DirectT"
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk int)", kn.typ, kn.typ, kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk, tiles int)", kn.typ, kn.typ, kn.typ, kn.typ, kn.typ))
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s with the %d columns of Aᵀ read in place, step p at", kn.name, strings.TrimSuffix(kn.name, "DirectT"), kn.mr),
@@ -317,7 +317,7 @@ func (kn kernel) generate() {
 			"The operations and their order are the same, and so are the results.",
 		)
 	} else {
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk int)", kn.typ, kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk, tiles int)", kn.typ, kn.typ, kn.typ, kn.typ))
 		Pragma("noescape")
 	}
 	if !part && !kn.direct && !kn.directT {
@@ -385,6 +385,10 @@ func (kn kernel) generate() {
 	if kn.masked {
 		tmp = kn.vec(31)
 	}
+	// The kernel does tiles tiles, each mr rows below the last (their A,
+	// C and keep advanced in the argument slots, which belong to the
+	// callee), so that a column of tiles costs one call from Go.
+	Label(kn.name + "_tile")
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a").Base(), GP64())
 	b := Load(Param("b").Base(), GP64())
@@ -647,6 +651,32 @@ func (kn kernel) generate() {
 			ADDQ(ldc, row)
 		}
 	}
+
+	// The next tile: A panel, C and keep mr rows on.
+	adv := GP64()
+	switch {
+	case kn.direct:
+		MOVQ(paramAddr("lda"), adv)
+		IMUL3Q(U32(kn.mr*kn.size), adv, adv)
+	case kn.directT:
+		MOVQ(U32(kn.mr*kn.size), adv)
+	default:
+		MOVQ(paramAddr("k"), adv)
+		IMUL3Q(U32(kn.mr*kn.size), adv, adv)
+	}
+	ADDQ(adv, baseAddr("a"))
+	MOVQ(paramAddr("ldc"), adv)
+	IMUL3Q(U32(kn.mr*kn.size), adv, adv)
+	ADDQ(adv, baseAddr("c"))
+	MOVQ(paramAddr("keep"), adv)
+	TESTQ(adv, adv)
+	JZ(LabelRef(kn.name + "_next"))
+	MOVQ(paramAddr("ldk"), adv)
+	IMUL3Q(U32(kn.mr*kn.size), adv, adv)
+	ADDQ(adv, paramAddr("keep"))
+	Label(kn.name + "_next")
+	DECQ(paramAddr("tiles"))
+	JNZ(LabelRef(kn.name + "_tile"))
 	VZEROUPPER()
 	RET()
 }
@@ -844,6 +874,15 @@ func transRows(typ string, size, width int) {
 // broadcast straight from memory.
 func paramAddr(name string) Mem {
 	p, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return p.Addr
+}
+
+// baseAddr is the address of the data pointer of the slice parameter name.
+func baseAddr(name string) Mem {
+	p, err := Param(name).Base().Resolve()
 	if err != nil {
 		panic(err)
 	}

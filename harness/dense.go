@@ -204,7 +204,7 @@ func measureDim(e *Experiment) (*InputDim, error) {
 	if err != nil {
 		return nil, err
 	}
-	return inputDimOf(set.X, set.N, set.D)
+	return inputDims.of(set.X, set.N, set.D)
 }
 
 // runJob runs one job of a sweep, a DeepONet or a dense regression.

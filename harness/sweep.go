@@ -2,6 +2,7 @@ package harness
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -146,11 +147,46 @@ func measureInputDim(e *Experiment) (*InputDim, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := problems.Generate(spec, dimSample, e.Seeds[0], problems.Train, 0)
+	u, m, err := problems.GenerateInputs(spec, dimSample, e.Seeds[0], problems.Train)
 	if err != nil {
 		return nil, err
 	}
-	return inputDimOf(ds.U, ds.N, ds.M)
+	return inputDims.of(u, dimSample, m)
+}
+
+// dimCache keeps the dimension estimates of the input samples measured so
+// far, by the samples' bits: experiments that differ only in their operator,
+// noise or network (the noise and observed-points sweeps of one family)
+// draw the same inputs, and the estimate, pairwise distances of thousands of
+// functions, took most of the time before the first run started.
+type dimCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]*InputDim
+}
+
+var inputDims = &dimCache{m: map[[32]byte]*InputDim{}}
+
+// of returns inputDimOf(x, n, d), measured once for equal x, n and d.
+func (c *dimCache) of(x []float64, n, d int) (*InputDim, error) {
+	h := sha256.New()
+	binary.Write(h, binary.LittleEndian, []int64{int64(n), int64(d)})
+	binary.Write(h, binary.LittleEndian, x)
+	var key [32]byte
+	h.Sum(key[:0])
+	c.mu.Lock()
+	dim, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return dim, nil
+	}
+	dim, err := inputDimOf(x, n, d)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.m[key] = dim
+	c.mu.Unlock()
+	return dim, nil
 }
 
 // inputDimOf measures the intrinsic dimension of n points in R^d, the rows

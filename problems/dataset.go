@@ -76,6 +76,28 @@ func Generate(s Spec, n int, seed uint64, split Split, sigma float64) (*Dataset,
 	return ds, nil
 }
 
+// GenerateInputs returns the input functions of Generate(s, n, seed, split,
+// σ) alone, for any σ: the n×M matrix U, without solving for the outputs.
+// Each input comes from a stream of its own, apart from the outputs' noise,
+// so U is the same bits as the full set's.
+func GenerateInputs(s Spec, n int, seed uint64, split Split) ([]float64, int, error) {
+	if err := s.Validate(); err != nil {
+		return nil, 0, err
+	}
+	if n <= 0 {
+		return nil, 0, fmt.Errorf("problems: n = %d functions: it must be positive", n)
+	}
+	d1 := s.Operator.InDim()
+	m := pow(s.Sensors, d1)
+	x := Grid(s.Sensors, d1)
+	u := make([]float64, n*m)
+	parallelFill(n, func(i int) error {
+		drawInput(s, x, d1, u[i*m:(i+1)*m], seed, split, i)
+		return nil
+	})
+	return u, m, nil
+}
+
 // parallelFill calls fill for i = 0…n−1 on every core. Each function draws
 // from its own generator, so the result does not depend on the number of
 // threads; the first error a worker meets stops that worker.

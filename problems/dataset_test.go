@@ -58,6 +58,38 @@ func TestGenerateIsPureAndNested(t *testing.T) {
 	}
 }
 
+// GenerateInputs gives the inputs of Generate, bit for bit, whatever the
+// noise and split, and whatever operator shares the family.
+func TestGenerateInputsMatchesGenerate(t *testing.T) {
+	s := testSpec(t)
+	other, err := NewOperator("antiderivative", Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, split := range []Split{Train, Validation, Test} {
+		sigma := 0.05
+		if split == Test {
+			sigma = 0
+		}
+		full, err := Generate(s, 23, 5, split, sigma)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, m, err := GenerateInputs(s, 23, 5, split)
+		if err != nil || m != full.M || !slices.Equal(u, full.U) {
+			t.Fatalf("split %v: inputs differ from Generate's (err %v)", split, err)
+		}
+		s2 := s
+		s2.Operator = other
+		if u2, _, err := GenerateInputs(s2, 23, 5, split); err != nil || !slices.Equal(u2, u) {
+			t.Fatalf("split %v: another operator on the same family drew other inputs (err %v)", split, err)
+		}
+	}
+	if _, _, err := GenerateInputs(s, 0, 5, Train); err == nil {
+		t.Error("GenerateInputs of 0 functions: no error")
+	}
+}
+
 func TestGenerateNoiseOnTargetsOnly(t *testing.T) {
 	s := testSpec(t)
 	clean, _ := Generate(s, 200, 3, Train, 0)

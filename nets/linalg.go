@@ -79,14 +79,13 @@ func addBiasReLU[T Float](h []T, bias []T, rows, cols int, relu bool) {
 // output h was clamped, and it writes the column sums of the result, the bias
 // gradient, into db.
 func biasReLUBackward[T Float](dz, h, db []T, rows, cols int, relu bool) {
+	if !relu {
+		columnSums(dz, db, rows, cols)
+		return
+	}
 	clear(db[:cols])
 	for i := range rows {
-		row := dz[i*cols : (i+1)*cols]
-		if relu {
-			vec.MaskSum(row, h[i*cols:(i+1)*cols], db)
-		} else {
-			vec.Add(db, row)
-		}
+		vec.MaskSum(dz[i*cols:(i+1)*cols], h[i*cols:(i+1)*cols], db)
 	}
 }
 
@@ -95,9 +94,7 @@ func biasReLUBackward[T Float](dz, h, db []T, rows, cols int, relu bool) {
 // layer whose ReLU mask is already applied.
 func columnSums[T Float](dz, db []T, rows, cols int) {
 	clear(db[:cols])
-	for i := range rows {
-		vec.Add(db, dz[i*cols:(i+1)*cols])
-	}
+	vec.SumRows(db, dz, rows, cols)
 }
 
 // grow returns s resized to n elements, reusing its storage when it can.

@@ -20,6 +20,8 @@ func lossGradF64(dst, out, v []float64, b0, scale float64) (sq, sum float64) {
 }
 func adamF32(p, g, m, v []float32, b1, b2, c1, c2, step, eps float32) { panic("vec: no assembly") }
 func adamF64(p, g, m, v []float64, b1, b2, c1, c2, step, eps float64) { panic("vec: no assembly") }
+func sumRowsF32(s, x []float32, rows, cols int)                       { panic("vec: no assembly") }
+func sumRowsF64(s, x []float64, rows, cols int)                       { panic("vec: no assembly") }
 
 func addRowsF32(x []float32, rows, cols, ld int, b []float32)      { panic("vec: no assembly") }
 func addRowsF64(x []float64, rows, cols, ld int, b []float64)      { panic("vec: no assembly") }

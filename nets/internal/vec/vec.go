@@ -122,6 +122,30 @@ func Adam[T Float](p, g, m, v []T, b1, b2, c1, c2, step, eps T) {
 	}
 }
 
+// SumRows adds the rows of the rows×cols matrix x (row stride cols) to s,
+// in order: s[j] += x[i·cols+j] for i = 0, 1, …, the same operations as
+// Add(s, row) for each row, in one call.
+func SumRows[T Float](s, x []T, rows, cols int) {
+	if rows <= 0 || cols <= 0 {
+		return
+	}
+	s, x = s[:cols], x[:rows*cols]
+	if useAsm {
+		switch s := any(s).(type) {
+		case []float32:
+			sumRowsF32(s, any(x).([]float32), rows, cols)
+		case []float64:
+			sumRowsF64(s, any(x).([]float64), rows, cols)
+		}
+		return
+	}
+	for i := range rows {
+		for j, v := range x[i*cols : (i+1)*cols] {
+			s[j] += v
+		}
+	}
+}
+
 // AddRows adds b to every row of the rows×cols block at x with row stride
 // ld: x[i·ld+j] += b[j]. It is Add on each row in one call, for the epilogue
 // of a matrix product, applied to one tile of the result at a time.

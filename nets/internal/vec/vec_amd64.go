@@ -128,6 +128,21 @@ func reluBiasRowsF32(x []float32, rows int, cols int, ld int, b []float32)
 //go:noescape
 func maskRowsF32(x []float32, rows int, cols int, ld int, h []float32, ldh int)
 
+// sumRowsF32 adds the rows of the rows×cols matrix x (row stride cols) to s, in
+// order:
+//
+//	for i := range rows {
+//		for j := range cols {
+//			s[j] += x[i*cols+j]
+//		}
+//	}
+//
+// A layer's bias gradient, row by row as Add gives it, where a call per
+// row of a narrow layer cost more than the sums. The lengths are not checked.
+//
+//go:noescape
+func sumRowsF32(s []float32, x []float32, rows int, cols int)
+
 // addF64 adds y to x, element by element:
 //
 //	for i := range x {
@@ -251,3 +266,18 @@ func reluBiasRowsF64(x []float64, rows int, cols int, ld int, b []float64)
 //
 //go:noescape
 func maskRowsF64(x []float64, rows int, cols int, ld int, h []float64, ldh int)
+
+// sumRowsF64 adds the rows of the rows×cols matrix x (row stride cols) to s, in
+// order:
+//
+//	for i := range rows {
+//		for j := range cols {
+//			s[j] += x[i*cols+j]
+//		}
+//	}
+//
+// A layer's bias gradient, row by row as Add gives it, where a call per
+// row of a narrow layer cost more than the sums. The lengths are not checked.
+//
+//go:noescape
+func sumRowsF64(s []float64, x []float64, rows int, cols int)

@@ -403,6 +403,51 @@ maskRowsF32_end:
 	VZEROUPPER
 	RET
 
+// func sumRowsF32(s []float32, x []float32, rows int, cols int)
+// Requires: AVX
+TEXT ·sumRowsF32(SB), NOSPLIT, $0-64
+	MOVQ  s_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  cols+56(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x02, BX
+	MOVQ  rows+48(FP), SI
+	TESTQ SI, SI
+	JZ    sumRowsF32_end
+
+sumRowsF32_row:
+	XORQ DI, DI
+	MOVQ DX, R8
+	ANDQ $-8, R8
+
+sumRowsF32_packed:
+	CMPQ    DI, R8
+	JAE     sumRowsF32_tail
+	VMOVUPS (AX)(DI*4), Y0
+	VADDPS  (CX)(DI*4), Y0, Y0
+	VMOVUPS Y0, (AX)(DI*4)
+	ADDQ    $0x08, DI
+	JMP     sumRowsF32_packed
+
+sumRowsF32_tail:
+sumRowsF32_scalar:
+	CMPQ   DI, DX
+	JAE    sumRowsF32_done
+	VMOVSS (AX)(DI*4), X0
+	VADDSS (CX)(DI*4), X0, X0
+	VMOVSS X0, (AX)(DI*4)
+	INCQ   DI
+	JMP    sumRowsF32_scalar
+
+sumRowsF32_done:
+	ADDQ BX, CX
+	DECQ SI
+	JNZ  sumRowsF32_row
+
+sumRowsF32_end:
+	VZEROUPPER
+	RET
+
 // func addF64(x []float64, y []float64)
 // Requires: AVX
 TEXT ·addF64(SB), NOSPLIT, $0-48
@@ -797,5 +842,50 @@ maskRowsF64_done:
 	JNZ  maskRowsF64_row
 
 maskRowsF64_end:
+	VZEROUPPER
+	RET
+
+// func sumRowsF64(s []float64, x []float64, rows int, cols int)
+// Requires: AVX
+TEXT ·sumRowsF64(SB), NOSPLIT, $0-64
+	MOVQ  s_base+0(FP), AX
+	MOVQ  x_base+24(FP), CX
+	MOVQ  cols+56(FP), DX
+	MOVQ  DX, BX
+	SHLQ  $0x03, BX
+	MOVQ  rows+48(FP), SI
+	TESTQ SI, SI
+	JZ    sumRowsF64_end
+
+sumRowsF64_row:
+	XORQ DI, DI
+	MOVQ DX, R8
+	ANDQ $-4, R8
+
+sumRowsF64_packed:
+	CMPQ    DI, R8
+	JAE     sumRowsF64_tail
+	VMOVUPD (AX)(DI*8), Y0
+	VADDPD  (CX)(DI*8), Y0, Y0
+	VMOVUPD Y0, (AX)(DI*8)
+	ADDQ    $0x04, DI
+	JMP     sumRowsF64_packed
+
+sumRowsF64_tail:
+sumRowsF64_scalar:
+	CMPQ   DI, DX
+	JAE    sumRowsF64_done
+	VMOVSD (AX)(DI*8), X0
+	VADDSD (CX)(DI*8), X0, X0
+	VMOVSD X0, (AX)(DI*8)
+	INCQ   DI
+	JMP    sumRowsF64_scalar
+
+sumRowsF64_done:
+	ADDQ BX, CX
+	DECQ SI
+	JNZ  sumRowsF64_row
+
+sumRowsF64_end:
 	VZEROUPPER
 	RET

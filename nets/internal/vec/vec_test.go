@@ -246,3 +246,40 @@ func testRowKernels[T Float](t *testing.T) {
 		}
 	}
 }
+
+// SumRows, assembly and Go, gives the bits of Add called on each row in
+// turn, on widths around the vector width and a zero row count, with the
+// rest of s left alone.
+func TestSumRowsMatchesAdd(t *testing.T) {
+	t.Run("float32", func(t *testing.T) { testSumRows[float32](t) })
+	t.Run("float64", func(t *testing.T) { testSumRows[float64](t) })
+}
+
+func testSumRows[T Float](t *testing.T) {
+	defer func(saved bool) { useAsm = saved }(useAsm)
+	for _, asm := range []bool{false, true} {
+		if asm && !haveAsm() {
+			continue
+		}
+		useAsm = asm
+		for _, rows := range []int{0, 1, 3, 128} {
+			for cols := 1; cols < 20; cols++ {
+				rng := rand.New(rand.NewPCG(uint64(rows*cols), 3))
+				x := make([]T, rows*cols)
+				for i := range x {
+					x[i] = T(rng.NormFloat64())
+				}
+				want := make([]T, cols)
+				for i := range rows {
+					Add(want, x[i*cols:(i+1)*cols])
+				}
+				s, all := guarded(cols, func() T { return 0 })
+				SumRows(s, x, rows, cols)
+				checkBands(t, "SumRows", all, cols)
+				if !sameBits(s, want) {
+					t.Fatalf("asm=%v %d×%d: SumRows %v, Add row by row %v", asm, rows, cols, s, want)
+				}
+			}
+		}
+	}
+}

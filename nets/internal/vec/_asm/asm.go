@@ -145,6 +145,7 @@ func main() {
 		biasRows(t, false)
 		biasRows(t, true)
 		maskRows(t)
+		sumRows(t)
 	}
 	Generate()
 }
@@ -454,6 +455,35 @@ func maskRows(t typ) {
 			t.load(p, at(x, i, t), reg(p, g))
 			t.and(reg(p, m), reg(p, g), reg(p, g))
 			t.store(p, reg(p, g), at(x, i, t))
+		}, nil)
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// sumRows generates sumRows: the rows of a block added into one row, in
+// order, as repeated calls of add would, without a call per row.
+func sumRows(t typ) {
+	name := "sumRows" + t.suffix
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(s, x []%s, rows, cols int)", t.goType))
+	Pragma("noescape")
+	Doc(name+" adds the rows of the rows×cols matrix x (row stride cols) to s, in",
+		"order:", "",
+		"\tfor i := range rows {", "\t\tfor j := range cols {", "\t\t\ts[j] += x[i*cols+j]", "\t\t}", "\t}", "",
+		"A layer's bias gradient, row by row as Add gives it, where a call per",
+		"row of a narrow layer cost more than the sums. The lengths are not checked.")
+	sp := Load(Param("s").Base(), GP64())
+	x := Load(Param("x").Base(), GP64())
+	n := Load(Param("cols"), GP64())
+	ld := GP64()
+	MOVQ(n, ld)
+	SHLQ(U8(log2(t.size)), ld)
+	a := YMM()
+	rowsLoop(name, x, ld, nil, nil, func() {
+		elementwise(t, name, n, func(p bool, i Register) {
+			t.load(p, at(sp, i, t), reg(p, a))
+			t.add(p, at(x, i, t), reg(p, a), reg(p, a))
+			t.store(p, reg(p, a), at(sp, i, t))
 		}, nil)
 	})
 	VZEROUPPER()

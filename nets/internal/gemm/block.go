@@ -104,13 +104,7 @@ func (im *impl[T]) edge(mt, nt int) edgeKernel[T] {
 	} else if nt == im.nr {
 		return e
 	}
-	var best *maskedPart[T]
-	for i := range im.masked {
-		q := &im.masked[i]
-		if q.rows >= mt && q.cols >= nt && (best == nil || q.rows < best.rows || q.rows == best.rows && q.cols < best.cols) {
-			best = q
-		}
-	}
+	best := smallest(im.masked, func(q *maskedPart[T]) (int, int) { return q.rows, q.cols }, mt, nt)
 	if best == nil {
 		return e
 	}
@@ -118,18 +112,26 @@ func (im *impl[T]) edge(mt, nt int) edgeKernel[T] {
 	return edgeKernel[T]{mp: best, mask: 1<<(nt-best.cols+lanes) - 1, rows: best.rows, exact: best.rows == mt}
 }
 
+// smallest returns the kernel of ks, of the rows and columns size gives,
+// that covers an mt×nt tile with the fewest rows and then columns, or nil.
+func smallest[K any](ks []K, size func(*K) (int, int), mt, nt int) *K {
+	var best *K
+	br, bc := 0, 0
+	for i := range ks {
+		r, c := size(&ks[i])
+		if r >= mt && c >= nt && (best == nil || r < br || r == br && c < bc) {
+			best, br, bc = &ks[i], r, c
+		}
+	}
+	return best
+}
+
 // fit returns the part kernel that covers an mt×nt edge tile with the fewest
 // rows and then columns, or nil if only the full kernel does, and whether
 // the kernel it leaves (that part or the full one) is exactly mt×nt, so that
 // it may write into C.
 func (im *impl[T]) fit(mt, nt int) (*part[T], bool) {
-	var best *part[T]
-	for i := range im.parts {
-		q := &im.parts[i]
-		if q.rows >= mt && q.cols >= nt && (best == nil || q.rows < best.rows || q.rows == best.rows && q.cols < best.cols) {
-			best = q
-		}
-	}
+	best := smallest(im.parts, func(q *part[T]) (int, int) { return q.rows, q.cols }, mt, nt)
 	if best == nil {
 		return nil, mt == im.mr && nt == im.nr
 	}

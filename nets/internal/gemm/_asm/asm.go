@@ -237,6 +237,21 @@ func (kn kernel) parts() string {
 	return b.String()
 }
 
+// signature is the Go signature of the kernel's form, with extra appended
+// to its arguments.
+func (kn kernel) signature(extra string) string {
+	a := "a []%[1]s"
+	if kn.direct || kn.directT {
+		a += ", lda int"
+	}
+	b := "b []%[1]s"
+	if kn.bdirect {
+		b += ", ldb int"
+	}
+	args := "k int, " + a + ", " + b + ", c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk, tiles int"
+	return "func(" + fmt.Sprintf(args, kn.typ) + extra + ")"
+}
+
 func (kn kernel) generate() {
 	if kn.rows == 0 {
 		kn.rows, kn.cols = kn.mr, kn.nr
@@ -260,11 +275,7 @@ func (kn kernel) generate() {
 	if kn.bdirect {
 		full += "B"
 		kn.name = full + suffix
-		args := "k int, a []%[1]s, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk, tiles int"
-		if kn.direct || kn.directT {
-			args = "k int, a []%[1]s, lda int, b []%[1]s, ldb int, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk, tiles int"
-		}
-		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+mask+")")
+		TEXT(kn.name, NOSPLIT, kn.signature(mask))
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s%s with the columns of B read in place, step p at", kn.name, strings.TrimSuffix(full, "B"), suffix),
@@ -273,11 +284,7 @@ func (kn kernel) generate() {
 		)
 	} else if part {
 		kn.name = full + suffix
-		args := "k int, a, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk, tiles int"
-		if kn.direct || kn.directT {
-			args = "k int, a []%[1]s, lda int, b, c []%[1]s, ldc int, alpha, beta %[1]s, bias *%[1]s, relu bool, keep *%[1]s, ldk, tiles int"
-		}
-		TEXT(kn.name, NOSPLIT, "func("+fmt.Sprintf(args, kn.typ)+mask+")")
+		TEXT(kn.name, NOSPLIT, kn.signature(mask))
 		Pragma("noescape")
 		if kn.masked {
 			Doc(
@@ -299,7 +306,7 @@ func (kn kernel) generate() {
 		}
 	} else if kn.direct {
 		kn.name += "Direct"
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk, tiles int)", kn.typ, kn.typ, kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, kn.signature(""))
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s with the %d rows of A read in place, row i at", kn.name, strings.TrimSuffix(kn.name, "Direct"), kn.mr),
@@ -309,7 +316,7 @@ func (kn kernel) generate() {
 		)
 	} else if kn.directT {
 		kn.name += "DirectT"
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a []%s, lda int, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk, tiles int)", kn.typ, kn.typ, kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, kn.signature(""))
 		Pragma("noescape")
 		Doc(
 			fmt.Sprintf("%s is %s with the %d columns of Aᵀ read in place, step p at", kn.name, strings.TrimSuffix(kn.name, "DirectT"), kn.mr),
@@ -317,7 +324,7 @@ func (kn kernel) generate() {
 			"The operations and their order are the same, and so are the results.",
 		)
 	} else {
-		TEXT(kn.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c []%s, ldc int, alpha, beta %s, bias *%s, relu bool, keep *%s, ldk, tiles int)", kn.typ, kn.typ, kn.typ, kn.typ))
+		TEXT(kn.name, NOSPLIT, kn.signature(""))
 		Pragma("noescape")
 	}
 	if !part && !kn.direct && !kn.directT {

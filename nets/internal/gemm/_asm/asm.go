@@ -430,14 +430,7 @@ func (kn kernel) generate() {
 		if !kn.bdirect {
 			return Mem{Base: b, Disp: (u*kn.nr + j*kn.lanes) * kn.size}
 		}
-		m := Mem{Base: b, Disp: j * kn.lanes * kn.size}
-		switch u {
-		case 1, 2:
-			m.Index, m.Scale = ldb, uint8(u)
-		case 3:
-			m.Index, m.Scale = ldb3, 1
-		}
-		return m
+		return stepAt(b, j*kn.lanes*kn.size, ldb, ldb3, u)
 	}
 	advanceB := func(steps int) {
 		switch {
@@ -451,14 +444,7 @@ func (kn kernel) generate() {
 	}
 	aAt := func(u, i int) Mem {
 		if kn.directT {
-			m := Mem{Base: a, Disp: i * kn.size}
-			switch u {
-			case 1, 2:
-				m.Index, m.Scale = lda, uint8(u)
-			case 3:
-				m.Index, m.Scale = lda3, 1
-			}
-			return m
+			return stepAt(a, i*kn.size, lda, lda3, u)
 		}
 		if !kn.direct {
 			return Mem{Base: a, Disp: (u*kn.mr + i) * kn.size}
@@ -885,6 +871,19 @@ func paramAddr(name string) Mem {
 		panic(err)
 	}
 	return p.Addr
+}
+
+// stepAt addresses step u (0…3) of an operand read in place, ld bytes
+// from step to step (ld3 = 3·ld), at disp bytes into the step.
+func stepAt(base Register, disp int, ld, ld3 Register, u int) Mem {
+	m := Mem{Base: base, Disp: disp}
+	switch u {
+	case 1, 2:
+		m.Index, m.Scale = ld, uint8(u)
+	case 3:
+		m.Index, m.Scale = ld3, 1
+	}
+	return m
 }
 
 // baseAddr is the address of the data pointer of the slice parameter name.

@@ -77,11 +77,13 @@ func TrainDenseLockstep[T Float](ds []*Dense[T], xs, ys [][]T, n int, cfgs []Tra
 
 // LockstepWidth is the widest stacked layer, the sum of the networks' widths,
 // for which a lockstep pays on one core. BenchmarkLockstep (200 steps of three
-// 2→w→w→w→1 networks on batches of 256, one thread, medians of 3) puts the
-// lockstep at 2.2× the speed of training alone for w = 4, 1.9× at 8 and 1.3×
-// at 16, but 0.84× at 24, 0.65× at 32 and 0.6× at 48 and 64, where the work
-// of the zero blocks outgrows the overhead saved.
-const LockstepWidth = 48
+// 2→w→w→w→1 networks on batches of 256, one thread) puts the lockstep at
+// 1.1–1.3× the speed of training alone for w = 4 to 8, 1.0× at 12, 0.65× at
+// 16 and 0.35–0.5× from 24 up, where the work of the zero blocks outgrows the
+// overhead saved. Since the kernels compute tiles of any width in place
+// (masked parts), a small network alone has less overhead to save: the
+// lockstep paid 1.3× at 16 before them.
+const LockstepWidth = 24
 
 // LockstepPays reports whether training s networks of the layer widths sizes
 // in lockstep is both possible (every stacked width within the GEMM's

@@ -147,7 +147,8 @@ func TestLockstepPays(t *testing.T) {
 		want  bool
 	}{
 		{[]int{2, 4, 4, 4, 1}, 3, true},
-		{[]int{2, 16, 16, 16, 1}, 3, true},
+		{[]int{2, 8, 8, 8, 1}, 3, true},
+		{[]int{2, 12, 12, 12, 1}, 3, false},
 		{[]int{2, 24, 24, 24, 1}, 3, false},
 		{[]int{64, 8, 8, 1}, 3, true},
 		{[]int{65, 8, 8, 1}, 3, false},
@@ -164,7 +165,7 @@ func TestLockstepPays(t *testing.T) {
 // LockstepWidth.
 func BenchmarkLockstep(b *testing.B) {
 	cfg := TrainConfig{Steps: 200, BatchSize: 256, LR: 1e-3}
-	for _, w := range []int{4, 8, 16, 24, 32, 48, 64} {
+	for _, w := range []int{4, 6, 8, 12, 16, 24, 32, 48, 64} {
 		sizes := []int{2, w, w, w, 1}
 		ds, xs, ys := lockstepCase[float32](sizes, 3, 2048)
 		cfgs := []TrainConfig{cfg, cfg, cfg}

@@ -392,6 +392,26 @@ func (kn kernel) generate() {
 	if kn.masked {
 		tmp = kn.vec(31)
 	}
+	// eachVector calls f for every accumulator with its vector of the
+	// block at base (the next row ld bytes on; the same row for all if ld is
+	// nil), as a memory operand, or loaded under the mask into tmp for the
+	// last vector of a masked kernel.
+	eachVector := func(base, ld Register, f func(r VecPhysical, m Op)) {
+		for i := range acc {
+			for j, r := range acc[i] {
+				m := Mem{Base: base, Disp: j * kn.lanes * kn.size}
+				if last(j) {
+					kn.loadZ(m, tmp)
+					f(r, tmp)
+				} else {
+					f(r, m)
+				}
+			}
+			if ld != nil && i < kn.rows-1 {
+				ADDQ(ld, base)
+			}
+		}
+	}
 	// The kernel does tiles tiles, each mr rows below the last (their A,
 	// C and keep advanced in the argument slots, which belong to the
 	// callee), so that a column of tiles costs one call from Go.
@@ -559,20 +579,7 @@ func (kn kernel) generate() {
 	JZ(LabelRef(kn.name + "_bias"))
 	kn.bcast(paramAddr("beta"), beta)
 	MOVQ(c, row)
-	for i := range acc {
-		for j, r := range acc[i] {
-			m := Mem{Base: row, Disp: j * kn.lanes * kn.size}
-			if last(j) {
-				kn.loadZ(m, tmp)
-				kn.fma(tmp, beta, r)
-			} else {
-				kn.fma(m, beta, r)
-			}
-		}
-		if i < kn.rows-1 {
-			ADDQ(ldc, row)
-		}
-	}
+	eachVector(row, ldc, func(r VecPhysical, m Op) { kn.fma(m, beta, r) })
 
 	// The epilogue: the bias row added to every row of the tile, then the
 	// ReLU, whose max returns its second source (the sum itself) when that
@@ -581,17 +588,7 @@ func (kn kernel) generate() {
 	bias := Load(Param("bias"), GP64())
 	TESTQ(bias, bias)
 	JZ(LabelRef(kn.name + "_keep"))
-	for i := range acc {
-		for j, r := range acc[i] {
-			m := Mem{Base: bias, Disp: j * kn.lanes * kn.size}
-			if last(j) {
-				kn.loadZ(m, tmp)
-				kn.add(tmp, r, r)
-			} else {
-				kn.add(m, r, r)
-			}
-		}
-	}
+	eachVector(bias, nil, func(r VecPhysical, m Op) { kn.add(m, r, r) })
 	relu := Load(Param("relu"), GP32())
 	TESTL(relu, relu)
 	JZ(LabelRef(kn.name + "_keep"))

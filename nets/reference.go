@@ -50,6 +50,21 @@ func References() []Reference {
 // all drawn from seed, and returns one training step (returning the loss it
 // computed), the parameters and the floating-point operations of a step.
 func ReferenceStep[T Float](r Reference, seed uint64) (step func() float64, params []T, flops float64, err error) {
+	lossGrad, update, params, flops, err := ReferenceParts[T](r, seed)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return func() float64 {
+		loss := lossGrad()
+		update()
+		return loss
+	}, params, flops, nil
+}
+
+// ReferenceParts is ReferenceStep in its two parts, for timing them apart:
+// the loss and its gradient (every matrix product of the step), and the
+// Adam update, whose cost grows with the parameters and not the batch.
+func ReferenceParts[T Float](r Reference, seed uint64) (lossGrad func() float64, update func(), params []T, flops float64, err error) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	fill := func(n int) []T {
 		s := make([]T, n)
@@ -61,7 +76,7 @@ func ReferenceStep[T Float](r Reference, seed uint64) (step func() float64, para
 	if r.DeepONet != nil {
 		d, err := NewDeepONet[T](*r.DeepONet, rng)
 		if err != nil {
-			return nil, nil, 0, err
+			return nil, nil, nil, 0, err
 		}
 		u, v := fill(r.N*r.M), fill(r.N*r.P)
 		y := make([]T, r.P)
@@ -69,21 +84,17 @@ func ReferenceStep[T Float](r Reference, seed uint64) (step func() float64, para
 			y[j] = T(float64(j) / float64(r.P-1))
 		}
 		adam := NewAdam[T](d.NumParams())
-		return func() float64 {
-			loss := d.LossGrad(u, r.N, y, r.P, v)
-			adam.Step(d.Params(), d.Grads(), 1e-3)
-			return loss
-		}, d.Params(), 3 * d.Flops(r.N, r.P), nil
+		return func() float64 { return d.LossGrad(u, r.N, y, r.P, v) },
+			func() { adam.Step(d.Params(), d.Grads(), 1e-3) },
+			d.Params(), 3 * d.Flops(r.N, r.P), nil
 	}
 	d, err := NewDense[T](r.Dense, rng)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, nil, 0, err
 	}
 	x, y := fill(r.Batch*r.Dense[0]), fill(r.Batch*r.Dense[len(r.Dense)-1])
 	adam := NewAdam[T](d.NumParams())
-	return func() float64 {
-		loss := d.LossGrad(x, r.Batch, y)
-		adam.Step(d.Params(), d.Grads(), 1e-3)
-		return loss
-	}, d.Params(), 3 * d.Flops(r.Batch), nil
+	return func() float64 { return d.LossGrad(x, r.Batch, y) },
+		func() { adam.Step(d.Params(), d.Grads(), 1e-3) },
+		d.Params(), 3 * d.Flops(r.Batch), nil
 }

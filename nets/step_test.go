@@ -174,3 +174,57 @@ func benchEpilogue[T Float](b *testing.B, c Reference) {
 	b.ReportMetric(1/ms, "separate-steps/s")
 	b.ReportMetric(ms/mf, "speedup")
 }
+
+// suiteDeepONet is the network that takes most of the full suite's training
+// time (REPORT.md, "Where the training time went"): branch 32→128→128→128→64
+// and trunk 1→128→128→128→64 on 128 functions at 64 points.
+var suiteDeepONet = Reference{
+	Name:     "suite-deeponet-w128",
+	DeepONet: &DeepONetConfig{Sensors: 32, OutDim: 1, Branch: []int{128, 128, 128}, Trunk: []int{128, 128, 128}, P: 64},
+	N:        128, M: 32, P: 64,
+}
+
+// BenchmarkStepShare measures how much of the FMA peak a training step can
+// reach on one thread, which bounds the suite efficiency from above whatever
+// the harness does: each iteration times the loss and gradient (all the
+// step's products), the Adam update, and the FMA loop (FMAPeak on one
+// thread, float32 counted at twice the float64 rate), and the metrics are
+// medians over the iterations: the step's flop rate over the peak with and
+// without the update, and the update's share of the step's time. The
+// suite's own largest DeepONet comes first, then the reference networks.
+func BenchmarkStepShare(b *testing.B) {
+	defer SetThreads(SetThreads(1))
+	for _, c := range append([]Reference{suiteDeepONet}, References()...) {
+		b.Run(c.Name+"/f32", func(b *testing.B) { benchStepShare[float32](b, c, 2) })
+		b.Run(c.Name+"/f64", func(b *testing.B) { benchStepShare[float64](b, c, 1) })
+	}
+}
+
+func benchStepShare[T Float](b *testing.B, c Reference, wide float64) {
+	lossGrad, update, _, flops, err := ReferenceParts[T](c, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lossGrad()
+	update()
+	var grad, step, adam []float64
+	for b.Loop() {
+		start := time.Now()
+		lossGrad()
+		tg := time.Since(start).Seconds()
+		start = time.Now()
+		update()
+		tu := time.Since(start).Seconds()
+		peak := wide * FMAPeak(1) * 1e9
+		grad = append(grad, flops/tg/peak)
+		step = append(step, flops/(tg+tu)/peak)
+		adam = append(adam, tu/(tg+tu))
+	}
+	med := func(x []float64) float64 {
+		slices.Sort(x)
+		return 100 * x[len(x)/2]
+	}
+	b.ReportMetric(med(grad), "%peak-lossgrad")
+	b.ReportMetric(med(step), "%peak-step")
+	b.ReportMetric(med(adam), "%adam")
+}

@@ -61,6 +61,9 @@ func WriteReport(opt ReportOptions) error {
 		return err
 	}
 	writeEnv(&doc, runs, eff)
+	if err := writeTimeShare(&doc, runs, eff); err != nil {
+		return err
+	}
 	w("## How to read this report\n\n")
 	w("The method is in [docs/METHOD.md](%s): fits, intervals, tail, local slopes, floors, verdicts, units and regimes. In short: ", rel(filepath.Join(filepath.Dir(opt.Results), "docs", "METHOD.md")))
 	w("each experiment trains networks at several sizes of one swept variable and fits power laws e ≈ A·x^{−α̂} to the error by least squares on log–log axes, over three ranges: the whole range, the **tail** (the largest decade or the last 4 sizes, whichever has more) and every window of 3 consecutive sizes (the local slopes, plotted under the errors). No size is ever dropped. ")

@@ -110,7 +110,9 @@ func writeTimeShare(doc *bytes.Buffer, runs []Run, eff *Efficiency) error {
 		fmt.Fprintf(doc, ", read against %s (%.1f GFLOP/s per core)", peakWhat, peak)
 	}
 	doc.WriteString(". A shape's share of the peak is what its step reaches on one core with the other cores training; the suite efficiency above is lower by that and by the time the cores spent outside runs")
-	if eff != nil && !eff.Shard && eff.WallSec > 0 && eff.Cores > 0 {
+	// A shard's wall time is not the merged runs', nor a resumed sweep's the
+	// runs it found done: the share is claimed only for the runs it timed.
+	if eff != nil && !eff.Shard && eff.Runs == len(runs) && eff.WallSec > 0 && eff.Cores > 0 {
 		fmt.Fprintf(doc, ": the runs took %.1f%% of the sweep's wall time on %d cores", 100*total.wall/(eff.WallSec*float64(eff.Cores)), eff.Cores)
 	}
 	doc.WriteString(".\n\n")

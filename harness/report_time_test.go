@@ -26,7 +26,7 @@ func TestTimeShare(t *testing.T) {
 	// The same network at another batch is another shape, and so is the
 	// small one: 10 s together, the last 10% of the run time, folded.
 	runs = append(runs, run("mid", 8, "float64", 10, 5), run("tiny", 128, "float64", 10, 5))
-	eff := &Efficiency{WallSec: 80, Cores: 2, PeakGFlops: 30, PeakProbes: 5, PeakMedian: 40}
+	eff := &Efficiency{WallSec: 80, Cores: 2, PeakGFlops: 30, PeakProbes: 5, PeakMedian: 40, Runs: 5}
 
 	var doc bytes.Buffer
 	if err := writeTimeShare(&doc, runs, eff); err != nil {
@@ -54,13 +54,16 @@ func TestTimeShare(t *testing.T) {
 		}
 	}
 
-	// A shard's wall time is not the merged runs', so no share of it is
-	// claimed; without a peak there is no peak column.
-	doc.Reset()
-	if err := writeTimeShare(&doc, runs, &Efficiency{WallSec: 80, Cores: 2, Shard: true}); err != nil {
-		t.Fatal(err)
-	}
-	if s := doc.String(); strings.Contains(s, "wall time on") || strings.Contains(s, "share of the FMA peak") {
-		t.Errorf("shard without a peak:\n%s", s)
+	// A shard's wall time is not the merged runs', nor a resumed sweep's
+	// the runs it found done, so no share of it is claimed; without a peak
+	// there is no peak column.
+	for _, e := range []*Efficiency{{WallSec: 80, Cores: 2, Shard: true, Runs: 5}, {WallSec: 80, Cores: 2, Runs: 3}} {
+		doc.Reset()
+		if err := writeTimeShare(&doc, runs, e); err != nil {
+			t.Fatal(err)
+		}
+		if s := doc.String(); strings.Contains(s, "wall time on") || strings.Contains(s, "share of the FMA peak") {
+			t.Errorf("%+v:\n%s", *e, s)
+		}
 	}
 }
